@@ -1,0 +1,361 @@
+//! Byte-level helpers shared by the signer and the verifier: hex, percent-encoding,
+//! Python-compatible trimming and the `X-Sdk-Date` format.
+
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// RFC 3986 unreserved characters (`A-Z a-z 0-9 - _ . ~`), the only bytes Python's
+/// `quote(s, safe='~')` leaves as they are.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+        i += 1;
+    }
+    table
+};
+
+/// Lower-case hex of a 32-byte digest, as ASCII bytes.
+pub(crate) fn hex32(bytes: &[u8]) -> [u8; 64] {
+    debug_assert_eq!(bytes.len(), 32);
+    let mut out = [0u8; 64];
+    for (i, &b) in bytes.iter().take(32).enumerate() {
+        out[2 * i] = HEX_LOWER[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX_LOWER[usize::from(b & 0x0f)];
+    }
+    out
+}
+
+/// Views hex produced by [`hex32`] as a string.
+pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
+    // Only ever called on bytes this module produced from ASCII tables.
+    std::str::from_utf8(bytes).unwrap_or("")
+}
+
+/// Decodes hex (either case) into `out`; `false` when `s` is not exactly `2 * out.len()`
+/// hex digits.
+pub(crate) fn decode_hex(s: &str, out: &mut [u8]) -> bool {
+    let s = s.as_bytes();
+    if s.len() != out.len() * 2 {
+        return false;
+    }
+    for (i, pair) in s.chunks_exact(2).enumerate() {
+        match (hex_value(pair[0]), hex_value(pair[1])) {
+            (Some(hi), Some(lo)) => out[i] = (hi << 4) | lo,
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Appends `s` percent-encoded the way the official signer encodes path segments and
+/// query keys and values: unreserved characters as they are, every other UTF-8 byte as
+/// `%XX` (upper-case hex).
+pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if UNRESERVED[usize::from(b)] {
+            continue;
+        }
+        // `start < i` means bytes[start..i] is a run of ASCII, so both ends are char
+        // boundaries.
+        if start < i {
+            out.push_str(&s[start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+        out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+        start = i + 1;
+    }
+    if start == 0 {
+        out.push_str(s);
+    } else if start < bytes.len() {
+        out.push_str(&s[start..]);
+    }
+}
+
+/// Percent-decodes `s` like Python's `urllib.parse.unquote`: `%XX` with two hex digits
+/// becomes that byte, anything else stays, and byte sequences that are not UTF-8 become
+/// U+FFFD.
+pub(crate) fn percent_decode(s: &str) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
+    if !bytes.contains(&b'%') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
+                out.push((hi << 4) | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(decoded) => Cow::Owned(decoded),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// Whether Python's `str.isspace()` holds for `c` (Rust's `char::is_whitespace` plus the
+/// information separators U+001C..U+001F).
+fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Trims `s` like Python's `str.strip()`, which the official signer applies to header
+/// values.
+pub(crate) fn python_trim(s: &str) -> &str {
+    s.trim_matches(is_python_space)
+}
+
+/// Appends the canonical URI of `path`: percent-decoded, split on `/`, each segment
+/// encoded, always ending in `/`.
+pub(crate) fn canonical_uri_into(out: &mut String, path: &str) {
+    let decoded = percent_decode(path);
+    let mut first = true;
+    for segment in decoded.split('/') {
+        if !first {
+            out.push('/');
+        }
+        first = false;
+        percent_encode_into(out, segment);
+    }
+    if !out.ends_with('/') {
+        out.push('/');
+    }
+}
+
+/// The `X-Sdk-Date` value for a point in time: `YYYYMMDDTHHMMSSZ` in UTC.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SdkDate([u8; 16]);
+
+impl SdkDate {
+    /// `None` before 1970 or after 9999.
+    pub(crate) fn from_system_time(time: SystemTime) -> Option<Self> {
+        let secs = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
+        let days = i64::try_from(secs / 86_400).ok()?;
+        let rem = secs % 86_400;
+        let (year, month, day) = civil_from_days(days);
+        if year > 9999 {
+            return None;
+        }
+        let mut out = *b"00000000T000000Z";
+        write_digits(&mut out[0..4], u64::try_from(year).ok()?);
+        write_digits(&mut out[4..6], u64::from(month));
+        write_digits(&mut out[6..8], u64::from(day));
+        write_digits(&mut out[9..11], rem / 3600);
+        write_digits(&mut out[11..13], rem % 3600 / 60);
+        write_digits(&mut out[13..15], rem % 60);
+        Some(Self(out))
+    }
+
+    /// Parses `YYYYMMDDTHHMMSSZ`; `None` when malformed.
+    pub(crate) fn parse(s: &str) -> Option<(Self, SystemTime)> {
+        let b = s.as_bytes();
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<u32> {
+            b[range].iter().try_fold(0u32, |acc, &d| {
+                d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+            })
+        };
+        let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
+        let (hour, minute, second) = (num(9..11)?, num(11..13)?, num(13..15)?);
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+            || year < 1970
+        {
+            return None;
+        }
+        let days = days_from_civil(i64::from(year), month, day);
+        let secs = u64::try_from(days).ok()? * 86_400
+            + u64::from(hour) * 3600
+            + u64::from(minute) * 60
+            + u64::from(second);
+        let mut raw = [0u8; 16];
+        raw.copy_from_slice(b);
+        Some((Self(raw), UNIX_EPOCH + Duration::from_secs(secs)))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        ascii_str(&self.0)
+    }
+
+    /// `YYYYMMDD`, the date part used in the V11 credential scope.
+    pub(crate) fn day(&self) -> &str {
+        ascii_str(&self.0[..8])
+    }
+}
+
+fn write_digits(out: &mut [u8], mut value: u64) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + u8::try_from(value % 10).unwrap_or(0);
+        value /= 10;
+    }
+}
+
+pub(crate) fn is_leap(year: u32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(s: &str) -> String {
+        let mut out = String::new();
+        percent_encode_into(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn percent_encoding_matches_python_quote_with_tilde_safe() {
+        assert_eq!(encode(""), "");
+        assert_eq!(encode("abc-_.~XYZ019"), "abc-_.~XYZ019");
+        assert_eq!(encode("a b+c/d*e=f&g"), "a%20b%2Bc%2Fd%2Ae%3Df%26g");
+        assert_eq!(encode("你好 wörld"), "%E4%BD%A0%E5%A5%BD%20w%C3%B6rld");
+        assert_eq!(encode("ö"), "%C3%B6");
+        assert_eq!(encode("öa"), "%C3%B6a");
+        assert_eq!(encode("aö"), "a%C3%B6");
+    }
+
+    #[test]
+    fn percent_decoding_matches_python_unquote() {
+        assert_eq!(percent_decode("plain"), "plain");
+        assert_eq!(percent_decode("a%20b%2fc%2F"), "a b/c/");
+        assert_eq!(percent_decode("%zz%"), "%zz%");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("x%41"), "xA");
+        assert_eq!(percent_decode("bad%E4%BB-"), "bad\u{fffd}-");
+        assert_eq!(percent_decode("%E4%BB%BB"), "任");
+    }
+
+    #[test]
+    fn canonical_uri_always_ends_in_slash() {
+        let uri = |p: &str| {
+            let mut out = String::new();
+            canonical_uri_into(&mut out, p);
+            out
+        };
+        assert_eq!(uri("/v1/x"), "/v1/x/");
+        assert_eq!(uri("/v1/x/"), "/v1/x/");
+        assert_eq!(uri("/"), "/");
+        assert_eq!(uri(""), "/");
+        assert_eq!(uri("/a%2Fb"), "/a/b/");
+        assert_eq!(uri("/任务-1"), "/%E4%BB%BB%E5%8A%A1-1/");
+    }
+
+    #[test]
+    fn python_trim_strips_information_separators_too() {
+        assert_eq!(python_trim("  a b \t"), "a b");
+        assert_eq!(python_trim("\u{1c}x\u{1f}"), "x");
+        assert_eq!(python_trim("\u{3000}x\u{a0}"), "x");
+    }
+
+    #[test]
+    fn sdk_date_round_trips() {
+        let (date, time) = SdkDate::parse("20261122T081500Z").expect("valid");
+        assert_eq!(date.as_str(), "20261122T081500Z");
+        assert_eq!(date.day(), "20261122");
+        assert_eq!(SdkDate::from_system_time(time).map(|d| d.0), Some(date.0));
+        assert_eq!(
+            SdkDate::from_system_time(UNIX_EPOCH).expect("epoch").as_str(),
+            "19700101T000000Z"
+        );
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(
+            SdkDate::from_system_time(leap).expect("leap").as_str(),
+            "20000229T000000Z"
+        );
+        for bad in [
+            "20261322T081500Z",
+            "20260230T081500Z",
+            "20261122T241500Z",
+            "20261122 081500Z",
+            "2026112T081500Z",
+            "2026112aT081500Z",
+        ] {
+            assert!(SdkDate::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn civil_conversion_round_trips_over_four_centuries() {
+        for days in (-1000..200_000).step_by(37) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes: Vec<u8> = (0..32).map(|i| i * 8).collect();
+        let hex = hex32(&bytes);
+        let mut back = [0u8; 32];
+        assert!(decode_hex(ascii_str(&hex), &mut back));
+        assert_eq!(back.as_slice(), bytes.as_slice());
+        assert!(!decode_hex("zz", &mut [0u8; 1]));
+        assert!(!decode_hex("abc", &mut [0u8; 1]));
+        assert!(decode_hex("AB", &mut [0u8; 1]));
+    }
+}

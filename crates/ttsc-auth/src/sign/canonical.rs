@@ -1,0 +1,303 @@
+//! The intermediate stages of a signature, each its own `Display` type: the canonical
+//! request and the string to sign.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::Range;
+
+use crate::encoding::{canonical_uri_into, percent_encode_into};
+use crate::secret::MASK;
+use crate::sign::SigningAlgorithm;
+
+/// Header names whose values are masked when a canonical request is displayed.
+const MASKED_HEADERS: [&str; 2] = ["x-security-token", "x-auth-token"];
+
+/// The canonical request: method, canonical URI, canonical query string, canonical
+/// headers, signed header list and payload hash, joined by newlines.
+///
+/// [`CanonicalRequest::as_str`] gives the exact bytes that are hashed. `Display` prints
+/// the same text except that the value of a signed `x-security-token` header is replaced
+/// by [`MASK`](crate::MASK), so the canonical request of temporary credentials can be
+/// shown and logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    text: String,
+    query: Range<usize>,
+    signed_headers: Range<usize>,
+    payload_hash: Range<usize>,
+    masked: Vec<Range<usize>>,
+}
+
+impl CanonicalRequest {
+    /// The exact canonical request, as hashed. It contains the security token of
+    /// temporary credentials in clear: prefer `Display` for anything shown to people.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The canonical query string (also the query the request must be sent with).
+    pub fn canonical_query_string(&self) -> &str {
+        &self.text[self.query.clone()]
+    }
+
+    /// The `;`-separated list of signed header names.
+    pub fn signed_headers(&self) -> &str {
+        &self.text[self.signed_headers.clone()]
+    }
+
+    /// The payload hash line: lower-case hex of the body hash, or `UNSIGNED-PAYLOAD`.
+    pub fn payload_hash(&self) -> &str {
+        &self.text[self.payload_hash.clone()]
+    }
+
+    /// The form Huawei's gateway quotes in a signature-mismatch message: newlines
+    /// replaced by `|`, secret header values masked.
+    pub fn to_gateway_form(&self) -> String {
+        self.to_string().replace('\n', "|")
+    }
+
+    /// Writes the text with masked ranges replaced by [`MASK`].
+    fn write_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut at = 0;
+        for range in &self.masked {
+            f.write_str(&self.text[at..range.start])?;
+            f.write_str(MASK)?;
+            at = range.end;
+        }
+        f.write_str(&self.text[at..])
+    }
+}
+
+impl fmt::Display for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_masked(f)
+    }
+}
+
+impl fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CanonicalRequest(\"")?;
+        for line in self.to_string().split('\n').enumerate() {
+            if line.0 > 0 {
+                f.write_str("\\n")?;
+            }
+            f.write_str(line.1)?;
+        }
+        f.write_str("\")")
+    }
+}
+
+/// The string to sign: algorithm, `X-Sdk-Date`, the credential scope (V11 only) and the
+/// hex hash of the canonical request, joined by newlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StringToSign<'a> {
+    pub(crate) algorithm: SigningAlgorithm,
+    pub(crate) date: &'a str,
+    pub(crate) scope: Option<&'a str>,
+    pub(crate) canonical_request_hash: &'a str,
+}
+
+impl StringToSign<'_> {
+    /// The signing algorithm named on the first line.
+    pub fn algorithm(&self) -> SigningAlgorithm {
+        self.algorithm
+    }
+
+    /// The `X-Sdk-Date` value on the second line.
+    pub fn date(&self) -> &str {
+        self.date
+    }
+
+    /// The credential scope (`YYYYMMDD/region/service`), for V11 only.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope
+    }
+
+    /// Lower-case hex hash of the canonical request, the last line.
+    pub fn canonical_request_hash(&self) -> &str {
+        self.canonical_request_hash
+    }
+}
+
+impl fmt::Display for StringToSign<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.algorithm.as_str())?;
+        f.write_str("\n")?;
+        f.write_str(self.date)?;
+        f.write_str("\n")?;
+        if let Some(scope) = self.scope {
+            f.write_str(scope)?;
+            f.write_str("\n")?;
+        }
+        f.write_str(self.canonical_request_hash)
+    }
+}
+
+/// Compares header names case-insensitively (the canonical order of lower-cased names).
+pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// Builds a canonical request from parts that are already validated and sorted.
+///
+/// `query` yields raw (decoded) pairs in canonical order; `headers` holds
+/// `(name, trimmed value)` pairs sorted by lower-cased name.
+pub(crate) fn assemble<'q>(
+    method: &str,
+    path: &str,
+    query: impl Iterator<Item = (&'q str, &'q str)>,
+    headers: &[(&str, &str)],
+    payload_hash: &str,
+    capacity: usize,
+) -> CanonicalRequest {
+    let mut text = String::with_capacity(capacity);
+    for b in method.bytes() {
+        text.push(char::from(b.to_ascii_uppercase()));
+    }
+    text.push('\n');
+    canonical_uri_into(&mut text, path);
+    text.push('\n');
+
+    let query_start = text.len();
+    for (i, (key, value)) in query.enumerate() {
+        if i > 0 {
+            text.push('&');
+        }
+        percent_encode_into(&mut text, key);
+        text.push('=');
+        percent_encode_into(&mut text, value);
+    }
+    let query = query_start..text.len();
+    text.push('\n');
+
+    let mut masked = Vec::new();
+    for (name, value) in headers {
+        let name_start = text.len();
+        text.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let is_masked = MASKED_HEADERS.contains(&&text[name_start..]);
+        text.push(':');
+        let value_start = text.len();
+        text.push_str(value);
+        if is_masked {
+            masked.push(value_start..text.len());
+        }
+        text.push('\n');
+    }
+    text.push('\n');
+
+    let signed_start = text.len();
+    for (i, (name, _)) in headers.iter().enumerate() {
+        if i > 0 {
+            text.push(';');
+        }
+        text.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    }
+    let signed_headers = signed_start..text.len();
+    text.push('\n');
+
+    let hash_start = text.len();
+    text.push_str(payload_hash);
+    let payload_hash = hash_start..text.len();
+
+    CanonicalRequest {
+        text,
+        query,
+        signed_headers,
+        payload_hash,
+        masked,
+    }
+}
+
+/// A vector that keeps up to `N` items on the stack, so the common case of signing
+/// allocates nothing for sorting.
+pub(crate) struct Scratch<T: Copy + Default, const N: usize> {
+    inline: [T; N],
+    len: usize,
+    heap: Vec<T>,
+}
+
+impl<T: Copy + Default, const N: usize> Scratch<T, N> {
+    pub(crate) fn new() -> Self {
+        Self {
+            inline: [T::default(); N],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, item: T) {
+        if !self.heap.is_empty() {
+            self.heap.push(item);
+        } else if self.len < N {
+            self.inline[self.len] = item;
+            self.len += 1;
+        } else {
+            self.heap.reserve(N * 2);
+            self.heap.extend_from_slice(&self.inline[..self.len]);
+            self.heap.push(item);
+        }
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.heap.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.heap
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        if self.heap.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_spills_to_the_heap() {
+        let mut s: Scratch<u32, 2> = Scratch::new();
+        for i in 0..5 {
+            s.push(i);
+        }
+        assert_eq!(s.as_slice(), &[0, 1, 2, 3, 4]);
+        s.as_mut_slice().reverse();
+        assert_eq!(s.as_slice(), &[4, 3, 2, 1, 0]);
+    }
+
+    #[test]
+    fn display_masks_security_token_but_as_str_is_exact() {
+        let canonical = assemble(
+            "get",
+            "/a",
+            [("b", "2"), ("a", "1")].into_iter(),
+            &[("Host", "h"), ("X-Security-Token", "tok")],
+            "UNSIGNED-PAYLOAD",
+            0,
+        );
+        assert_eq!(
+            canonical.as_str(),
+            "GET\n/a/\nb=2&a=1\nhost:h\nx-security-token:tok\n\nhost;x-security-token\nUNSIGNED-PAYLOAD"
+        );
+        assert_eq!(
+            canonical.to_string(),
+            "GET\n/a/\nb=2&a=1\nhost:h\nx-security-token:<redacted>\n\nhost;x-security-token\nUNSIGNED-PAYLOAD"
+        );
+        assert_eq!(
+            canonical.to_gateway_form(),
+            "GET|/a/|b=2&a=1|host:h|x-security-token:<redacted>||host;x-security-token|UNSIGNED-PAYLOAD"
+        );
+        assert!(!format!("{canonical:?}").contains("tok\\n"));
+        assert_eq!(canonical.canonical_query_string(), "b=2&a=1");
+        assert_eq!(canonical.signed_headers(), "host;x-security-token");
+        assert_eq!(canonical.payload_hash(), "UNSIGNED-PAYLOAD");
+    }
+}
