@@ -1,6 +1,7 @@
 //! Request signing for Huawei Cloud (draft).
 
 pub mod clock;
+pub mod provider;
 mod credentials;
 mod encoding;
 mod secret;
