@@ -342,21 +342,23 @@ pub fn classify(c: char) -> CharClass {
     }
 }
 
-/// Common non-ASCII punctuation and symbol blocks (std has no Unicode category test).
+/// Common non-ASCII punctuation and symbol blocks (std has no Unicode category test);
+/// letters and digits inside them (`µ`, `ª`, `²`, `½`) stay voiced.
 fn is_unicode_punctuation(c: char) -> bool {
-    matches!(
-        c as u32,
-        0x00A1..=0x00BF
-            | 0x00D7
-            | 0x00F7
-            | 0x2010..=0x206F
-            | 0x3000..=0x303F
-            | 0xFE30..=0xFE4F
-            | 0xFF01..=0xFF0F
-            | 0xFF1A..=0xFF20
-            | 0xFF3B..=0xFF40
-            | 0xFF5B..=0xFF65
-    )
+    !c.is_alphanumeric()
+        && matches!(
+            c as u32,
+            0x00A1..=0x00BF
+                | 0x00D7
+                | 0x00F7
+                | 0x2010..=0x206F
+                | 0x3000..=0x303F
+                | 0xFE30..=0xFE4F
+                | 0xFF01..=0xFF0F
+                | 0xFF1A..=0xFF20
+                | 0xFF3B..=0xFF40
+                | 0xFF5B..=0xFF65
+        )
 }
 
 /// Whether `c` is a character of a script written without spaces (CJK ideographs, kana,
@@ -1016,7 +1018,9 @@ mod tests {
 
     #[test]
     fn classes_cover_the_documented_examples() {
-        for c in ['a', 'Z', '7', '你', 'の', '한', 'é', '€'] {
+        for c in [
+            'a', 'Z', '7', '你', 'の', '한', 'é', '€', 'µ', '²', '½', '７',
+        ] {
             assert_eq!(classify(c), CharClass::Voiced, "{c:?}");
         }
         for c in [' ', '\n', '\t', '\u{3000}', '\u{7}'] {

@@ -151,6 +151,7 @@ fn encode_with_encoder(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "mp3")]
     use crate::audio::{self, SynthParams};
 
     #[test]

@@ -41,6 +41,8 @@ pub enum AuthScheme {
     Token,
     /// AK/SK signing with `SDK-HMAC-SHA256`.
     AkSkHmacSha256,
+    /// AK/SK signing with `V11-HMAC-SHA256`.
+    AkSkV11HmacSha256,
     /// AK/SK signing with `SDK-HMAC-SM3`.
     AkSkHmacSm3,
     /// An `Authorization` header the emulator does not understand.
@@ -55,6 +57,7 @@ impl AuthScheme {
             Self::None => "none",
             Self::Token => "token",
             Self::AkSkHmacSha256 => "aksk:SDK-HMAC-SHA256",
+            Self::AkSkV11HmacSha256 => "aksk:V11-HMAC-SHA256",
             Self::AkSkHmacSm3 => "aksk:SDK-HMAC-SM3",
             Self::Unknown => "unknown",
         }
@@ -461,6 +464,7 @@ mod tests {
             AuthScheme::None,
             AuthScheme::Token,
             AuthScheme::AkSkHmacSha256,
+            AuthScheme::AkSkV11HmacSha256,
             AuthScheme::AkSkHmacSm3,
             AuthScheme::Unknown,
         ]
@@ -473,6 +477,7 @@ mod tests {
                 "none",
                 "token",
                 "aksk:SDK-HMAC-SHA256",
+                "aksk:V11-HMAC-SHA256",
                 "aksk:SDK-HMAC-SM3",
                 "unknown"
             ]

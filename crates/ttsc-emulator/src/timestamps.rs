@@ -7,6 +7,8 @@
 //!
 //! # Timestamp file (`version` 1)
 //!
+//! For the text `Hello world.` at the default speed:
+//!
 //! ```json
 //! {
 //!   "version": 1,
@@ -28,13 +30,15 @@
 //!
 //! # Action file (`version` 1)
 //!
+//! For the same text:
+//!
 //! ```json
 //! {
 //!   "version": 1,
 //!   "duration_ms": 2880,
 //!   "actions": [
 //!     {"time_ms": 0, "type": "emotion", "name": "neutral", "duration_ms": 2880, "sentence_index": 0},
-//!     {"time_ms": 0, "type": "gesture", "name": "nod", "duration_ms": 1200, "sentence_index": 0},
+//!     {"time_ms": 0, "type": "gesture", "name": "open_palm", "duration_ms": 1200, "sentence_index": 0},
 //!     {"time_ms": 2880, "type": "gesture", "name": "rest", "duration_ms": 0, "sentence_index": 0}
 //!   ]
 //! }
@@ -289,6 +293,22 @@ mod tests {
         assert_eq!(file.words.len(), 4 + 4);
         let parsed: TimestampFile = serde_json::from_slice(&file.to_json()).unwrap();
         assert_eq!(parsed, file);
+    }
+
+    #[test]
+    fn action_file_matches_the_documented_example() {
+        let file = ActionFile::from_timeline(&timeline("Hello world."));
+        let json: Value = serde_json::from_slice(&file.to_json()).unwrap();
+        let expected: Value = serde_json::json!({
+            "version": 1,
+            "duration_ms": 2880,
+            "actions": [
+                {"time_ms": 0, "type": "emotion", "name": "neutral", "duration_ms": 2880, "sentence_index": 0},
+                {"time_ms": 0, "type": "gesture", "name": "open_palm", "duration_ms": 1200, "sentence_index": 0},
+                {"time_ms": 2880, "type": "gesture", "name": "rest", "duration_ms": 0, "sentence_index": 0}
+            ]
+        });
+        assert_eq!(json, expected);
     }
 
     #[test]
