@@ -59,9 +59,7 @@ use crate::mp3::{self, Mp3Error, Mp3Options};
 pub const DEFAULT_SAMPLE_RATE: u32 = 16_000;
 /// The sample rates the synthesizer accepts: the nine MP3 rates, so every output can
 /// also be encoded as MP3.
-pub const SUPPORTED_SAMPLE_RATES: [u32; 9] = [
-    8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000,
-];
+pub const SUPPORTED_SAMPLE_RATES: [u32; 9] = mp3::SAMPLE_RATES;
 /// Valid `speed` values; 100 is about 250 characters a minute.
 pub const SPEED_RANGE: RangeInclusive<u32> = 50..=200;
 /// Valid `pitch` values; 100 is the voice's natural pitch.
@@ -241,7 +239,12 @@ impl SynthParams {
 
     /// The length of a segment of `class`, in sample frames (valid parameters assumed).
     fn frames_for(&self, class: CharClass) -> u64 {
-        u64::from(self.sample_rate) * 6 * class.quarter_units() / u64::from(self.speed)
+        // sample_rate × 240 ms × (100 / speed) × quarters / 4, in integer arithmetic.
+        u64::from(self.sample_rate)
+            * MS_PER_CHAR_AT_DEFAULT_SPEED
+            * u64::from(DEFAULT_SPEED)
+            * class.quarter_units()
+            / (4 * 1000 * u64::from(self.speed))
     }
 }
 
@@ -314,15 +317,6 @@ impl CharClass {
     #[must_use]
     pub const fn is_voiced(self) -> bool {
         matches!(self, Self::Voiced)
-    }
-
-    /// Whether a line or cue may end after a character of this class.
-    #[must_use]
-    pub const fn is_break(self) -> bool {
-        matches!(
-            self,
-            Self::Space | Self::ClausePause | Self::SentencePause | Self::Symbol
-        )
     }
 }
 
