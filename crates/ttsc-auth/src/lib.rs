@@ -4,6 +4,7 @@ pub mod clock;
 pub mod provider;
 mod credentials;
 mod encoding;
+pub mod iam;
 mod secret;
 mod sign;
 pub mod verify;
