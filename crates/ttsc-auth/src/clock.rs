@@ -222,7 +222,13 @@ pub fn parse_http_date(value: &str) -> Result<SystemTime, DateError> {
     let minute = num(20..22).ok_or_else(err)?;
     let second = num(23..25).ok_or_else(err)?;
     let month = u32::try_from(month + 1).map_err(|_| err())?;
-    if year < 1970 || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if year < 1970
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return Err(err());
     }
     let days = u64::try_from(days_from_civil(i64::from(year), month, day)).map_err(|_| err())?;
@@ -261,7 +267,10 @@ mod tests {
         let t = parse_http_date("Sun, 22 Nov 2026 08:15:00 GMT").expect("valid");
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_795_335_300));
         assert_eq!(format_http_date(t), "Sun, 22 Nov 2026 08:15:00 GMT");
-        assert_eq!(format_http_date(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            format_http_date(UNIX_EPOCH),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub struct AccessKeyCredentials {
 
 impl AccessKeyCredentials {
     /// Permanent credentials from an access key id (AK) and a secret access key (SK).
-    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<SecretString>) -> Self {
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<SecretString>,
+    ) -> Self {
         Self {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
@@ -208,6 +211,9 @@ mod tests {
         assert_eq!(temp.kind(), "temporary AK/SK");
         let token = Credentials::from(IamToken::new(TOKEN));
         assert_eq!(token.kind(), "IAM token");
-        assert_eq!(token.token().map(IamToken::header), Some((X_AUTH_TOKEN, TOKEN)));
+        assert_eq!(
+            token.token().map(IamToken::header),
+            Some((X_AUTH_TOKEN, TOKEN))
+        );
     }
 }

@@ -100,12 +100,13 @@ pub(crate) fn percent_decode(s: &str) -> Cow<'_, str> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
-                out.push((hi << 4) | lo);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2]))
+        {
+            out.push((hi << 4) | lo);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -220,7 +221,7 @@ fn write_digits(out: &mut [u8], mut value: u64) {
 }
 
 pub(crate) fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
@@ -319,7 +320,9 @@ mod tests {
         assert_eq!(date.day(), "20261122");
         assert_eq!(SdkDate::from_system_time(time).map(|d| d.0), Some(date.0));
         assert_eq!(
-            SdkDate::from_system_time(UNIX_EPOCH).expect("epoch").as_str(),
+            SdkDate::from_system_time(UNIX_EPOCH)
+                .expect("epoch")
+                .as_str(),
             "19700101T000000Z"
         );
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29

@@ -1,15 +1,17 @@
 //! Request signing for Huawei Cloud (draft).
 
 pub mod clock;
-pub mod provider;
 mod credentials;
 mod encoding;
 pub mod iam;
+pub mod provider;
 mod secret;
 mod sign;
 pub mod verify;
 
-pub use credentials::{AccessKeyCredentials, Credentials, IamToken, X_AUTH_TOKEN, X_SECURITY_TOKEN};
+pub use credentials::{
+    AccessKeyCredentials, Credentials, IamToken, X_AUTH_TOKEN, X_SECURITY_TOKEN,
+};
 pub use secret::{MASK, SecretString};
 pub use sign::{
     AUTHORIZATION, CanonicalRequest, DerivedScope, Payload, SignError, SignableRequest, Signer,

@@ -386,7 +386,9 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
             _ => return Err(malformed("unknown Authorization parameter")),
         };
         if slot.replace(val.trim()).is_some() {
-            return Err(malformed(format!("Authorization parameter `{key}` given twice")));
+            return Err(malformed(format!(
+                "Authorization parameter `{key}` given twice"
+            )));
         }
     }
     let (access_key_id, scope) = match (algorithm, access, credential) {
@@ -414,10 +416,15 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
     let signature = signature.ok_or_else(|| malformed("Authorization has no Signature"))?;
     let signed_headers: Vec<&str> = signed.split(';').collect();
     if signed_headers.iter().any(|h| !crate::sign::is_token(h)) {
-        return Err(malformed("SignedHeaders is not a `;`-separated list of header names"));
+        return Err(malformed(
+            "SignedHeaders is not a `;`-separated list of header names",
+        ));
     }
     for (i, name) in signed_headers.iter().enumerate() {
-        if signed_headers[..i].iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        if signed_headers[..i]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
             return Err(malformed(format!("SignedHeaders lists `{name}` twice")));
         }
     }
@@ -486,16 +493,26 @@ impl Verifier {
         now: SystemTime,
     ) -> Result<VerifiedIdentity, VerifyError> {
         let header = request.header("authorization").ok_or_else(|| {
-            VerifyError::new(VerifyErrorKind::MissingAuthorization, "no Authorization header")
+            VerifyError::new(
+                VerifyErrorKind::MissingAuthorization,
+                "no Authorization header",
+            )
         })?;
         let auth = parse_authorization(header)?;
         let ak = auth.access_key_id;
         let with_ak = |e: VerifyError| e.with_access_key_id(ak);
 
         let date_value = request.header("x-sdk-date").ok_or_else(|| {
-            with_ak(VerifyError::new(VerifyErrorKind::MissingDate, "no X-Sdk-Date header"))
+            with_ak(VerifyError::new(
+                VerifyErrorKind::MissingDate,
+                "no X-Sdk-Date header",
+            ))
         })?;
-        if !auth.signed_headers.iter().any(|h| h.eq_ignore_ascii_case("x-sdk-date")) {
+        if !auth
+            .signed_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("x-sdk-date"))
+        {
             return Err(with_ak(VerifyError::new(
                 VerifyErrorKind::MissingDate,
                 "x-sdk-date is not among the signed headers",
@@ -525,7 +542,10 @@ impl Verifier {
         let key = keys.verification_key(ak).ok_or_else(|| {
             with_ak(VerifyError::new(
                 VerifyErrorKind::UnknownAccessKey,
-                format!("unknown access key id `{}`", ak.chars().take(64).collect::<String>()),
+                format!(
+                    "unknown access key id `{}`",
+                    ak.chars().take(64).collect::<String>()
+                ),
             ))
         })?;
         if let Some(scope) = auth.scope {
@@ -603,9 +623,11 @@ impl Verifier {
         let secret = key.secret_access_key();
         let matches = well_formed
             && match algorithm {
-                SigningAlgorithm::SdkHmacSm3 => Hmac::<Sm3>::new_from_slice(secret.expose_secret().as_bytes())
-                    .map(|mac| check(mac, &sts, &claimed))
-                    .unwrap_or(false),
+                SigningAlgorithm::SdkHmacSm3 => {
+                    Hmac::<Sm3>::new_from_slice(secret.expose_secret().as_bytes())
+                        .map(|mac| check(mac, &sts, &claimed))
+                        .unwrap_or(false)
+                }
                 SigningAlgorithm::V11HmacSha256 => {
                     let mut derived = derive_v11_key(ak, secret, auth.scope.unwrap_or(""));
                     let result = Hmac::<Sha256>::new_from_slice(&derived)
@@ -684,17 +706,50 @@ mod tests {
     fn rejects_malformed_authorization() {
         for (value, kind) in [
             ("SDK-HMAC-SHA256", VerifyErrorKind::MalformedAuthorization),
-            ("HMAC-MD5 Access=AK, SignedHeaders=x-sdk-date, Signature=ab", VerifyErrorKind::UnsupportedAlgorithm),
-            ("SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Access=AK, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Credential=AK/a/b/c, SignedHeaders=x-sdk-date, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("V11-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("V11-HMAC-SHA256 Credential=AK/20261122, SignedHeaders=x-sdk-date, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Access=AK, Access=AK, SignedHeaders=x-sdk-date, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;;b, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;A, Signature=ab", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Access=AK, SignedHeaders=a, Signature=ab, Extra=1", VerifyErrorKind::MalformedAuthorization),
-            ("SDK-HMAC-SHA256 Access=, SignedHeaders=a, Signature=ab", VerifyErrorKind::MalformedAuthorization),
+            (
+                "HMAC-MD5 Access=AK, SignedHeaders=x-sdk-date, Signature=ab",
+                VerifyErrorKind::UnsupportedAlgorithm,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=AK, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Credential=AK/a/b/c, SignedHeaders=x-sdk-date, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "V11-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "V11-HMAC-SHA256 Credential=AK/20261122, SignedHeaders=x-sdk-date, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=AK, Access=AK, SignedHeaders=x-sdk-date, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;;b, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;A, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a, Signature=ab, Extra=1",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
+            (
+                "SDK-HMAC-SHA256 Access=, SignedHeaders=a, Signature=ab",
+                VerifyErrorKind::MalformedAuthorization,
+            ),
         ] {
             let err = parse_authorization(value).map(|_| ()).expect_err(value);
             assert_eq!(err.kind(), kind, "{value}: {err}");

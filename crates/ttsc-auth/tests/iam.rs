@@ -60,14 +60,23 @@ impl IamTransport for ReqwestTransport {
             let headers = response
                 .headers()
                 .iter()
-                .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let body = response
                 .bytes()
                 .await
                 .map_err(|e| TransportError::with_source("reading the body failed", e))?
                 .to_vec();
-            Ok(IamResponse { status, headers, body })
+            Ok(IamResponse {
+                status,
+                headers,
+                body,
+            })
         })
     }
 }
@@ -76,7 +85,7 @@ fn login() -> PasswordLogin {
     PasswordLogin::new("alice", PASSWORD, "example-account")
 }
 
-fn expected_login_body(scope: serde_json::Value) -> serde_json::Value {
+fn expected_login_body(scope: &serde_json::Value) -> serde_json::Value {
     serde_json::json!({"auth": {
         "identity": {"methods": ["password"], "password": {"user": {
             "name": "alice", "password": PASSWORD, "domain": {"name": "example-account"}}}},
@@ -98,7 +107,9 @@ async fn token_endpoint(
         .match_header("content-type", "application/json;charset=utf8")
         .match_header("x-auth-token", Matcher::Missing)
         .match_header("authorization", Matcher::Missing)
-        .match_body(Matcher::Json(expected_login_body(serde_json::json!({"id": "p1"}))))
+        .match_body(Matcher::Json(expected_login_body(
+            &serde_json::json!({"id": "p1"}),
+        )))
         .with_status(201)
         .with_header_from_request("X-Subject-Token", move |_| {
             let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
@@ -108,7 +119,11 @@ async fn token_endpoint(
         })
         .with_body_from_request(move |_| {
             let expires = use_clock(&body_clock) + lifetime;
-            format!(r#"{{"token": {{"expires_at": "{}", "methods": ["password"]}}}}"#, rfc3339(expires)).into_bytes()
+            format!(
+                r#"{{"token": {{"expires_at": "{}", "methods": ["password"]}}}}"#,
+                rfc3339(expires)
+            )
+            .into_bytes()
         })
         .expect_at_least(0)
         .create_async()
@@ -135,7 +150,13 @@ fn password_source(server: &mockito::ServerGuard, clock: &ManualClock) -> Passwo
 async fn concurrent_callers_trigger_one_login() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(&mut server, &clock, Duration::from_secs(24 * 3600), Duration::from_millis(300)).await;
+    let (_mock, logins) = token_endpoint(
+        &mut server,
+        &clock,
+        Duration::from_secs(24 * 3600),
+        Duration::from_millis(300),
+    )
+    .await;
     let source = Arc::new(password_source(&server, &clock));
 
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
@@ -152,11 +173,18 @@ async fn concurrent_callers_trigger_one_login() {
         let token = task.await.expect("joined").expect("token");
         assert_eq!(token.expose_secret(), "token-1");
     }
-    assert_eq!(logins.load(Ordering::SeqCst), 1, "16 concurrent callers, one login");
+    assert_eq!(
+        logins.load(Ordering::SeqCst),
+        1,
+        "16 concurrent callers, one login"
+    );
 
     // Through the object-safe trait too.
     let dynamic: Arc<dyn TokenSource> = source;
-    assert_eq!(dynamic.token().await.expect("cached").header(), ("X-Auth-Token", "token-1"));
+    assert_eq!(
+        dynamic.token().await.expect("cached").header(),
+        ("X-Auth-Token", "token-1")
+    );
     assert_eq!(logins.load(Ordering::SeqCst), 1);
 }
 
@@ -164,22 +192,43 @@ async fn concurrent_callers_trigger_one_login() {
 async fn the_token_is_refreshed_before_it_expires() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(&mut server, &clock, Duration::from_secs(24 * 3600), Duration::ZERO).await;
+    let (_mock, logins) = token_endpoint(
+        &mut server,
+        &clock,
+        Duration::from_secs(24 * 3600),
+        Duration::ZERO,
+    )
+    .await;
     let source = password_source(&server, &clock);
 
-    assert_eq!(source.token().await.expect("login").expose_secret(), "token-1");
-    assert_eq!(source.cached_expiry(), Some(t0() + Duration::from_secs(24 * 3600)));
+    assert_eq!(
+        source.token().await.expect("login").expose_secret(),
+        "token-1"
+    );
+    assert_eq!(
+        source.cached_expiry(),
+        Some(t0() + Duration::from_secs(24 * 3600))
+    );
 
     // 23 hours in: more than 40 minutes left, the cached token is used.
     clock.advance(Duration::from_secs(23 * 3600));
-    assert_eq!(source.token().await.expect("cached").expose_secret(), "token-1");
+    assert_eq!(
+        source.token().await.expect("cached").expose_secret(),
+        "token-1"
+    );
     assert_eq!(logins.load(Ordering::SeqCst), 1);
 
     // 39 minutes before expiry: refreshed ahead of time, with the default 40-minute margin.
     clock.advance(Duration::from_secs(21 * 60));
-    assert_eq!(source.token().await.expect("refreshed").expose_secret(), "token-2");
+    assert_eq!(
+        source.token().await.expect("refreshed").expose_secret(),
+        "token-2"
+    );
     assert_eq!(logins.load(Ordering::SeqCst), 2);
-    assert_eq!(source.token().await.expect("cached").expose_secret(), "token-2");
+    assert_eq!(
+        source.token().await.expect("cached").expose_secret(),
+        "token-2"
+    );
     assert_eq!(logins.load(Ordering::SeqCst), 2);
 }
 
@@ -187,7 +236,13 @@ async fn the_token_is_refreshed_before_it_expires() {
 async fn the_refresh_margin_is_configurable_and_short_tokens_refresh_half_way() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(&mut server, &clock, Duration::from_secs(3600), Duration::ZERO).await;
+    let (_mock, logins) = token_endpoint(
+        &mut server,
+        &clock,
+        Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
     let source = password_source(&server, &clock).with_refresh_margin(Duration::from_secs(10 * 60));
 
     source.token().await.expect("login");
@@ -195,12 +250,21 @@ async fn the_refresh_margin_is_configurable_and_short_tokens_refresh_half_way() 
     source.token().await.expect("cached");
     assert_eq!(logins.load(Ordering::SeqCst), 1);
     clock.advance(Duration::from_secs(2 * 60));
-    assert_eq!(source.token().await.expect("refreshed").expose_secret(), "token-2");
+    assert_eq!(
+        source.token().await.expect("refreshed").expose_secret(),
+        "token-2"
+    );
 
     // A one-hour token with the default 40-minute margin... and a 20-minute token, whose
     // whole life is inside the margin, is refreshed half-way instead of on every call.
     let mut server = mockito::Server::new_async().await;
-    let (_mock, logins) = token_endpoint(&mut server, &clock, Duration::from_secs(20 * 60), Duration::ZERO).await;
+    let (_mock, logins) = token_endpoint(
+        &mut server,
+        &clock,
+        Duration::from_secs(20 * 60),
+        Duration::ZERO,
+    )
+    .await;
     let source = password_source(&server, &clock);
     source.token().await.expect("login");
     clock.advance(Duration::from_secs(9 * 60));
@@ -215,12 +279,21 @@ async fn the_refresh_margin_is_configurable_and_short_tokens_refresh_half_way() 
 async fn invalidate_forces_a_new_login() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(&mut server, &clock, Duration::from_secs(24 * 3600), Duration::ZERO).await;
+    let (_mock, logins) = token_endpoint(
+        &mut server,
+        &clock,
+        Duration::from_secs(24 * 3600),
+        Duration::ZERO,
+    )
+    .await;
     let source = password_source(&server, &clock);
     source.token().await.expect("login");
     TokenSource::invalidate(&source).await;
     assert_eq!(source.cached_expiry(), None);
-    assert_eq!(source.token().await.expect("login").expose_secret(), "token-2");
+    assert_eq!(
+        source.token().await.expect("login").expose_secret(),
+        "token-2"
+    );
     assert_eq!(logins.load(Ordering::SeqCst), 2);
 }
 
@@ -228,7 +301,13 @@ async fn invalidate_forces_a_new_login() {
 async fn a_failed_refresh_keeps_the_valid_token_and_a_failed_login_is_an_error() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (ok, _) = token_endpoint(&mut server, &clock, Duration::from_secs(3600), Duration::ZERO).await;
+    let (ok, _) = token_endpoint(
+        &mut server,
+        &clock,
+        Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
     let source = password_source(&server, &clock);
     source.token().await.expect("login");
     ok.remove_async().await;
@@ -244,14 +323,23 @@ async fn a_failed_refresh_keeps_the_valid_token_and_a_failed_login_is_an_error()
 
     // Inside the refresh window the old token is still valid: keep it, retry later.
     clock.advance(Duration::from_secs(45 * 60));
-    assert_eq!(source.token().await.expect("still valid").expose_secret(), "token-1");
-    assert_eq!(source.token().await.expect("no retry yet").expose_secret(), "token-1");
+    assert_eq!(
+        source.token().await.expect("still valid").expose_secret(),
+        "token-1"
+    );
+    assert_eq!(
+        source.token().await.expect("no retry yet").expose_secret(),
+        "token-1"
+    );
 
     // Once expired, the failure surfaces, without the password.
     clock.advance(Duration::from_secs(20 * 60));
     let err = source.token().await.expect_err("expired and login fails");
     assert!(err.is_unauthorized(), "{err:?}");
-    assert_eq!(err.to_string(), "IAM token request answered HTTP 401: 401 The username or password is wrong.");
+    assert_eq!(
+        err.to_string(),
+        "IAM token request answered HTTP 401: 401 The username or password is wrong."
+    );
     assert!(matches!(&err, IamError::Status { request_id: Some(id), .. } if id == "trace-42"));
     for shown in [format!("{err}"), format!("{err:?}"), format!("{source:?}")] {
         assert!(!shown.contains(PASSWORD), "{shown}");
@@ -270,7 +358,10 @@ async fn a_response_without_a_subject_token_or_expiry_is_rejected() {
         .with_body(r#"{"token": {"expires_at": "2026-11-23T08:15:00.000000Z"}}"#)
         .create_async()
         .await;
-    let err = password_source(&server, &clock).token().await.expect_err("no header");
+    let err = password_source(&server, &clock)
+        .token()
+        .await
+        .expect_err("no header");
     assert!(matches!(err, IamError::MissingSubjectToken), "{err:?}");
     no_header.remove_async().await;
 
@@ -281,7 +372,10 @@ async fn a_response_without_a_subject_token_or_expiry_is_rejected() {
         .with_body(r#"{"token": {"expires_at": "tomorrow"}}"#)
         .create_async()
         .await;
-    let err = password_source(&server, &clock).token().await.expect_err("bad expiry");
+    let err = password_source(&server, &clock)
+        .token()
+        .await
+        .expect_err("bad expiry");
     assert!(matches!(err, IamError::InvalidResponse { .. }), "{err:?}");
     assert!(!err.to_string().contains("token-x"), "{err}");
 }
@@ -292,7 +386,9 @@ async fn login_scoped_by_region_name_and_a_fractional_expiry() {
     let clock = ManualClock::new(t0());
     let mock = server
         .mock("POST", "/v3/auth/tokens")
-        .match_body(Matcher::Json(expected_login_body(serde_json::json!({"name": "cn-north-4"}))))
+        .match_body(Matcher::Json(expected_login_body(
+            &serde_json::json!({"name": "cn-north-4"}),
+        )))
         .with_status(201)
         .with_header("X-Subject-Token", "region-token")
         .with_body(r#"{"token": {"expires_at": "2026-11-23T08:15:00.123000Z"}}"#)
@@ -306,7 +402,10 @@ async fn login_scoped_by_region_name_and_a_fractional_expiry() {
         TokenScope::ProjectName("cn-north-4".into()),
         Arc::new(clock.clone()),
     );
-    assert_eq!(source.token().await.expect("token").expose_secret(), "region-token");
+    assert_eq!(
+        source.token().await.expect("token").expose_secret(),
+        "region-token"
+    );
     assert_eq!(
         source.cached_expiry(),
         Some(t0() + Duration::from_secs(24 * 3600) + Duration::from_millis(123))
@@ -316,10 +415,17 @@ async fn login_scoped_by_region_name_and_a_fractional_expiry() {
 
 #[tokio::test]
 async fn a_user_supplied_token_is_used_as_is() {
-    let source: Arc<dyn TokenSource> = Arc::new(StaticTokenSource::new(IamToken::new("user-token-secret")));
-    assert_eq!(source.token().await.expect("token").expose_secret(), "user-token-secret");
+    let source: Arc<dyn TokenSource> =
+        Arc::new(StaticTokenSource::new(IamToken::new("user-token-secret")));
+    assert_eq!(
+        source.token().await.expect("token").expose_secret(),
+        "user-token-secret"
+    );
     source.invalidate().await;
-    assert_eq!(source.token().await.expect("token").expose_secret(), "user-token-secret");
+    assert_eq!(
+        source.token().await.expect("token").expose_secret(),
+        "user-token-secret"
+    );
     assert!(!format!("{source:?}").contains("user-token-secret"));
 }
 
@@ -340,7 +446,12 @@ async fn transport_failures_are_typed_errors() {
 }
 
 /// A project-discovery endpoint that only answers requests our verifier accepts.
-async fn projects_endpoint(server: &mut mockito::ServerGuard, region: &str, body: &str, hits: usize) -> mockito::Mock {
+async fn projects_endpoint(
+    server: &mut mockito::ServerGuard,
+    region: &str,
+    body: &str,
+    hits: usize,
+) -> mockito::Mock {
     server
         .mock("GET", "/v3/projects")
         .match_query(Matcher::UrlEncoded("name".into(), region.into()))
@@ -348,10 +459,21 @@ async fn projects_endpoint(server: &mut mockito::ServerGuard, region: &str, body
             let headers: Vec<(String, String)> = request
                 .headers()
                 .iter()
-                .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        v.to_str().unwrap_or_default().to_owned(),
+                    )
+                })
                 .collect();
-            let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-            let (path, query) = request.path_and_query().split_once('?').unwrap_or((request.path_and_query(), ""));
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let (path, query) = request
+                .path_and_query()
+                .split_once('?')
+                .unwrap_or((request.path_and_query(), ""));
             let received = ReceivedRequest::new(request.method(), path, query, &headers, b"");
             let keys = |ak: &str| (ak == AK).then(|| VerificationKey::new(SK));
             verify(&received, &keys, t0()).is_ok()
@@ -364,11 +486,19 @@ async fn projects_endpoint(server: &mut mockito::ServerGuard, region: &str, body
 }
 
 fn new_resolver(server: &mockito::ServerGuard) -> ProjectIdResolver {
-    ProjectIdResolver::new(ReqwestTransport::new(), server.url(), Arc::new(ManualClock::new(t0())))
+    ProjectIdResolver::new(
+        ReqwestTransport::new(),
+        server.url(),
+        Arc::new(ManualClock::new(t0())),
+    )
 }
 
 fn signer() -> Signer {
-    Signer::new(&AccessKeyCredentials::new(AK, SK), SigningSettings::default()).expect("signer")
+    Signer::new(
+        &AccessKeyCredentials::new(AK, SK),
+        SigningSettings::default(),
+    )
+    .expect("signer")
 }
 
 #[tokio::test]
@@ -381,17 +511,32 @@ async fn project_discovery_is_signed_and_cached_per_key_and_region() {
         1,
     )
     .await;
-    let east = projects_endpoint(&mut server, "cn-east-3", r#"{"projects": [{"id": "east-id", "name": "cn-east-3"}]}"#, 1).await;
+    let east = projects_endpoint(
+        &mut server,
+        "cn-east-3",
+        r#"{"projects": [{"id": "east-id", "name": "cn-east-3"}]}"#,
+        1,
+    )
+    .await;
     let resolver = new_resolver(&server);
     let signer = signer();
     assert_eq!(resolver.cached(AK, "cn-north-4"), None);
     for _ in 0..3 {
         assert_eq!(
-            resolver.project_id(&signer, "cn-north-4").await.expect("found"),
+            resolver
+                .project_id(&signer, "cn-north-4")
+                .await
+                .expect("found"),
             "3f0924078d1b471c884a5383d4dec9fa"
         );
     }
-    assert_eq!(resolver.project_id(&signer, "cn-east-3").await.expect("found"), "east-id");
+    assert_eq!(
+        resolver
+            .project_id(&signer, "cn-east-3")
+            .await
+            .expect("found"),
+        "east-id"
+    );
     assert_eq!(resolver.cached(AK, "cn-east-3").as_deref(), Some("east-id"));
     north.assert_async().await;
     east.assert_async().await;
@@ -406,12 +551,21 @@ async fn project_discovery_is_signed_and_cached_per_key_and_region() {
         .mock("GET", "/v3/projects")
         .match_query(Matcher::UrlEncoded("name".into(), "ap-southeast-3".into()))
         .match_header("x-security-token", "temporary-security-token")
-        .match_header("authorization", Matcher::Regex("SignedHeaders=host;x-sdk-date;x-security-token,".into()))
+        .match_header(
+            "authorization",
+            Matcher::Regex("SignedHeaders=host;x-sdk-date;x-security-token,".into()),
+        )
         .with_body(r#"{"projects": [{"id": "sg-id"}]}"#)
         .expect(1)
         .create_async()
         .await;
-    assert_eq!(resolver.project_id(&temp, "ap-southeast-3").await.expect("found"), "sg-id");
+    assert_eq!(
+        resolver
+            .project_id(&temp, "ap-southeast-3")
+            .await
+            .expect("found"),
+        "sg-id"
+    );
     with_token.assert_async().await;
     assert!(!format!("{resolver:?} {temp:?}").contains("temporary-security-token"));
 }
@@ -420,19 +574,34 @@ async fn project_discovery_is_signed_and_cached_per_key_and_region() {
 async fn project_discovery_fails_clearly_on_zero_or_several_matches() {
     let mut server = mockito::Server::new_async().await;
     projects_endpoint(&mut server, "cn-north-4", r#"{"projects": []}"#, 1).await;
-    projects_endpoint(&mut server, "cn-east-3", r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#, 2).await;
+    projects_endpoint(
+        &mut server,
+        "cn-east-3",
+        r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#,
+        2,
+    )
+    .await;
     let resolver = new_resolver(&server);
     let signer = signer();
 
-    let err = resolver.project_id(&signer, "cn-north-4").await.expect_err("none");
+    let err = resolver
+        .project_id(&signer, "cn-north-4")
+        .await
+        .expect_err("none");
     assert!(matches!(err, IamError::NoProject { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "no IAM project named `cn-north-4` in this account; check the region or set the project id"
     );
 
-    let err = resolver.project_id(&signer, "cn-east-3").await.expect_err("several");
-    assert_eq!(err.to_string(), "2 IAM projects are named `cn-east-3` (a, b); set the project id explicitly");
+    let err = resolver
+        .project_id(&signer, "cn-east-3")
+        .await
+        .expect_err("several");
+    assert_eq!(
+        err.to_string(),
+        "2 IAM projects are named `cn-east-3` (a, b); set the project id explicitly"
+    );
     // Failures are not cached.
     assert!(resolver.project_id(&signer, "cn-east-3").await.is_err());
 
@@ -444,7 +613,10 @@ async fn project_discovery_fails_clearly_on_zero_or_several_matches() {
         .with_body(r#"{"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail", "request_id": "r-1"}"#)
         .create_async()
         .await;
-    let err = new_resolver(&server).project_id(&signer, "cn-north-4").await.expect_err("401");
+    let err = new_resolver(&server)
+        .project_id(&signer, "cn-north-4")
+        .await
+        .expect_err("401");
     assert_eq!(
         err.to_string(),
         "IAM project discovery request answered HTTP 401: APIGW.0301 Incorrect IAM authentication information: verify aksk signature fail"

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use common::{Case, load, sign_case, signing_time, vector_files};
 use ttsc_auth::verify::{
-    ReceivedRequest, VerificationKey, VerifiedIdentity, VerifyError, VerifyErrorKind, Verifier, verify,
+    ReceivedRequest, VerificationKey, VerifiedIdentity, Verifier, VerifyError, VerifyErrorKind,
+    verify,
 };
 use ttsc_auth::{AccessKeyCredentials, SignableRequest, Signer, SigningOutput, SigningSettings};
 
@@ -27,7 +28,11 @@ impl Wire {
             .request_uri()
             .split_once('?')
             .unwrap_or((out.request_uri(), ""));
-        let mut headers: Vec<(String, String)> = case.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut headers: Vec<(String, String)> = case
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         headers.push(("Host".into(), case.host.clone()));
         headers.extend(out.headers().map(|(n, v)| (n.to_owned(), v.to_owned())));
         Self {
@@ -39,9 +44,18 @@ impl Wire {
         }
     }
 
-    fn verify_with(&self, keys: &HashMap<String, VerificationKey>, now: SystemTime) -> Result<VerifiedIdentity, VerifyError> {
-        let headers: Vec<(&str, &str)> = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let request = ReceivedRequest::new(&self.method, &self.path, &self.query, &headers, &self.body);
+    fn verify_with(
+        &self,
+        keys: &HashMap<String, VerificationKey>,
+        now: SystemTime,
+    ) -> Result<VerifiedIdentity, VerifyError> {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let request =
+            ReceivedRequest::new(&self.method, &self.path, &self.query, &headers, &self.body);
         verify(&request, keys, now)
     }
 
@@ -99,7 +113,10 @@ fn every_vector_verifies_as_received() {
             .unwrap_or_else(|e| panic!("{}: {e}\n{}", case.name, e.gateway_message()));
         assert_eq!(identity.access_key_id(), case.ak);
         assert_eq!(identity.algorithm().as_str(), case.algorithm);
-        assert_eq!(identity.security_token_present(), case.headers.contains_key("X-Security-Token"));
+        assert_eq!(
+            identity.security_token_present(),
+            case.headers.contains_key("X-Security-Token")
+        );
         assert_eq!(identity.signed_at(), signing_time(&case));
 
         // The same request with the path percent-encoded by the HTTP client.
@@ -133,21 +150,38 @@ fn tampered_requests_fail_with_the_verifiers_canonical_request() {
         let unsigned_payload = out.canonical_request().payload_hash() == "UNSIGNED-PAYLOAD";
 
         let mut wire = Wire::from_case(&case, &out);
-        wire.method = if wire.method == "GET" { "HEAD".into() } else { "GET".into() };
+        wire.method = if wire.method == "GET" {
+            "HEAD".into()
+        } else {
+            "GET".into()
+        };
         assert_fails(&case, &wire, SignatureMismatch, "another method");
 
         let mut wire = Wire::from_case(&case, &out);
-        wire.path.push_str("x");
+        wire.path.push('x');
         let err = assert_fails(&case, &wire, SignatureMismatch, "another path");
         let canonical = err.canonical_request().expect("carried");
         assert_ne!(canonical.as_str(), case.expected.canonical_request);
-        assert!(err.gateway_message().contains("|"), "{}", err.gateway_message());
+        assert!(
+            err.gateway_message().contains("|"),
+            "{}",
+            err.gateway_message()
+        );
         assert!(err.string_to_sign().is_some());
 
         let mut wire = Wire::from_case(&case, &out);
-        wire.query = if wire.query.is_empty() { "extra=1".into() } else { format!("{}&extra=1", wire.query) };
+        wire.query = if wire.query.is_empty() {
+            "extra=1".into()
+        } else {
+            format!("{}&extra=1", wire.query)
+        };
         let err = assert_fails(&case, &wire, SignatureMismatch, "an extra query parameter");
-        assert!(err.canonical_request().expect("carried").canonical_query_string().contains("extra=1"));
+        assert!(
+            err.canonical_request()
+                .expect("carried")
+                .canonical_query_string()
+                .contains("extra=1")
+        );
 
         let mut wire = Wire::from_case(&case, &out);
         wire.set_header("Host", "evil.example.com");
@@ -171,12 +205,17 @@ fn tampered_requests_fail_with_the_verifiers_canonical_request() {
         wire.set_header("X-Sdk-Date", later.x_sdk_date());
         // A V11 scope names the day, so a date on the next day is caught earlier.
         let next_day = later.x_sdk_date()[..8] != case.x_sdk_date[..8];
-        let kind = if out.scope().is_some() && next_day { ScopeMismatch } else { SignatureMismatch };
+        let kind = if out.scope().is_some() && next_day {
+            ScopeMismatch
+        } else {
+            SignatureMismatch
+        };
         assert_fails(&case, &wire, kind, "another date within the window");
 
         let mut wire = Wire::from_case(&case, &out);
         let auth = out.authorization();
-        let flipped = if auth.ends_with('0') { format!("{}1", &auth[..auth.len() - 1]) } else { format!("{}0", &auth[..auth.len() - 1]) };
+        let (head, last) = auth.split_at(auth.len() - 1);
+        let flipped = format!("{head}{}", if last == "0" { '1' } else { '0' });
         wire.set_header("Authorization", &flipped);
         assert_fails(&case, &wire, SignatureMismatch, "another signature");
 
@@ -203,16 +242,28 @@ fn tampered_requests_fail_with_the_verifiers_canonical_request() {
         assert_fails(&case, &wire, MissingSignedHeader, "no Host");
 
         // The wrong secret key.
-        let headers: Vec<(&str, &str)> = original.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let request = ReceivedRequest::new(&original.method, &original.path, &original.query, &headers, &original.body);
+        let headers: Vec<(&str, &str)> = original
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let request = ReceivedRequest::new(
+            &original.method,
+            &original.path,
+            &original.query,
+            &headers,
+            &original.body,
+        );
         let wrong = |_: &str| Some(VerificationKey::new("not-the-secret"));
         let err = verify(&request, &wrong, signing_time(&case)).expect_err("wrong SK");
         assert!(err.is_signature_mismatch());
 
         // Unsigned headers may change: the verifier uses the declared list.
         let mut wire = Wire::from_case(&case, &out);
-        wire.headers.push(("X_Unsigned_Trace".into(), "anything".into()));
-        wire.headers.push(("User-Agent".into(), "added-by-the-transport".into()));
+        wire.headers
+            .push(("X_Unsigned_Trace".into(), "anything".into()));
+        wire.headers
+            .push(("User-Agent".into(), "added-by-the-transport".into()));
         wire.verify_with(&keys_for(&case), signing_time(&case))
             .unwrap_or_else(|e| panic!("{}: unsigned headers must not matter: {e}", case.name));
     }
@@ -228,21 +279,37 @@ fn the_date_window_is_fifteen_minutes_either_way() {
     let fifteen = Duration::from_secs(15 * 60);
     assert!(wire.verify_with(&keys, t + fifteen).is_ok());
     assert!(wire.verify_with(&keys, t - fifteen).is_ok());
-    let err = wire.verify_with(&keys, t + fifteen + Duration::from_secs(1)).expect_err("expired");
+    let err = wire
+        .verify_with(&keys, t + fifteen + Duration::from_secs(1))
+        .expect_err("expired");
     assert!(err.is_date_out_of_window());
     assert_eq!(err.gateway_error_code(), "APIGW.0301");
     assert_eq!(
         err.gateway_message(),
         "Incorrect IAM authentication information: calc ak sk signature fail:signature expired"
     );
-    let err = wire.verify_with(&keys, t - fifteen - Duration::from_secs(1)).expect_err("too early");
+    let err = wire
+        .verify_with(&keys, t - fifteen - Duration::from_secs(1))
+        .expect_err("too early");
     assert_eq!(err.kind(), VerifyErrorKind::DateOutOfWindow);
 
-    let headers: Vec<(&str, &str)> = wire.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let headers: Vec<(&str, &str)> = wire
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let request = ReceivedRequest::new(&wire.method, &wire.path, &wire.query, &headers, &wire.body);
     let strict = Verifier::new().with_max_skew(Duration::from_secs(30));
-    assert!(strict.verify(&request, &keys, t + Duration::from_secs(31)).is_err());
-    assert!(strict.verify(&request, &keys, t + Duration::from_secs(30)).is_ok());
+    assert!(
+        strict
+            .verify(&request, &keys, t + Duration::from_secs(31))
+            .is_err()
+    );
+    assert!(
+        strict
+            .verify(&request, &keys, t + Duration::from_secs(30))
+            .is_ok()
+    );
 }
 
 #[test]
@@ -260,23 +327,43 @@ fn a_client_that_does_not_sign_content_type_verifies() {
             t,
         )
         .expect("signs");
-    assert_eq!(out.canonical_request().signed_headers(), "host;x-project-id;x-sdk-date");
+    assert_eq!(
+        out.canonical_request().signed_headers(),
+        "host;x-project-id;x-sdk-date"
+    );
     let mut headers = vec![
         ("Host", "127.0.0.1:18080"),
         ("X-Project-Id", "p1"),
         ("Content-Type", "application/json"),
     ];
     headers.extend(out.headers());
-    let request = ReceivedRequest::new("POST", "/v1/p1/ttsc/async-jobs", "", &headers, b"{\"text\":\"hi\"}");
+    let request = ReceivedRequest::new(
+        "POST",
+        "/v1/p1/ttsc/async-jobs",
+        "",
+        &headers,
+        b"{\"text\":\"hi\"}",
+    );
     let keys = |ak: &str| (ak == "AKGO").then(|| VerificationKey::new("go-secret"));
     let identity = verify(&request, &keys, t).expect("verifies");
     assert_eq!(identity.access_key_id(), "AKGO");
 
     // Declaring a list without x-sdk-date is refused even with a valid signature format.
-    let auth = out.authorization().replace("host;x-project-id;x-sdk-date", "host;x-project-id");
-    let mut headers: Vec<(&str, &str)> = headers.into_iter().filter(|(n, _)| *n != "Authorization").collect();
+    let auth = out
+        .authorization()
+        .replace("host;x-project-id;x-sdk-date", "host;x-project-id");
+    let mut headers: Vec<(&str, &str)> = headers
+        .into_iter()
+        .filter(|(n, _)| *n != "Authorization")
+        .collect();
     headers.push(("Authorization", &auth));
-    let request = ReceivedRequest::new("POST", "/v1/p1/ttsc/async-jobs", "", &headers, b"{\"text\":\"hi\"}");
+    let request = ReceivedRequest::new(
+        "POST",
+        "/v1/p1/ttsc/async-jobs",
+        "",
+        &headers,
+        b"{\"text\":\"hi\"}",
+    );
     let err = verify(&request, &keys, t).expect_err("x-sdk-date unsigned");
     assert_eq!(err.kind(), VerifyErrorKind::MissingDate);
 }
@@ -284,7 +371,10 @@ fn a_client_that_does_not_sign_content_type_verifies() {
 #[test]
 fn v11_scope_must_match_the_date_and_the_keys_region() {
     let cases = all_cases();
-    let case = cases.iter().find(|c| c.algorithm == "V11-HMAC-SHA256").expect("a V11 case");
+    let case = cases
+        .iter()
+        .find(|c| c.algorithm == "V11-HMAC-SHA256")
+        .expect("a V11 case");
     let out = sign_case(case).expect("signs");
     let wire = Wire::from_case(case, &out);
     let t = signing_time(case);
@@ -298,7 +388,10 @@ fn v11_scope_must_match_the_date_and_the_keys_region() {
     let mut wire = Wire::from_case(case, &out);
     let scope = out.scope().expect("scope");
     let day = &scope[..8];
-    wire.set_header("Authorization", &out.authorization().replace(day, "20261121"));
+    wire.set_header(
+        "Authorization",
+        &out.authorization().replace(day, "20261121"),
+    );
     let err = wire.verify_with(&keys_for(case), t).expect_err("day");
     assert_eq!(err.kind(), VerifyErrorKind::ScopeMismatch);
 }
@@ -309,7 +402,10 @@ fn repeated_header_values_are_joined_with_commas() {
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_335_300);
     let out = Signer::new(&creds, SigningSettings::default())
         .expect("signer")
-        .sign(&SignableRequest::new("GET", "h", "/").with_headers(&[("X-Multi", "a,b")]), t)
+        .sign(
+            &SignableRequest::new("GET", "h", "/").with_headers(&[("X-Multi", "a,b")]),
+            t,
+        )
         .expect("signs");
     let mut headers = vec![("Host", "h"), ("X-Multi", "a"), ("X-Multi", " b ")];
     headers.extend(out.headers());
@@ -334,13 +430,25 @@ fn errors_and_keys_never_show_secrets() {
     let request = ReceivedRequest::new("GET", "/tampered", "", &headers, b"");
     let keys = |_: &str| Some(VerificationKey::new("super-secret-key"));
     let err = verify(&request, &keys, t).expect_err("tampered");
-    for shown in [format!("{err}"), format!("{err:?}"), err.gateway_message(), format!("{request:?}")] {
+    for shown in [
+        format!("{err}"),
+        format!("{err:?}"),
+        err.gateway_message(),
+        format!("{request:?}"),
+    ] {
         assert!(!shown.contains("super-secret-key"), "{shown}");
         assert!(!shown.contains(token), "{shown}");
     }
-    assert!(err.gateway_message().contains("x-security-token:<redacted>"));
+    assert!(
+        err.gateway_message()
+            .contains("x-security-token:<redacted>")
+    );
 
     // Untampered it verifies and reports the token.
     let request = ReceivedRequest::new("GET", "/", "", &headers, b"");
-    assert!(verify(&request, &keys, t).expect("verifies").security_token_present());
+    assert!(
+        verify(&request, &keys, t)
+            .expect("verifies")
+            .security_token_present()
+    );
 }

@@ -17,7 +17,8 @@ use std::time::SystemTime;
 
 pub use self::project::ProjectIdResolver;
 pub use self::token::{
-    DEFAULT_REFRESH_MARGIN, PasswordLogin, PasswordTokenSource, StaticTokenSource, TokenScope, TokenSource,
+    DEFAULT_REFRESH_MARGIN, PasswordLogin, PasswordTokenSource, StaticTokenSource, TokenScope,
+    TokenSource,
 };
 use crate::encoding::percent_decode;
 use crate::sign::{Payload, SignError, SignableRequest, Signer, is_sensitive_header};
@@ -94,8 +95,15 @@ impl IamRequest {
                 (percent_decode(k), percent_decode(v))
             })
             .collect();
-        let query: Vec<(&str, &str)> = decoded.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
-        let headers: Vec<(&str, &str)> = self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let query: Vec<(&str, &str)> = decoded
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         let request = SignableRequest::new(&self.method, parts.host, parts.path)
             .with_query(&query)
             .with_headers(&headers)
@@ -233,7 +241,10 @@ impl TransportError {
     }
 
     /// An error described by `message`, caused by `source`.
-    pub fn with_source(message: impl Into<String>, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
         Self {
             message: message.into(),
             source: Some(source.into()),
@@ -249,7 +260,9 @@ impl fmt::Display for TransportError {
 
 impl StdError for TransportError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -292,7 +305,9 @@ pub enum IamError {
         reason: String,
     },
     /// No project matches the region.
-    #[error("no IAM project named `{region}` in this account; check the region or set the project id")]
+    #[error(
+        "no IAM project named `{region}` in this account; check the region or set the project id"
+    )]
     NoProject {
         /// The region looked up.
         region: String,
@@ -422,17 +437,33 @@ mod tests {
 
     #[test]
     fn urls_split_for_signing() {
-        let p = UrlParts::parse("https://iam.myhuaweicloud.com:443/v3/projects?name=cn-north-4#frag")
-            .map_err(|e| e.to_string())
-            .expect("valid");
+        let p =
+            UrlParts::parse("https://iam.myhuaweicloud.com:443/v3/projects?name=cn-north-4#frag")
+                .map_err(|e| e.to_string())
+                .expect("valid");
         assert_eq!(
             (p.origin, p.host, p.path, p.query),
-            ("https://iam.myhuaweicloud.com:443", "iam.myhuaweicloud.com", "/v3/projects", "name=cn-north-4")
+            (
+                "https://iam.myhuaweicloud.com:443",
+                "iam.myhuaweicloud.com",
+                "/v3/projects",
+                "name=cn-north-4"
+            )
         );
-        let p = UrlParts::parse("http://127.0.0.1:8080").map_err(|e| e.to_string()).expect("valid");
+        let p = UrlParts::parse("http://127.0.0.1:8080")
+            .map_err(|e| e.to_string())
+            .expect("valid");
         assert_eq!((p.host, p.path, p.query), ("127.0.0.1:8080", "/", ""));
-        for bad in ["iam.myhuaweicloud.com/v3", "ftp://x/", "https:///v3", "https://u:p@host/"] {
-            assert!(matches!(UrlParts::parse(bad), Err(SignError::InvalidUrl { .. })), "{bad}");
+        for bad in [
+            "iam.myhuaweicloud.com/v3",
+            "ftp://x/",
+            "https:///v3",
+            "https://u:p@host/",
+        ] {
+            assert!(
+                matches!(UrlParts::parse(bad), Err(SignError::InvalidUrl { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -444,14 +475,22 @@ mod tests {
             "Ex4mpleSecretKeyForTestVectorsOnly0000001",
         );
         let signer = Signer::new(&creds, SigningSettings::default()).expect("signer");
-        let mut request = IamRequest::new("GET", "https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4");
+        let mut request = IamRequest::new(
+            "GET",
+            "https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4",
+        );
         request
             .sign(&signer, UNIX_EPOCH + Duration::from_secs(1_795_335_300))
             .expect("signed");
-        assert_eq!(request.url, "https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4");
+        assert_eq!(
+            request.url,
+            "https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4"
+        );
         assert_eq!(request.header("X-Sdk-Date"), Some("20261122T081500Z"));
         let auth = request.header("Authorization").expect("signed");
-        assert!(auth.starts_with("SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-sdk-date, "));
+        assert!(auth.starts_with(
+            "SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=host;x-sdk-date, "
+        ));
         assert!(!format!("{request:?}").contains(auth));
     }
 
@@ -459,7 +498,9 @@ mod tests {
     fn status_errors_read_both_body_shapes() {
         let mut response = IamResponse::new(401);
         response.body = br#"{"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}}"#.to_vec();
-        response.headers.push(("X-IAM-Trace-Id".into(), "trace-1".into()));
+        response
+            .headers
+            .push(("X-IAM-Trace-Id".into(), "trace-1".into()));
         let err = IamError::from_response("token", &response);
         assert!(err.is_unauthorized());
         assert_eq!(

@@ -38,7 +38,11 @@ pub struct ProjectIdResolver {
 
 impl fmt::Debug for ProjectIdResolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.cache.lock().unwrap_or_else(PoisonError::into_inner).len();
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
         f.debug_struct("ProjectIdResolver")
             .field("endpoint", &self.endpoint)
             .field("cached", &cached)
@@ -50,7 +54,11 @@ impl fmt::Debug for ProjectIdResolver {
 impl ProjectIdResolver {
     /// A resolver asking `iam_endpoint` through `transport`; requests are signed as of
     /// `clock`'s time.
-    pub fn new(transport: Arc<dyn IamTransport>, iam_endpoint: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        transport: Arc<dyn IamTransport>,
+        iam_endpoint: impl Into<String>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let mut endpoint: String = iam_endpoint.into();
         while endpoint.ends_with('/') {
             endpoint.pop();
@@ -98,21 +106,22 @@ impl ProjectIdResolver {
                 source,
             })?;
         tracing::info!(region, endpoint = %self.endpoint, "project id not configured; asking IAM");
-        let response = self
-            .transport
-            .send(request)
-            .await
-            .map_err(|source| IamError::Transport {
-                operation: OPERATION,
-                source,
-            })?;
+        let response =
+            self.transport
+                .send(request)
+                .await
+                .map_err(|source| IamError::Transport {
+                    operation: OPERATION,
+                    source,
+                })?;
         if !response.is_success() {
             return Err(IamError::from_response(OPERATION, &response));
         }
-        let body: ProjectsResponse = serde_json::from_slice(&response.body).map_err(|e| IamError::InvalidResponse {
-            operation: OPERATION,
-            reason: format!("expected {{\"projects\": [{{\"id\": …}}]}}: {e}"),
-        })?;
+        let body: ProjectsResponse =
+            serde_json::from_slice(&response.body).map_err(|e| IamError::InvalidResponse {
+                operation: OPERATION,
+                reason: format!("expected {{\"projects\": [{{\"id\": …}}]}}: {e}"),
+            })?;
         let id = match body.projects.as_slice() {
             [] => {
                 return Err(IamError::NoProject {
@@ -131,7 +140,10 @@ impl ProjectIdResolver {
         self.cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert((signer.access_key_id().to_owned(), region.to_owned()), id.clone());
+            .insert(
+                (signer.access_key_id().to_owned(), region.to_owned()),
+                id.clone(),
+            );
         Ok(id)
     }
 }

@@ -251,7 +251,10 @@ impl PasswordTokenSource {
     }
 
     fn cached(&self) -> Option<CachedToken> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn store(&self, token: Option<CachedToken>) {
@@ -282,10 +285,10 @@ impl PasswordTokenSource {
         // Another caller may have logged in while this one waited.
         let now = self.clock.now();
         let current = self.cached();
-        if let Some(cached) = &current {
-            if now < cached.refresh_at {
-                return Ok(cached.token.clone());
-            }
+        if let Some(cached) = &current
+            && now < cached.refresh_at
+        {
+            return Ok(cached.token.clone());
         }
         match self.login().await {
             Ok(fresh) => {
@@ -355,14 +358,14 @@ impl PasswordTokenSource {
         let request = self.login_request()?;
         let obtained_at = self.clock.now();
         tracing::debug!(user = %self.login.user_name, endpoint = %self.endpoint, "logging in to IAM");
-        let response = self
-            .transport
-            .send(request)
-            .await
-            .map_err(|source| IamError::Transport {
-                operation: "token",
-                source,
-            })?;
+        let response =
+            self.transport
+                .send(request)
+                .await
+                .map_err(|source| IamError::Transport {
+                    operation: "token",
+                    source,
+                })?;
         if !response.is_success() {
             return Err(IamError::from_response("token", &response));
         }
@@ -374,12 +377,19 @@ impl PasswordTokenSource {
             operation: "token",
             reason,
         };
-        let body: TokenResponse =
-            serde_json::from_slice(&response.body).map_err(|e| invalid(format!("no token.expires_at: {e}")))?;
+        let body: TokenResponse = serde_json::from_slice(&response.body)
+            .map_err(|e| invalid(format!("no token.expires_at: {e}")))?;
         let expires_at = OffsetDateTime::parse(&body.token.expires_at, &Rfc3339)
             .map(SystemTime::from)
-            .map_err(|_| invalid(format!("token.expires_at `{}` is not RFC 3339", body.token.expires_at)))?;
-        let lifetime = expires_at.duration_since(obtained_at).unwrap_or(Duration::ZERO);
+            .map_err(|_| {
+                invalid(format!(
+                    "token.expires_at `{}` is not RFC 3339",
+                    body.token.expires_at
+                ))
+            })?;
+        let lifetime = expires_at
+            .duration_since(obtained_at)
+            .unwrap_or(Duration::ZERO);
         let refresh_at = if lifetime > self.refresh_margin {
             expires_at - self.refresh_margin
         } else {
@@ -438,7 +448,13 @@ mod tests {
             .expect("request");
         assert_eq!(request.method, "POST");
         assert_eq!(request.url, "https://iam.myhuaweicloud.com/v3/auth/tokens");
-        assert_eq!(request.headers, [("Content-Type".to_owned(), "application/json;charset=utf8".to_owned())]);
+        assert_eq!(
+            request.headers,
+            [(
+                "Content-Type".to_owned(),
+                "application/json;charset=utf8".to_owned()
+            )]
+        );
         assert_eq!(
             String::from_utf8(request.body.clone()).expect("utf-8"),
             r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","password":"pa55word-secret","domain":{"name":"example-account"}}}},"scope":{"project":{"id":"p1"}}}}"#

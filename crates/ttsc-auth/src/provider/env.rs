@@ -5,7 +5,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{CredentialSource, CredentialsError, ProvideCredentials, Provided, ProviderAttempt, ResolvedCredentials};
+use super::{
+    CredentialSource, CredentialsError, ProvideCredentials, Provided, ProviderAttempt,
+    ResolvedCredentials,
+};
 use crate::credentials::{AccessKeyCredentials, Credentials};
 use crate::secret::SecretString;
 

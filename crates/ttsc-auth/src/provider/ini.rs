@@ -73,7 +73,10 @@ impl Ini {
                 .last_mut()
                 .ok_or_else(|| err("key before any [section] header"))?;
             if section.entries.iter().any(|(k, _)| *k == key) {
-                return Err(err(&format!("key `{key}` appears twice in [{}]", section.name)));
+                return Err(err(&format!(
+                    "key `{key}` appears twice in [{}]",
+                    section.name
+                )));
             }
             section.entries.push((key, value));
         }
@@ -119,7 +122,8 @@ mod tests {
 
     #[test]
     fn default_section_is_inherited() {
-        let ini = Ini::parse("[DEFAULT]\niam_endpoint = https://iam\n[basic]\nak = A\n").expect("valid");
+        let ini =
+            Ini::parse("[DEFAULT]\niam_endpoint = https://iam\n[basic]\nak = A\n").expect("valid");
         assert_eq!(ini.get("basic", "iam_endpoint"), Some("https://iam"));
         assert!(!ini.has_section("DEFAULT"));
     }
@@ -131,12 +135,23 @@ mod tests {
             ("[basic]\njust-a-secret\n", 2, "expected `key = value`"),
             ("[basic\n", 1, "section header without a closing `]`"),
             ("[basic]\n[basic]\n", 2, "section [basic] appears twice"),
-            ("[basic]\nak=1\nAK=2\n", 3, "key `ak` appears twice in [basic]"),
+            (
+                "[basic]\nak=1\nAK=2\n",
+                3,
+                "key `ak` appears twice in [basic]",
+            ),
             ("[basic]\n= v\n", 2, "empty key"),
             ("[]\n", 1, "empty section name"),
         ] {
             let err = Ini::parse(text).err().expect(text);
-            assert_eq!(err, IniError { line, reason: reason.to_owned() }, "{text}");
+            assert_eq!(
+                err,
+                IniError {
+                    line,
+                    reason: reason.to_owned()
+                },
+                "{text}"
+            );
         }
     }
 }

@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use ttsc_auth::provider::{CredentialsChain, ExplicitCredentials, StaticEnv};
+//! use ttsc_auth::provider::{CredentialsChain, ExplicitCredentials, ProvideCredentials, StaticEnv};
 //!
 //! let env = StaticEnv::new()
 //!     .with_var("HUAWEICLOUD_SDK_AK", "HPUAEXAMPLEAK0000001")
@@ -77,7 +77,9 @@ impl fmt::Display for CredentialSource {
         match self {
             Self::Explicit => f.write_str("explicit values"),
             Self::Environment => f.write_str("environment"),
-            Self::Profile { path, profile } => write!(f, "profile [{profile}] in {}", path.display()),
+            Self::Profile { path, profile } => {
+                write!(f, "profile [{profile}] in {}", path.display())
+            }
         }
     }
 }
@@ -440,7 +442,11 @@ impl CredentialsChain {
 
     /// The default chain: `explicit` values, then the environment, then the profile file
     /// (section `profile`, or `[basic]` when `None`), all read through `env`.
-    pub fn default_chain(env: Arc<dyn Env>, explicit: ExplicitCredentials, profile: Option<&str>) -> Self {
+    pub fn default_chain(
+        env: Arc<dyn Env>,
+        explicit: ExplicitCredentials,
+        profile: Option<&str>,
+    ) -> Self {
         let mut profile_provider = ProfileProvider::new(Arc::clone(&env));
         if let Some(profile) = profile {
             profile_provider = profile_provider.with_profile(profile);
@@ -502,12 +508,22 @@ mod tests {
         assert_eq!(creds.credentials.kind(), "temporary AK/SK");
         assert_eq!(creds.project_id.as_deref(), Some("p"));
         assert_eq!(creds.source, CredentialSource::Explicit);
-        let token = found(ExplicitCredentials::new().with_token(IamToken::new("T"))).expect("token");
+        let token =
+            found(ExplicitCredentials::new().with_token(IamToken::new("T"))).expect("token");
         assert_eq!(token.credentials.kind(), "IAM token");
         for (values, reason) in [
-            (ExplicitCredentials::new().with_access_key_id("AK"), "an access key id was given without a secret key"),
-            (ExplicitCredentials::new().with_secret_access_key("SK"), "a secret key was given without an access key id"),
-            (ExplicitCredentials::new().with_security_token("ST"), "a security token was given without an access key id and secret key"),
+            (
+                ExplicitCredentials::new().with_access_key_id("AK"),
+                "an access key id was given without a secret key",
+            ),
+            (
+                ExplicitCredentials::new().with_secret_access_key("SK"),
+                "a secret key was given without an access key id",
+            ),
+            (
+                ExplicitCredentials::new().with_security_token("ST"),
+                "a security token was given without an access key id and secret key",
+            ),
             (
                 ExplicitCredentials::new()
                     .with_access_key_id("AK")
@@ -517,7 +533,10 @@ mod tests {
             ),
         ] {
             let err = found(values).expect_err(reason);
-            assert_eq!(err.to_string(), format!("incomplete credentials in explicit values: {reason}"));
+            assert_eq!(
+                err.to_string(),
+                format!("incomplete credentials in explicit values: {reason}")
+            );
         }
     }
 

@@ -9,8 +9,8 @@ use zeroize::Zeroizing;
 
 use super::ini::Ini;
 use super::{
-    CredentialSource, CredentialsError, CredentialsWarning, Env, ProvideCredentials, Provided, ProviderAttempt,
-    ResolvedCredentials, vars,
+    CredentialSource, CredentialsError, CredentialsWarning, Env, ProvideCredentials, Provided,
+    ProviderAttempt, ResolvedCredentials, vars,
 };
 use crate::credentials::{AccessKeyCredentials, Credentials};
 
@@ -81,7 +81,11 @@ impl ProfileProvider {
         if let Some(path) = &self.path {
             return Some(path.clone());
         }
-        if let Some(path) = self.env.var(vars::CREDENTIALS_FILE).filter(|p| !p.is_empty()) {
+        if let Some(path) = self
+            .env
+            .var(vars::CREDENTIALS_FILE)
+            .filter(|p| !p.is_empty())
+        {
             return Some(PathBuf::from(path));
         }
         self.env
@@ -106,7 +110,10 @@ fn permission_warning(path: &Path) -> Option<CredentialsWarning> {
                 mode = format_args!("{:o}", mode & 0o7777),
                 "credentials file is readable by other users"
             );
-            return Some(CredentialsWarning::ProfileReadableByOthers { path: path.to_owned(), mode });
+            return Some(CredentialsWarning::ProfileReadableByOthers {
+                path: path.to_owned(),
+                mode,
+            });
         }
         None
     }
@@ -126,7 +133,10 @@ impl ProvideCredentials for ProfileProvider {
         let Some(path) = self.path() else {
             return Ok(Provided::NotFound(vec![ProviderAttempt::new(
                 self.name(),
-                format!("{} is not set and the home directory is unknown", vars::CREDENTIALS_FILE),
+                format!(
+                    "{} is not set and the home directory is unknown",
+                    vars::CREDENTIALS_FILE
+                ),
             )]));
         };
         let text = match std::fs::read_to_string(&path) {

@@ -157,7 +157,8 @@ impl SigningSettings {
 
     /// `V11-HMAC-SHA256` with the scope `region`/`service`.
     pub fn derived(region: impl Into<String>, service: impl Into<String>) -> Self {
-        Self::new(SigningAlgorithm::V11HmacSha256).with_derived_scope(DerivedScope::new(region, service))
+        Self::new(SigningAlgorithm::V11HmacSha256)
+            .with_derived_scope(DerivedScope::new(region, service))
     }
 
     /// Sets the credential scope used by `V11-HMAC-SHA256` (ignored by the others).
@@ -318,9 +319,14 @@ impl fmt::Debug for SignableRequest<'_> {
 
 /// Whether a header's value is a secret that `Debug` output must mask.
 pub(crate) fn is_sensitive_header(name: &str) -> bool {
-    ["x-security-token", "x-auth-token", "x-subject-token", "authorization"]
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(name))
+    [
+        "x-security-token",
+        "x-auth-token",
+        "x-subject-token",
+        "authorization",
+    ]
+    .iter()
+    .any(|s| s.eq_ignore_ascii_case(name))
 }
 
 /// Why a request could not be signed.
@@ -355,7 +361,9 @@ pub enum SignError {
         host: String,
     },
     /// The path does not start with `/` or contains control characters.
-    #[error("invalid resource path `{path}`: it must start with `/` and have no control characters")]
+    #[error(
+        "invalid resource path `{path}`: it must start with `/` and have no control characters"
+    )]
     InvalidPath {
         /// The path given.
         path: String,
@@ -450,7 +458,10 @@ impl Signer {
     /// [`SignError::MissingAccessKeyId`] or [`SignError::MissingSecretAccessKey`] for
     /// empty credentials, [`SignError::MissingDerivedScope`] for `V11-HMAC-SHA256`
     /// without a scope.
-    pub fn new(credentials: &AccessKeyCredentials, settings: SigningSettings) -> Result<Self, SignError> {
+    pub fn new(
+        credentials: &AccessKeyCredentials,
+        settings: SigningSettings,
+    ) -> Result<Self, SignError> {
         if credentials.access_key_id().is_empty() {
             return Err(SignError::MissingAccessKeyId);
         }
@@ -462,7 +473,8 @@ impl Signer {
         let key = match settings.algorithm {
             // HMAC accepts keys of any length, so these constructors cannot fail.
             SigningAlgorithm::SdkHmacSha256 => SigningKey::Sha256(
-                Hmac::<Sha256>::new_from_slice(sk).map_err(|_| SignError::MissingSecretAccessKey)?,
+                Hmac::<Sha256>::new_from_slice(sk)
+                    .map_err(|_| SignError::MissingSecretAccessKey)?,
             ),
             SigningAlgorithm::SdkHmacSm3 => SigningKey::Sm3(
                 Hmac::<Sm3>::new_from_slice(sk).map_err(|_| SignError::MissingSecretAccessKey)?,
@@ -503,20 +515,25 @@ impl Signer {
     ///
     /// A [`SignError`] when the request is malformed (see its variants) or `time` is
     /// outside the years 1970 to 9999.
-    pub fn sign(&self, request: &SignableRequest<'_>, time: SystemTime) -> Result<SigningOutput, SignError> {
+    pub fn sign(
+        &self,
+        request: &SignableRequest<'_>,
+        time: SystemTime,
+    ) -> Result<SigningOutput, SignError> {
         let algorithm = self.settings.algorithm;
         let date = SdkDate::from_system_time(time).ok_or(SignError::InvalidTime)?;
-        let token = self.security_token.as_ref().map(SecretString::expose_secret);
-        let (canonical_request, content_header) = build_canonical(request, algorithm, &date, token)?;
+        let token = self
+            .security_token
+            .as_ref()
+            .map(SecretString::expose_secret);
+        let (canonical_request, content_header) =
+            build_canonical(request, algorithm, &date, token)?;
         let canonical_hash = algorithm.hash_hex(canonical_request.as_str().as_bytes());
 
         let scope = match (&self.key, &self.settings.derived_scope) {
-            (SigningKey::Derived(_), Some(scope)) => Some(format!(
-                "{}/{}/{}",
-                date.day(),
-                scope.region,
-                scope.service
-            )),
+            (SigningKey::Derived(_), Some(scope)) => {
+                Some(format!("{}/{}/{}", date.day(), scope.region, scope.service))
+            }
             _ => None,
         };
         let parts = StringToSign {
@@ -529,7 +546,8 @@ impl Signer {
             SigningKey::Sha256(state) => mac_hex(state.clone(), &parts),
             SigningKey::Sm3(state) => mac_hex(state.clone(), &parts),
             SigningKey::Derived(secret) => {
-                let mut key = derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
+                let mut key =
+                    derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
                 let mac = Hmac::<Sha256>::new_from_slice(&key);
                 key.zeroize();
                 mac_hex(mac.map_err(|_| SignError::MissingSecretAccessKey)?, &parts)
@@ -623,7 +641,10 @@ pub(crate) fn feed_string_to_sign<M: Mac>(mac: &mut M, sts: &StringToSign<'_>) {
 /// The V11 signing key: lower-case hex of HKDF-SHA256(salt = AK, ikm = SK, info = scope,
 /// 32 bytes). The hex text itself is the HMAC key.
 pub(crate) fn derive_v11_key(access_key_id: &str, secret: &SecretString, scope: &str) -> [u8; 64] {
-    let hkdf = Hkdf::<Sha256>::new(Some(access_key_id.as_bytes()), secret.expose_secret().as_bytes());
+    let hkdf = Hkdf::<Sha256>::new(
+        Some(access_key_id.as_bytes()),
+        secret.expose_secret().as_bytes(),
+    );
     let mut okm = [0u8; 32];
     // 32 bytes is far below HKDF-SHA256's 8160-byte limit, so expand cannot fail.
     let _ = hkdf.expand(scope.as_bytes(), &mut okm);
@@ -646,7 +667,11 @@ fn build_canonical(
         });
     }
     let host = python_trim(request.host);
-    if host.is_empty() || host.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+    if host.is_empty()
+        || host
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
         return Err(SignError::InvalidHost {
             host: request.host.to_owned(),
         });
@@ -664,17 +689,23 @@ fn build_canonical(
     let mut capacity = request.method.len() + request.path.len() * 3 / 2 + host.len() + 160;
     for &(name, value) in request.headers {
         if !is_token(name) {
-            return Err(SignError::InvalidHeaderName { name: name.to_owned() });
+            return Err(SignError::InvalidHeaderName {
+                name: name.to_owned(),
+            });
         }
         if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
-            return Err(SignError::InvalidHeaderValue { name: name.to_owned() });
+            return Err(SignError::InvalidHeaderValue {
+                name: name.to_owned(),
+            });
         }
         let reserved = name.eq_ignore_ascii_case("host")
             || name.eq_ignore_ascii_case(X_SDK_DATE)
             || name.eq_ignore_ascii_case(AUTHORIZATION)
             || (security_token.is_some() && name.eq_ignore_ascii_case(X_SECURITY_TOKEN));
         if reserved {
-            return Err(SignError::ReservedHeader { name: name.to_owned() });
+            return Err(SignError::ReservedHeader {
+                name: name.to_owned(),
+            });
         }
         if name.eq_ignore_ascii_case(content_header) {
             caller_content_hash = Some(python_trim(value));
@@ -699,7 +730,7 @@ fn build_canonical(
         };
     let body_hash;
     let payload_hash = match request.payload {
-        Payload::Bytes(body) if body.is_empty() => algorithm.empty_hash(),
+        Payload::Bytes([]) => algorithm.empty_hash(),
         Payload::Unsigned => caller_content_hash.unwrap_or(UNSIGNED_PAYLOAD),
         Payload::Bytes(body) => match caller_content_hash {
             Some(hash) => hash,
@@ -722,7 +753,10 @@ fn build_canonical(
     }
     let headers = headers.as_mut_slice();
     headers.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0));
-    if let Some(pair) = headers.windows(2).find(|w| w[0].0.eq_ignore_ascii_case(w[1].0)) {
+    if let Some(pair) = headers
+        .windows(2)
+        .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
+    {
         return Err(SignError::DuplicateHeader {
             name: pair[1].0.to_owned(),
         });
@@ -771,7 +805,7 @@ impl SigningOutput {
     /// `X-Security-Token` for temporary credentials, and `Authorization`.
     ///
     /// The transport must also send `Host` with the value that was signed.
-    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         [
             Some((X_SDK_DATE, self.date.as_str())),
             self.content_header.map(|name| (name, UNSIGNED_PAYLOAD)),
@@ -882,31 +916,50 @@ mod tests {
 
     #[test]
     fn temporary_credentials_add_and_sign_the_security_token() {
-        let signer = Signer::new(&creds().with_security_token(TOKEN), SigningSettings::default())
-            .expect("signer");
+        let signer = Signer::new(
+            &creds().with_security_token(TOKEN),
+            SigningSettings::default(),
+        )
+        .expect("signer");
         let headers = [("Content-Type", "application/json")];
         let out = signer
-            .sign(&SignableRequest::new("GET", "h", "/p").with_headers(&headers), time())
+            .sign(
+                &SignableRequest::new("GET", "h", "/p").with_headers(&headers),
+                time(),
+            )
             .expect("signed");
         let names: Vec<_> = out.headers().map(|(n, _)| n).collect();
         assert_eq!(names, ["X-Sdk-Date", "X-Security-Token", "Authorization"]);
-        assert!(out.canonical_request().as_str().contains("x-security-token:gQpj"));
+        assert!(
+            out.canonical_request()
+                .as_str()
+                .contains("x-security-token:gQpj")
+        );
         assert!(out.authorization().contains("x-sdk-date;x-security-token"));
         for shown in [
             format!("{out:?}"),
             format!("{signer:?}"),
             out.canonical_request().to_string(),
-            format!("{:?}", SignableRequest::new("GET", "h", "/p").with_headers(&[(X_SECURITY_TOKEN, TOKEN)])),
+            format!(
+                "{:?}",
+                SignableRequest::new("GET", "h", "/p").with_headers(&[(X_SECURITY_TOKEN, TOKEN)])
+            ),
         ] {
             assert!(!shown.contains(TOKEN), "{shown}");
             assert!(!shown.contains(SK), "{shown}");
         }
 
         // Equivalent to the caller sending the token header with permanent credentials.
-        let with_header = [("Content-Type", "application/json"), (X_SECURITY_TOKEN, TOKEN)];
+        let with_header = [
+            ("Content-Type", "application/json"),
+            (X_SECURITY_TOKEN, TOKEN),
+        ];
         let plain = Signer::new(&creds(), SigningSettings::default())
             .expect("signer")
-            .sign(&SignableRequest::new("GET", "h", "/p").with_headers(&with_header), time())
+            .sign(
+                &SignableRequest::new("GET", "h", "/p").with_headers(&with_header),
+                time(),
+            )
             .expect("signed");
         assert_eq!(plain.authorization(), out.authorization());
     }
@@ -915,35 +968,73 @@ mod tests {
     fn unsigned_payload_marker_adds_the_header() {
         let signer = Signer::new(&creds(), SigningSettings::sm3()).expect("signer");
         let out = signer
-            .sign(&SignableRequest::new("PUT", "h", "/p").with_payload(Payload::Unsigned), time())
+            .sign(
+                &SignableRequest::new("PUT", "h", "/p").with_payload(Payload::Unsigned),
+                time(),
+            )
             .expect("signed");
         assert_eq!(out.canonical_request().payload_hash(), UNSIGNED_PAYLOAD);
         let names: Vec<_> = out.headers().map(|(n, _)| n).collect();
         assert_eq!(names, ["X-Sdk-Date", "X-Sdk-Content-Sm3", "Authorization"]);
-        assert!(out.canonical_request().signed_headers().contains("x-sdk-content-sm3"));
+        assert!(
+            out.canonical_request()
+                .signed_headers()
+                .contains("x-sdk-content-sm3")
+        );
     }
 
     #[test]
     fn rejects_malformed_requests() {
         let signer = Signer::new(&creds(), SigningSettings::default()).expect("signer");
         let sign = |req: SignableRequest<'_>| signer.sign(&req, time()).map(|_| ());
-        assert!(matches!(sign(SignableRequest::new("G ET", "h", "/")), Err(SignError::InvalidMethod { .. })));
-        assert!(matches!(sign(SignableRequest::new("GET", "", "/")), Err(SignError::InvalidHost { .. })));
-        assert!(matches!(sign(SignableRequest::new("GET", "h", "p")), Err(SignError::InvalidPath { .. })));
-        assert!(matches!(sign(SignableRequest::new("GET", "h", "/a\nb")), Err(SignError::InvalidPath { .. })));
+        assert!(matches!(
+            sign(SignableRequest::new("G ET", "h", "/")),
+            Err(SignError::InvalidMethod { .. })
+        ));
+        assert!(matches!(
+            sign(SignableRequest::new("GET", "", "/")),
+            Err(SignError::InvalidHost { .. })
+        ));
+        assert!(matches!(
+            sign(SignableRequest::new("GET", "h", "p")),
+            Err(SignError::InvalidPath { .. })
+        ));
+        assert!(matches!(
+            sign(SignableRequest::new("GET", "h", "/a\nb")),
+            Err(SignError::InvalidPath { .. })
+        ));
         for (headers, expected) in [
             (&[("Bad Name", "v")][..], "invalid header name `Bad Name`"),
-            (&[("X-A", "a\r\nb")][..], "value of header `X-A` contains CR, LF or NUL"),
-            (&[("X-A", "1"), ("x-a", "2")][..], "header `x-a` is given more than once"),
-            (&[("Host", "h")][..], "header `Host` is set by the signer; remove it from the request"),
-            (&[("x-sdk-date", "d")][..], "header `x-sdk-date` is set by the signer; remove it from the request"),
-            (&[("Authorization", "a")][..], "header `Authorization` is set by the signer; remove it from the request"),
+            (
+                &[("X-A", "a\r\nb")][..],
+                "value of header `X-A` contains CR, LF or NUL",
+            ),
+            (
+                &[("X-A", "1"), ("x-a", "2")][..],
+                "header `x-a` is given more than once",
+            ),
+            (
+                &[("Host", "h")][..],
+                "header `Host` is set by the signer; remove it from the request",
+            ),
+            (
+                &[("x-sdk-date", "d")][..],
+                "header `x-sdk-date` is set by the signer; remove it from the request",
+            ),
+            (
+                &[("Authorization", "a")][..],
+                "header `Authorization` is set by the signer; remove it from the request",
+            ),
         ] {
-            let err = sign(SignableRequest::new("GET", "h", "/").with_headers(headers)).expect_err("rejected");
+            let err = sign(SignableRequest::new("GET", "h", "/").with_headers(headers))
+                .expect_err("rejected");
             assert_eq!(err.to_string(), expected);
         }
         assert!(matches!(
-            signer.sign(&SignableRequest::new("GET", "h", "/"), UNIX_EPOCH - Duration::from_secs(1)),
+            signer.sign(
+                &SignableRequest::new("GET", "h", "/"),
+                UNIX_EPOCH - Duration::from_secs(1)
+            ),
             Err(SignError::InvalidTime)
         ));
     }
@@ -951,15 +1042,27 @@ mod tests {
     #[test]
     fn rejects_incomplete_credentials() {
         assert_eq!(
-            Signer::new(&AccessKeyCredentials::new("", SK), SigningSettings::default()).map(|_| ()),
+            Signer::new(
+                &AccessKeyCredentials::new("", SK),
+                SigningSettings::default()
+            )
+            .map(|_| ()),
             Err(SignError::MissingAccessKeyId)
         );
         assert_eq!(
-            Signer::new(&AccessKeyCredentials::new("AK", ""), SigningSettings::default()).map(|_| ()),
+            Signer::new(
+                &AccessKeyCredentials::new("AK", ""),
+                SigningSettings::default()
+            )
+            .map(|_| ()),
             Err(SignError::MissingSecretAccessKey)
         );
         assert_eq!(
-            Signer::new(&creds(), SigningSettings::new(SigningAlgorithm::V11HmacSha256)).map(|_| ()),
+            Signer::new(
+                &creds(),
+                SigningSettings::new(SigningAlgorithm::V11HmacSha256)
+            )
+            .map(|_| ()),
             Err(SignError::MissingDerivedScope)
         );
     }
@@ -967,12 +1070,20 @@ mod tests {
     #[test]
     fn free_function_equals_signer() {
         let req = SignableRequest::new("GET", "h", "/p");
-        let a = sign(&req, &creds(), &SigningSettings::derived("cn-north-4", "metastudio"), time())
-            .expect("signed");
-        let b = Signer::new(&creds(), SigningSettings::derived("cn-north-4", "metastudio"))
-            .expect("signer")
-            .sign(&req, time())
-            .expect("signed");
+        let a = sign(
+            &req,
+            &creds(),
+            &SigningSettings::derived("cn-north-4", "metastudio"),
+            time(),
+        )
+        .expect("signed");
+        let b = Signer::new(
+            &creds(),
+            SigningSettings::derived("cn-north-4", "metastudio"),
+        )
+        .expect("signer")
+        .sign(&req, time())
+        .expect("signed");
         assert_eq!(a.authorization(), b.authorization());
         assert_eq!(a.scope(), Some("20261122/cn-north-4/metastudio"));
         assert_eq!(a.string_to_sign().scope(), a.scope());
@@ -986,11 +1097,21 @@ mod tests {
         let out = Signer::new(&creds(), SigningSettings::default())
             .expect("signer")
             .sign(
-                &SignableRequest::new("GET", "h", "/").with_headers(&headers).with_query(&query),
+                &SignableRequest::new("GET", "h", "/")
+                    .with_headers(&headers)
+                    .with_query(&query),
                 time(),
             )
             .expect("signed");
-        assert!(out.canonical_request().canonical_query_string().starts_with("X-H00=q&X-H01=q"));
-        assert!(out.canonical_request().signed_headers().starts_with("host;x-h00;x-h01"));
+        assert!(
+            out.canonical_request()
+                .canonical_query_string()
+                .starts_with("X-H00=q&X-H01=q")
+        );
+        assert!(
+            out.canonical_request()
+                .signed_headers()
+                .starts_with("host;x-h00;x-h01")
+        );
     }
 }

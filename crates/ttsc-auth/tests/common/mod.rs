@@ -1,7 +1,10 @@
 //! Loading signing-vector files (the format of `tests/data/signing.json`) and turning a
 //! case into signer inputs.
 
-#![allow(dead_code, reason = "each test binary uses a different part of this module")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of this module"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -96,8 +99,16 @@ pub fn settings(case: &Case) -> SigningSettings {
 pub fn sign_case(case: &Case) -> Result<SigningOutput, SignError> {
     let creds = AccessKeyCredentials::new(&case.ak, case.sk.as_str());
     let signer = Signer::new(&creds, settings(case))?;
-    let query: Vec<(&str, &str)> = case.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let headers: Vec<(&str, &str)> = case.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let query: Vec<(&str, &str)> = case
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let headers: Vec<(&str, &str)> = case
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let request = SignableRequest::new(&case.method, &case.host, &case.path)
         .with_query(&query)
         .with_headers(&headers)
