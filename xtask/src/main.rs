@@ -4,6 +4,7 @@
 //! beyond `serde_json`, so it builds in seconds on a fresh machine.
 
 mod codegen;
+mod conformance;
 mod tidy;
 mod util;
 
@@ -15,6 +16,8 @@ cargo xtask <command>
 commands:
   codegen [--check]   generate crates/ttsc-models/src/generated/ from docs/api/*.openapi.json;
                       with --check, change nothing and fail when the committed code is stale
+  conformance         run Huawei's official Python SDK (pinned, in target/conformance-venv)
+                      against the emulator binary; needs python3 and PyPI
   help                this text
 ";
 
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
+        ["conformance"] => conformance::run_conformance(),
         [] | ["help" | "--help" | "-h"] => {
             util::say(HELP);
             return ExitCode::SUCCESS;

@@ -1,0 +1,184 @@
+//! `cargo xtask conformance`: drives the emulator with Huawei Cloud's official Python SDK,
+//! unmodified, to show the SDK cannot tell it from the service.
+//!
+//! Steps: create `target/conformance-venv` (`python3 -m venv`) and pip-install the pinned
+//! SDK unless it is already there; build the `ttsc-emulator` binary; start it on
+//! `127.0.0.1:0` with preloaded records and short jobs, reading the address and
+//! credentials it prints; run `crates/ttsc-emulator/conformance/official_sdk.py`; stop the
+//! emulator. Needs `python3` and PyPI.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{project_root, say};
+
+/// The SDK packages, pinned: the version the API description was checked against.
+const PACKAGES: [(&str, &str); 2] = [
+    ("huaweicloudsdkcore", "3.1.219"),
+    ("huaweicloudsdkmetastudio", "3.1.219"),
+];
+/// Synthetic records the emulator starts with, so the SDK pages through several pages.
+const PRELOADED: u32 = 250;
+
+/// Kills the emulator when dropped, whatever happens to the run.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+/// The venv's interpreter, creating the venv and installing the SDK when needed.
+fn python(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join("target").join("conformance-venv");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        say(&format!("::: creating {}", venv.display()));
+        run(
+            Command::new("python3").arg("-m").arg("venv").arg(&venv),
+            "python3 -m venv",
+        )?;
+    }
+    let probe = PACKAGES
+        .iter()
+        .map(|(name, version)| format!("m.version('{name}') == '{version}'"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let installed = Command::new(&python)
+        .arg("-c")
+        .arg(format!(
+            "import importlib.metadata as m, sys; sys.exit(0 if {probe} else 1)"
+        ))
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        say("::: installing the official SDK into the venv");
+        let mut pip = Command::new(&python);
+        pip.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]);
+        for (name, version) in PACKAGES {
+            pip.arg(format!("{name}=={version}"));
+        }
+        run(&mut pip, "pip install")?;
+    }
+    Ok(python)
+}
+
+/// Builds the emulator binary and returns its path (from cargo's JSON messages).
+fn build_emulator(root: &Path) -> Result<PathBuf, String> {
+    say("::: building ttsc-emulator");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "ttsc-emulator",
+            "--bin",
+            "ttsc-emulator",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo build: {e}"))?;
+    if !out.status.success() {
+        return Err("cargo build -p ttsc-emulator failed".to_owned());
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["target"]["name"] == "ttsc-emulator")
+        .find_map(|v| v["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo did not report the ttsc-emulator executable".to_owned())
+}
+
+/// What the emulator printed on start.
+#[derive(Default)]
+struct Started {
+    endpoint: String,
+    ak: String,
+    sk: String,
+    project_id: String,
+    voice: String,
+}
+
+fn start_emulator(binary: &Path) -> Result<(Running, Started), String> {
+    let mut child = Command::new(binary)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--preload-jobs",
+            &PRELOADED.to_string(),
+            "--job-duration-ms",
+            "300",
+            "--seed",
+            "7",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let running = Running(child);
+    let mut started = Started::default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the emulator's output: {e}"))?;
+        let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim().to_owned());
+        if let Some(v) = value("listening on ") {
+            started.endpoint = v;
+        } else if let Some(v) = value("access key:") {
+            started.ak = v;
+        } else if let Some(v) = value("secret key:") {
+            started.sk = v;
+        } else if let Some(v) = value("project id:") {
+            started.project_id = v;
+        } else if let Some(v) = value("demo voice:") {
+            started.voice = v;
+            break;
+        }
+        if Instant::now() > deadline {
+            break;
+        }
+    }
+    if started.endpoint.is_empty() || started.ak.is_empty() || started.voice.is_empty() {
+        return Err("the emulator did not print its address and credentials".to_owned());
+    }
+    Ok((running, started))
+}
+
+/// Runs the conformance check.
+pub fn run_conformance() -> Result<(), String> {
+    let root = project_root();
+    let python = python(&root)?;
+    let binary = build_emulator(&root)?;
+    let (_running, s) = start_emulator(&binary)?;
+    say(&format!("::: official SDK against {}", s.endpoint));
+    let script = root.join("crates/ttsc-emulator/conformance/official_sdk.py");
+    run(
+        Command::new(python)
+            .arg(script)
+            .args(["--endpoint", &s.endpoint])
+            .args(["--ak", &s.ak])
+            .args(["--sk", &s.sk])
+            .args(["--project-id", &s.project_id])
+            .args(["--voice", &s.voice])
+            .args(["--preloaded", &PRELOADED.to_string()]),
+        "the official SDK conformance script",
+    )
+}
