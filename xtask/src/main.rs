@@ -3,8 +3,10 @@
 //! Run `cargo xtask help` for the list. Every command is plain Rust with no dependencies
 //! beyond `serde_json`, so it builds in seconds on a fresh machine.
 
+mod ci;
 mod codegen;
 mod conformance;
+mod release;
 mod tidy;
 mod util;
 
@@ -16,11 +18,25 @@ cargo xtask <command>
 commands:
   codegen [--check]   generate crates/ttsc-models/src/generated/ from docs/api/*.openapi.json;
                       with --check, change nothing and fail when the committed code is stale
+  ci [--skip-tests]   the steps of .ci/run (fmt, clippy, codegen --check, doc, test,
+                      conformance), timed, stopping at the first failure with the command
+                      that reruns it; --skip-tests leaves out `cargo test` and `conformance`
+  release VERSION [--dry-run] [--allow-dirty] [--skip-checks]
+                      release every crate as VERSION (semver, above the current version):
+                      check branch main, a clean tree and the changelog; bump all versions
+                      in lockstep and date the changelog's Unreleased section; run `ci`;
+                      commit \"Release VERSION\", `cargo publish` each crate in dependency
+                      order (waiting for crates.io between them), then tag vVERSION
+                      --dry-run      print the plan and a preview of every changed line, run
+                                     every check and package every crate; change nothing
+                      --allow-dirty  accept uncommitted changes (for tests and emergencies)
+                      --skip-checks  do not run `ci` (for tests and emergencies)
   conformance         run Huawei's official Python SDK (pinned, in target/conformance-venv)
                       against the emulator binary; needs python3 and PyPI
   help                this text
 ";
 
+/// Runs the command named on the command line.
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -28,6 +44,12 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["conformance"] => conformance::run_conformance(),
+        ["ci", rest @ ..] => {
+            ci::parse_args(rest).and_then(|opts| ci::run(&util::project_root(), opts))
+        }
+        ["release", rest @ ..] => {
+            release::parse_args(rest).and_then(|opts| release::run(&util::project_root(), &opts))
+        }
         [] | ["help" | "--help" | "-h"] => {
             util::say(HELP);
             return ExitCode::SUCCESS;
