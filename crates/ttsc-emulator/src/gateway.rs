@@ -584,6 +584,7 @@ fn download(
         Body::Truncated {
             data: Some(slice.slice(..usize::try_from(n).unwrap_or(0))),
             declared,
+            paused: false,
         }
     } else {
         Body::full(slice)

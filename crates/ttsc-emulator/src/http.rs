@@ -16,7 +16,12 @@ use crate::codes;
 #[derive(Debug)]
 pub(crate) enum Body {
     Full(Option<Bytes>),
-    Truncated { data: Option<Bytes>, declared: u64 },
+    Truncated {
+        data: Option<Bytes>,
+        declared: u64,
+        /// Whether the body already paused once after its data, so hyper flushed it.
+        paused: bool,
+    },
 }
 
 impl Body {
@@ -45,12 +50,19 @@ impl hyper::body::Body for Body {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Truncated>>> {
         match self.get_mut() {
             Self::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            Self::Truncated { data, .. } => match data.take() {
+            Self::Truncated { data, paused, .. } => match data.take() {
                 Some(d) if !d.is_empty() => Poll::Ready(Some(Ok(Frame::data(d)))),
+                // Pause once so hyper flushes the headers and the bytes sent so far, then
+                // fail, which makes hyper close the connection mid-body.
+                _ if !*paused => {
+                    *paused = true;
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
                 _ => Poll::Ready(Some(Err(Truncated))),
             },
         }
