@@ -52,7 +52,12 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_JOB_DURATION_MS)]
     pub job_duration_ms: u64,
     /// Shifts the emulator's clock by this many seconds (negative: behind).
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub clock_offset_secs: i64,
     /// How long download URLs stay valid, in seconds.
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_URL_TTL_SECS)]
@@ -163,7 +168,10 @@ mod tests {
         .unwrap();
         assert_eq!(cmd.args.clock_offset_secs, -1200);
         assert_eq!(cmd.args.ak.as_deref(), Some("AK1"));
-        assert!(Cmd::try_parse_from(["x", "--ak", "A"]).is_err(), "--ak needs --sk");
+        assert!(
+            Cmd::try_parse_from(["x", "--ak", "A"]).is_err(),
+            "--ak needs --sk"
+        );
         assert!(Cmd::try_parse_from(["x", "--user", "u"]).is_err());
     }
 
@@ -174,8 +182,14 @@ mod tests {
         assert_eq!(err.flag(), Some("--fault-rate"));
         let cmd = Cmd::try_parse_from(["x", "--url-ttl-secs", "0"]).unwrap();
         let err = cmd.args.start().await.unwrap_err();
-        assert!(err.to_string().starts_with("invalid --url-ttl-secs:"), "{err}");
+        assert!(
+            err.to_string().starts_with("invalid --url-ttl-secs:"),
+            "{err}"
+        );
         let cmd = Cmd::try_parse_from(["x", "--project-id", "a/b"]).unwrap();
-        assert_eq!(cmd.args.start().await.unwrap_err().flag(), Some("--project-id"));
+        assert_eq!(
+            cmd.args.start().await.unwrap_err().flag(),
+            Some("--project-id")
+        );
     }
 }

@@ -63,12 +63,7 @@ pub(crate) fn unix_ms(t: SystemTime) -> i64 {
 pub(crate) fn rfc3339_secs(secs: i64) -> String {
     OffsetDateTime::from_unix_timestamp(secs)
         .ok()
-        .and_then(|t| {
-            t.replace_nanosecond(0)
-                .ok()?
-                .format(&Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.replace_nanosecond(0).ok()?.format(&Rfc3339).ok())
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 

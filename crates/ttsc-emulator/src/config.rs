@@ -152,10 +152,7 @@ impl EmulatorCredentials {
 
     /// The AK/SK as signing credentials.
     pub fn access_key_credentials(&self) -> AccessKeyCredentials {
-        AccessKeyCredentials::new(
-            self.access_key_id.clone(),
-            self.secret_access_key.clone(),
-        )
+        AccessKeyCredentials::new(self.access_key_id.clone(), self.secret_access_key.clone())
     }
 
     /// The project id of the emulated region (the `{project_id}` of every path).

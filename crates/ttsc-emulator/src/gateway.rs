@@ -399,7 +399,12 @@ pub(crate) fn authenticate(
         return match ttsc_auth::verify::verify(&received, &shared.keys, shared.clock.now()) {
             Ok(identity) => {
                 note_success(shared, identity.access_key_id());
-                check_temporary(shared, authorization, &parts.headers, identity.access_key_id())?;
+                check_temporary(
+                    shared,
+                    authorization,
+                    &parts.headers,
+                    identity.access_key_id(),
+                )?;
                 Ok(Principal::AccessKey)
             }
             Err(e) => {
@@ -470,7 +475,10 @@ fn check_temporary(
             if !signed_headers_include(authorization, "x-security-token") {
                 return Err(ApiError::auth("X-Security-Token must be a signed header"));
             }
-            if t.security_token.as_deref().is_some_and(|want| want != token) {
+            if t.security_token
+                .as_deref()
+                .is_some_and(|want| want != token)
+            {
                 return Err(ApiError::auth("the security token is invalid or expired"));
             }
             Ok(())
@@ -533,12 +541,7 @@ fn note_success(shared: &Shared, ak: &str) {
 }
 
 /// A result-file download: no credentials, signed URL, `Range`, download faults.
-fn download(
-    shared: &Shared,
-    parts: &Parts,
-    request_id: &str,
-    note: &mut Note,
-) -> Response<Body> {
+fn download(shared: &Shared, parts: &Parts, request_id: &str, note: &mut Note) -> Response<Body> {
     note.operation = Some(DOWNLOAD_OPERATION);
     let xml = |status: u16, body: String| {
         let len = body.len();
@@ -597,7 +600,11 @@ fn download(
     if let Ok(v) = HeaderValue::from_str(&file.content_type) {
         h.insert(CONTENT_TYPE, v);
     }
-    if let Some(cr) = ranged.content_range.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+    if let Some(cr) = ranged
+        .content_range
+        .as_deref()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+    {
         h.insert(CONTENT_RANGE, cr);
     }
     resp
@@ -610,7 +617,9 @@ mod tests {
     #[test]
     fn claims_access_keys_of_both_forms() {
         assert_eq!(
-            claimed_access_key("SDK-HMAC-SHA256 Access=AK1, SignedHeaders=x-sdk-date, Signature=00"),
+            claimed_access_key(
+                "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=x-sdk-date, Signature=00"
+            ),
             Some("AK1")
         );
         assert_eq!(
@@ -640,7 +649,10 @@ mod tests {
             route(&hyper::Method::DELETE, "/v1/p/ttsc/tts-jobs"),
             Route::MethodNotAllowed
         ));
-        assert!(matches!(route(&hyper::Method::GET, "/v1/p/nope"), Route::NotFound));
+        assert!(matches!(
+            route(&hyper::Method::GET, "/v1/p/nope"),
+            Route::NotFound
+        ));
         assert!(matches!(
             route(&hyper::Method::POST, "/v3/auth/tokens"),
             Route::Op(info, _) if info.name == "KeystoneCreateUserTokenByPassword"

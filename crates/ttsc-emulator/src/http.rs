@@ -135,7 +135,8 @@ impl ApiError {
         .unwrap_or_default();
         let mut resp = json_bytes(self.status, body);
         if let Some(secs) = self.retry_after {
-            resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }

@@ -6,9 +6,9 @@ use hyper::header::HeaderValue;
 use serde::Serialize;
 use ttsc_models::iam::{
     KeystoneCreateUserTokenByPasswordRequest, KeystoneCreateUserTokenByPasswordResponse,
-    KeystoneListProjectsRequest, KeystoneListProjectsResponse, Links, ProjectResult,
-    TokenCatalog, TokenCatalogEndpoint, TokenDomainResult, TokenProjectDomainResult,
-    TokenProjectResult, TokenResult, TokenRole, TokenUserDomainResult, TokenUserResult,
+    KeystoneListProjectsRequest, KeystoneListProjectsResponse, Links, ProjectResult, TokenCatalog,
+    TokenCatalogEndpoint, TokenDomainResult, TokenProjectDomainResult, TokenProjectResult,
+    TokenResult, TokenRole, TokenUserDomainResult, TokenUserResult,
 };
 use ttsc_models::{Operation, WireRequest};
 
@@ -92,7 +92,9 @@ pub(crate) fn create_token(
         }
         (None, Some(d)) => {
             let ok = d.name.as_deref().is_none_or(|n| n == creds.domain)
-                && d.id.as_deref().is_none_or(|i| i == derived_id(&creds.domain));
+                && d.id
+                    .as_deref()
+                    .is_none_or(|i| i == derived_id(&creds.domain));
             if !ok {
                 return Ok(keystone_error(
                     400,
@@ -173,7 +175,10 @@ pub(crate) fn create_token(
                 .id(derived_id("metastudio-endpoint"))])]);
     }
     let body = KeystoneCreateUserTokenByPasswordResponse::new().token(result);
-    let mut resp = http::json(KeystoneCreateUserTokenByPasswordRequest::INFO.success_status, &body);
+    let mut resp = http::json(
+        KeystoneCreateUserTokenByPasswordRequest::INFO.success_status,
+        &body,
+    );
     if let Ok(v) = HeaderValue::from_str(&token) {
         resp.headers_mut().insert("x-subject-token", v);
     }

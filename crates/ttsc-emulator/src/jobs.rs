@@ -49,7 +49,9 @@ impl IdGen {
     pub(crate) fn next(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         // `mix` is a bijection, so distinct counters give distinct first halves.
-        let a = mix(self.salt.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        let a = mix(self
+            .salt
+            .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
         let b = mix(self.salt2 ^ a);
         format!("{a:016x}{b:016x}")
     }
@@ -567,7 +569,13 @@ impl Records {
             Source::Live(job) => PageItem::Live(Arc::clone(job)),
         };
         if !filter.is_attribute_filter() {
-            let page = window.iter().rev().skip(offset).take(limit).map(render).collect();
+            let page = window
+                .iter()
+                .rev()
+                .skip(offset)
+                .take(limit)
+                .map(render)
+                .collect();
             return (window.len(), page);
         }
         let mut count = 0;

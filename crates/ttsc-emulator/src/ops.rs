@@ -17,8 +17,8 @@ use ttsc_models::{
     SaveTtscVocabularyConfigsRequest, SaveTtscVocabularyConfigsRequestBody,
     SaveTtscVocabularyConfigsResponse, SayAsValue, SetTtscGroupAssetsRequest,
     SetTtscGroupAssetsResponse, ShowAsyncTtsJobRequest, ShowAsyncTtsJobResponse,
-    ShowTtsAuditionFileRequest, ShowTtsAuditionFileResponse, ShowTtsJobRequest,
-    ShowTtsJobResponse, ShowTtsPhoneticSymbolRequest, ShowTtsPhoneticSymbolResponse,
+    ShowTtsAuditionFileRequest, ShowTtsAuditionFileResponse, ShowTtsJobRequest, ShowTtsJobResponse,
+    ShowTtsPhoneticSymbolRequest, ShowTtsPhoneticSymbolResponse,
     ShowVocabularySwitchConfigsRequest, ShowVocabularySwitchConfigsResponse,
     UpdateTtscVocabularyGroupsRequest, UpdateTtscVocabularyGroupsResponse, ValidationError,
     VocabularyType, WireRequest,
@@ -179,10 +179,7 @@ pub(crate) async fn dispatch(
                 .vocabulary
                 .update_entry(&req.vocabulary_id, &req.body, now)
             {
-                return Err(ApiError::not_found(
-                    "vocabulary config",
-                    &req.vocabulary_id,
-                ));
+                return Err(ApiError::not_found("vocabulary config", &req.vocabulary_id));
             }
             Ok(http::json(
                 200,
@@ -289,7 +286,10 @@ pub(crate) async fn dispatch(
                     quoted(&body.value.to_string())
                 )));
             }
-            let id = body.id.clone().unwrap_or_else(|| shared.resource_ids.next());
+            let id = body
+                .id
+                .clone()
+                .unwrap_or_else(|| shared.resource_ids.next());
             shared
                 .write()
                 .vocabulary
@@ -368,7 +368,10 @@ fn create_async_job(
         voice: b.voice_asset_id,
     };
     let id = new_job(shared, JobKind::Async, spec, None);
-    Ok(http::json(200, &CreateAsyncTtsJobResponse::new().job_id(id)))
+    Ok(http::json(
+        200,
+        &CreateAsyncTtsJobResponse::new().job_id(id),
+    ))
 }
 
 fn create_audition(
@@ -396,15 +399,13 @@ fn create_audition(
         voice: b.emotion,
     };
     let id = new_job(shared, JobKind::Audition, spec, b.business_type);
-    Ok(http::json(200, &CreateTtsAuditionResponse::new().job_id(id)))
+    Ok(http::json(
+        200,
+        &CreateTtsAuditionResponse::new().job_id(id),
+    ))
 }
 
-fn new_job(
-    shared: &Shared,
-    kind: JobKind,
-    spec: JobSpec,
-    business_type: Option<String>,
-) -> String {
+fn new_job(shared: &Shared, kind: JobKind, spec: JobSpec, business_type: Option<String>) -> String {
     let id = shared.job_ids.next();
     let duration = job_duration_ms(shared.config.job_duration_ms, spec.text.chars().count());
     let job = Arc::new(Job::new(

@@ -113,16 +113,19 @@ pub(crate) async fn start(config: Config) -> Result<Emulator, EmulatorError> {
         ),
         None => None,
     };
-    let listener = TcpListener::bind(config.listen)
-        .await
+    let listener =
+        TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+    let addr = listener
+        .local_addr()
         .map_err(|source| EmulatorError::Bind {
             addr: config.listen,
             source,
         })?;
-    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind {
-        addr: config.listen,
-        source,
-    })?;
     let mut config = config;
     config.listen = addr;
     let shared = Arc::new(Shared::new(config, log));
@@ -169,9 +172,8 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Rec
         stream,
         reset: Arc::clone(&reset),
     });
-    let service = service_fn(move |req| {
-        crate::gateway::serve(Arc::clone(&shared), Arc::clone(&reset), req)
-    });
+    let service =
+        service_fn(move |req| crate::gateway::serve(Arc::clone(&shared), Arc::clone(&reset), req));
     let conn = http1::Builder::new()
         .keep_alive(true)
         .serve_connection(io, service);

@@ -128,8 +128,7 @@ impl Vocabulary {
                     .as_deref()
                     .is_none_or(|g| e.group_id.as_deref() == Some(g))
                 && (f.asset_id.is_none()
-                    || e
-                        .group_id
+                    || e.group_id
                         .as_deref()
                         .is_some_and(|g| groups_with_asset.contains(&g)))
                 && f.start.is_none_or(|s| e.created_secs >= s)

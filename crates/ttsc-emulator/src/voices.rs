@@ -34,8 +34,7 @@ pub(crate) fn classify(id: &str) -> Voice {
 }
 
 /// The message of a job on the failing voice.
-pub(crate) const FAILING_VOICE_MESSAGE: &str =
-    "TTS synthesis failed: the voice model is blocked and cannot be used (emulator's failing voice)";
+pub(crate) const FAILING_VOICE_MESSAGE: &str = "TTS synthesis failed: the voice model is blocked and cannot be used (emulator's failing voice)";
 
 const SERVICES: [TtsServiceEnum; 6] = [
     TtsServiceEnum::TtsLlm,
@@ -54,7 +53,11 @@ pub(crate) fn service_of(id: &str) -> &'static TtsServiceEnum {
 /// The `CheckVoiceAsset` answer for a known (usable or failing) voice.
 pub(crate) fn check_response(id: &str, voice: Voice) -> CheckVoiceAssetResponse {
     let seed = voice_seed(id);
-    let sex = if seed & 1 == 0 { Sex::Female } else { Sex::Male };
+    let sex = if seed & 1 == 0 {
+        Sex::Female
+    } else {
+        Sex::Male
+    };
     let language = if seed & 2 == 0 {
         VoiceLanguage::Cn
     } else {

@@ -33,7 +33,12 @@ async fn each_signing_algorithm_is_accepted() {
     ] {
         api.settings = settings.clone();
         let r = api.call(list(&api)).await;
-        assert_eq!(r.status, 200, "{settings:?}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            200,
+            "{settings:?}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         // A body is signed too.
         let r = api
             .call(Req::new("POST", api.tts("async-jobs")).json(&common::job_body("signed body")))
@@ -74,7 +79,12 @@ async fn wrong_keys_and_tampering_are_refused_like_the_gateway() {
     // Query.
     let (target, headers) = api.sign(&list(&api), now);
     let r = api
-        .send_raw("GET", &target.replace("limit=10", "limit=11"), &headers, vec![])
+        .send_raw(
+            "GET",
+            &target.replace("limit=10", "limit=11"),
+            &headers,
+            vec![],
+        )
         .await;
     assert_eq!(r.status, 401, "tampered query");
     // A signed header.
@@ -84,12 +94,18 @@ async fn wrong_keys_and_tampering_are_refused_like_the_gateway() {
             *v = "text/plain".into();
         }
     }
-    assert_eq!(api.send_raw("GET", &target, &headers, vec![]).await.status, 401);
+    assert_eq!(
+        api.send_raw("GET", &target, &headers, vec![]).await.status,
+        401
+    );
     // A body.
     let req = Req::new("POST", api.tts("async-jobs")).json(&common::job_body("original"));
     let (target, headers) = api.sign(&req, now);
     let body = serde_json::to_vec(&common::job_body("tampered")).unwrap();
-    assert_eq!(api.send_raw("POST", &target, &headers, body).await.status, 401);
+    assert_eq!(
+        api.send_raw("POST", &target, &headers, body).await.status,
+        401
+    );
     // x-sdk-date left out of SignedHeaders.
     let (target, mut headers) = api.sign(&list(&api), now);
     for (k, v) in &mut headers {
@@ -105,7 +121,10 @@ async fn wrong_keys_and_tampering_are_refused_like_the_gateway() {
     assert_eq!((r.status, r.error_code().as_str()), (401, "APIGW.0301"));
     // The untampered request still works.
     let (target, headers) = api.sign(&list(&api), now);
-    assert_eq!(api.send_raw("GET", &target, &headers, vec![]).await.status, 200);
+    assert_eq!(
+        api.send_raw("GET", &target, &headers, vec![]).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -123,7 +142,10 @@ async fn the_fifteen_minute_window_follows_the_emulator_clock() {
             Ok(d) => d.as_secs() as i64,
             Err(e) => -(e.duration().as_secs() as i64),
         };
-        assert!((skew - offset).abs() <= 2, "Date shows the shifted clock: {skew} vs {offset}");
+        assert!(
+            (skew - offset).abs() <= 2,
+            "Date shows the shifted clock: {skew} vs {offset}"
+        );
         if accepted {
             assert_eq!(r.status, 200, "offset {offset}");
         } else {
@@ -236,7 +258,10 @@ async fn iam_tokens_are_issued_used_and_expire() {
 
     let r = login("s3cret", json!({"project": {"name": "cn-north-4"}})).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let token = r.header("x-subject-token").expect("X-Subject-Token").to_owned();
+    let token = r
+        .header("x-subject-token")
+        .expect("X-Subject-Token")
+        .to_owned();
     let v = r.json();
     assert_eq!(v["token"]["project"]["id"], emu.credentials().project_id());
     let expires = time::OffsetDateTime::parse(
@@ -254,7 +279,10 @@ async fn iam_tokens_are_issued_used_and_expire() {
     };
     assert_eq!(with_token(&token, api.tts("tts-jobs")).await.status, 200);
     let r = with_token(&token, "/v3/projects?name=cn-north-4".into()).await;
-    assert_eq!(r.json()["projects"][0]["id"], emu.credentials().project_id());
+    assert_eq!(
+        r.json()["projects"][0]["id"],
+        emu.credentials().project_id()
+    );
     let r = with_token("MIIEnotatoken", api.tts("tts-jobs")).await;
     assert_eq!((r.status, r.error_code().as_str()), (401, "APIGW.0301"));
     assert!(r.error_msg().contains("decrypt token fail"));
@@ -263,7 +291,12 @@ async fn iam_tokens_are_issued_used_and_expire() {
 
     // Scoped by project id works too.
     let pid = emu.credentials().project_id().to_owned();
-    assert_eq!(login("s3cret", json!({"project": {"id": pid}})).await.status, 201);
+    assert_eq!(
+        login("s3cret", json!({"project": {"id": pid}}))
+            .await
+            .status,
+        201
+    );
 
     clock.advance(Duration::from_secs(24 * 3600 + 1));
     let r = with_token(&token, api.tts("tts-jobs")).await;
@@ -313,7 +346,9 @@ async fn a_foreign_project_id_is_forbidden() {
 #[tokio::test]
 async fn every_response_has_date_and_request_id() {
     let (_emu, api) = emulator().await;
-    let r = api.call(list(&api).header("X-Request-Id", "my-trace-1")).await;
+    let r = api
+        .call(list(&api).header("X-Request-Id", "my-trace-1"))
+        .await;
     assert_eq!(r.header("x-request-id"), Some("my-trace-1"));
     let r = api.call(list(&api)).await;
     let id = r.header("x-request-id").unwrap();

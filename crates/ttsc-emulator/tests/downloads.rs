@@ -14,7 +14,8 @@ use ttsc_emulator::Emulator;
 async fn audio_url(api: &Api, at: SystemTime) -> String {
     let r = api
         .call_at(
-            Req::new("POST", api.tts("async-jobs")).json(&job_body("A file to download, in pieces.")),
+            Req::new("POST", api.tts("async-jobs"))
+                .json(&job_body("A file to download, in pieces.")),
             at,
         )
         .await;
@@ -39,7 +40,10 @@ async fn urls_expire_and_polling_the_job_refreshes_them() {
         .unwrap();
     let api = Api::new(&emu);
     let r = api
-        .call_at(Req::new("POST", api.tts("async-jobs")).json(&job_body("Expiring")), clock.now())
+        .call_at(
+            Req::new("POST", api.tts("async-jobs")).json(&job_body("Expiring")),
+            clock.now(),
+        )
         .await;
     let id = r.json()["job_id"].as_str().unwrap().to_owned();
     let show = Req::new("GET", api.tts(&format!("async-jobs/{id}")));
@@ -53,7 +57,10 @@ async fn urls_expire_and_polling_the_job_refreshes_them() {
     assert_eq!(r.status, 403);
     assert_eq!(r.header("content-type"), Some("application/xml"));
     let body = String::from_utf8(r.body.to_vec()).unwrap();
-    assert!(body.contains("<Code>AccessDenied</Code>") && body.contains("expired"), "{body}");
+    assert!(
+        body.contains("<Code>AccessDenied</Code>") && body.contains("expired"),
+        "{body}"
+    );
     assert!(r.header("x-request-id").is_some() && r.header("date").is_some());
     let fresh = api.call_at(show, clock.now()).await.json()["audio_file_url"]
         .as_str()
@@ -65,7 +72,11 @@ async fn urls_expire_and_polling_the_job_refreshes_them() {
 
 #[tokio::test]
 async fn tampered_urls_are_refused() {
-    let emu = Emulator::builder().job_duration_ms(0).start().await.unwrap();
+    let emu = Emulator::builder()
+        .job_duration_ms(0)
+        .start()
+        .await
+        .unwrap();
     let api = Api::new(&emu);
     let url = audio_url(&api, SystemTime::now()).await;
     let (path, query) = url.split_once('?').unwrap();
@@ -91,7 +102,11 @@ async fn tampered_urls_are_refused() {
 
 #[tokio::test]
 async fn ranges_resume_to_the_whole_file() {
-    let emu = Emulator::builder().job_duration_ms(0).start().await.unwrap();
+    let emu = Emulator::builder()
+        .job_duration_ms(0)
+        .start()
+        .await
+        .unwrap();
     let api = Api::new(&emu);
     let url = audio_url(&api, SystemTime::now()).await;
     let full = api.get_url(&url, &[]).await;
@@ -101,11 +116,19 @@ async fn ranges_resume_to_the_whole_file() {
 
     let r = api.get_url(&url, &[("Range", "bytes=0-99")]).await;
     assert_eq!(r.status, 206);
-    assert_eq!(r.header("content-range"), Some(format!("bytes 0-99/{len}").as_str()));
+    assert_eq!(
+        r.header("content-range"),
+        Some(format!("bytes 0-99/{len}").as_str())
+    );
     assert_eq!(r.body, full.body.slice(..100));
-    let r = api.get_url(&url, &[("Range", &format!("bytes={len}-"))]).await;
+    let r = api
+        .get_url(&url, &[("Range", &format!("bytes={len}-"))])
+        .await;
     assert_eq!(r.status, 416);
-    assert_eq!(r.header("content-range"), Some(format!("bytes */{len}").as_str()));
+    assert_eq!(
+        r.header("content-range"),
+        Some(format!("bytes */{len}").as_str())
+    );
     let r = api.get_url(&url, &[("Range", "bytes=-10")]).await;
     assert_eq!(r.body, full.body.slice(len - 10..));
 
@@ -146,13 +169,19 @@ async fn download_faults_cut_the_body_short_and_range_recovers() {
     // Downloads until one is cut short (70 % are).
     let mut cut = None;
     for _ in 0..50 {
-        let raw = raw_exchange(emu.addr(), request.as_bytes()).await.unwrap_or_default();
+        let raw = raw_exchange(emu.addr(), request.as_bytes())
+            .await
+            .unwrap_or_default();
         let text = String::from_utf8_lossy(&raw).into_owned();
         let head_end = text.find("\r\n\r\n").expect("headers were sent") + 4;
         assert!(text.starts_with("HTTP/1.1 200"), "{}", &text[..head_end]);
         let declared: usize = text[..head_end]
             .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(str::to_owned)
+            })
             .and_then(|v| v.trim().parse().ok())
             .expect("content-length");
         if raw.len() - head_end < declared {
@@ -173,7 +202,9 @@ async fn download_faults_cut_the_body_short_and_range_recovers() {
             api.host,
             assembled.len()
         );
-        let raw = raw_exchange(emu.addr(), request.as_bytes()).await.unwrap_or_default();
+        let raw = raw_exchange(emu.addr(), request.as_bytes())
+            .await
+            .unwrap_or_default();
         if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             assert!(raw.starts_with(b"HTTP/1.1 206"));
             assembled.extend_from_slice(&raw[end + 4..]);

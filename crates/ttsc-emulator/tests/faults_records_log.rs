@@ -77,7 +77,10 @@ async fn every_fault_kind_looks_right_on_the_wire() {
             }
             (Some(Fault::Http429 { retry_after_secs }), Seen::Status(429)) => {
                 assert!(text.contains("APIGW.0308"));
-                assert!(text.to_ascii_lowercase().contains(&format!("retry-after: {retry_after_secs}")));
+                assert!(
+                    text.to_ascii_lowercase()
+                        .contains(&format!("retry-after: {retry_after_secs}"))
+                );
             }
             (Some(Fault::ResetBeforeProcessing), Seen::NoResponse) => {}
             (Some(Fault::ResetAfterProcessing), Seen::NoResponse) => created += 1,
@@ -112,7 +115,12 @@ async fn every_fault_kind_looks_right_on_the_wire() {
 #[tokio::test]
 async fn faults_are_deterministic_for_a_seed() {
     async fn run() -> Vec<Option<Fault>> {
-        let emu = Emulator::builder().fault_rate(0.5).seed(9).start().await.unwrap();
+        let emu = Emulator::builder()
+            .fault_rate(0.5)
+            .seed(9)
+            .start()
+            .await
+            .unwrap();
         let api = Api::new(&emu);
         let list = Req::new("GET", api.tts("tts-jobs"));
         for _ in 0..20 {
@@ -130,7 +138,10 @@ async fn latency_delays_api_calls() {
     let emu = Emulator::builder().latency_ms(150).start().await.unwrap();
     let api = Api::new(&emu);
     let started = Instant::now();
-    assert_eq!(api.call(Req::new("GET", api.tts("tts-jobs"))).await.status, 200);
+    assert_eq!(
+        api.call(Req::new("GET", api.tts("tts-jobs"))).await.status,
+        200
+    );
     assert!(started.elapsed() >= Duration::from_millis(150));
 }
 
@@ -160,17 +171,33 @@ async fn all_records(api: &Api, filter: &[(&str, &str)]) -> (i64, Vec<Value>) {
 
 #[tokio::test]
 async fn preloaded_records_page_exactly_newest_first_with_every_filter() {
-    let emu = Emulator::builder().preload_jobs(1500).seed(3).start().await.unwrap();
+    let emu = Emulator::builder()
+        .preload_jobs(1500)
+        .seed(3)
+        .start()
+        .await
+        .unwrap();
     let api = Api::new(&emu);
     let (count, all) = all_records(&api, &[]).await;
     assert_eq!(count, 1500);
     assert_eq!(all.len(), 1500);
     let keys: Vec<(String, String)> = all
         .iter()
-        .map(|r| (r["create_time"].as_str().unwrap().to_owned(), r["job_id"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["create_time"].as_str().unwrap().to_owned(),
+                r["job_id"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    assert!(keys.windows(2).all(|w| w[0] > w[1]), "newest first, ties by id, no repeats");
-    let types: HashSet<&str> = all.iter().map(|r| r["job_type"].as_str().unwrap()).collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] > w[1]),
+        "newest first, ties by id, no repeats"
+    );
+    let types: HashSet<&str> = all
+        .iter()
+        .map(|r| r["job_type"].as_str().unwrap())
+        .collect();
     assert_eq!(types.len(), 4, "{types:?}");
     assert!(all.iter().any(|r| r["websocket_job_id"].is_string()));
 
@@ -183,7 +210,10 @@ async fn preloaded_records_page_exactly_newest_first_with_every_filter() {
         let (n, rows) = all_records(&api, &[(field, value)]).await;
         let expected = if field == "business_type" {
             // Not shown in records: only check the filter narrows to auditions/preloads.
-            assert!(rows.iter().all(|r| ["AUDITION", "PRELOAD"].contains(&r["job_type"].as_str().unwrap())));
+            assert!(
+                rows.iter()
+                    .all(|r| ["AUDITION", "PRELOAD"].contains(&r["job_type"].as_str().unwrap()))
+            );
             n
         } else {
             all.iter().filter(|r| r[field] == value).count() as i64
@@ -195,14 +225,22 @@ async fn preloaded_records_page_exactly_newest_first_with_every_filter() {
     let since = keys[900].0.clone();
     let until = keys[300].0.clone();
     let (n, rows) = all_records(&api, &[("create_since", &since), ("create_until", &until)]).await;
-    let expected = keys.iter().filter(|(t, _)| *t >= since && *t <= until).count();
+    let expected = keys
+        .iter()
+        .filter(|(t, _)| *t >= since && *t <= until)
+        .count();
     assert_eq!(n as usize, expected);
     assert_eq!(rows.len(), expected);
     let (n, _) = all_records(&api, &[("job_id", &keys[7].1)]).await;
     assert_eq!(n, 1);
 
     // The same seed gives the same records.
-    let again = Emulator::builder().preload_jobs(1500).seed(3).start().await.unwrap();
+    let again = Emulator::builder()
+        .preload_jobs(1500)
+        .seed(3)
+        .start()
+        .await
+        .unwrap();
     let (_, again_rows) = all_records(&Api::new(&again), &[]).await;
     let ids = |rows: &[Value]| rows.iter().map(|r| r["job_id"].clone()).collect::<Vec<_>>();
     assert_eq!(ids(&again_rows), ids(&all));
@@ -210,10 +248,18 @@ async fn preloaded_records_page_exactly_newest_first_with_every_filter() {
 
 #[tokio::test]
 async fn ten_thousand_records_list_quickly() {
-    let emu = Emulator::builder().preload_jobs(10_000).start().await.unwrap();
+    let emu = Emulator::builder()
+        .preload_jobs(10_000)
+        .start()
+        .await
+        .unwrap();
     let api = Api::new(&emu);
     let v = api
-        .call(Req::new("GET", api.tts("tts-jobs")).query("limit", 10).query("offset", 9995))
+        .call(
+            Req::new("GET", api.tts("tts-jobs"))
+                .query("limit", 10)
+                .query("offset", 9995),
+        )
         .await
         .json();
     assert_eq!(v["count"], 10_000);
@@ -226,7 +272,10 @@ async fn the_request_log_never_holds_a_secret() {
     let path = std::env::temp_dir().join(format!(
         "ttsc-emulator-log-{}-{}.jsonl",
         std::process::id(),
-        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos()
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     ));
     let emu = Emulator::builder()
         .job_duration_ms(0)
@@ -243,9 +292,14 @@ async fn the_request_log_never_holds_a_secret() {
         .and_then(|(_, v)| v.split("Signature=").nth(1))
         .unwrap()
         .to_owned();
-    let r = api.send_raw("POST", &target, &headers, create.body.clone()).await;
+    let r = api
+        .send_raw("POST", &target, &headers, create.body.clone())
+        .await;
     let id = r.json()["job_id"].as_str().unwrap().to_owned();
-    let v = api.call(Req::new("GET", api.tts(&format!("async-jobs/{id}")))).await.json();
+    let v = api
+        .call(Req::new("GET", api.tts(&format!("async-jobs/{id}"))))
+        .await
+        .json();
     let url = v["audio_file_url"].as_str().unwrap();
     let url_sig = url.split("sig=").nth(1).unwrap().to_owned();
     assert_eq!(api.get_url(url, &[]).await.status, 200);
@@ -253,13 +307,21 @@ async fn the_request_log_never_holds_a_secret() {
         "name": ttsc_emulator::DEMO_USER, "password": ttsc_emulator::DEMO_PASSWORD,
         "domain": {"name": ttsc_emulator::DEMO_DOMAIN}}}}, "scope": {"project": {"name": "cn-north-4"}}}});
     let r = api
-        .send_raw("POST", "/v3/auth/tokens", &[], serde_json::to_vec(&login).unwrap())
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            &[],
+            serde_json::to_vec(&login).unwrap(),
+        )
         .await;
     let token = r.header("x-subject-token").unwrap().to_owned();
     let r = api
         .send_raw(
             "GET",
-            &format!("{}?limit=5&X-Auth-Token=leak&access_key=x", api.tts("tts-jobs")),
+            &format!(
+                "{}?limit=5&X-Auth-Token=leak&access_key=x",
+                api.tts("tts-jobs")
+            ),
             &[("X-Auth-Token".into(), token.clone())],
             vec![],
         )
@@ -269,7 +331,10 @@ async fn the_request_log_never_holds_a_secret() {
 
     let log = std::fs::read_to_string(&path).unwrap();
     let _ = std::fs::remove_file(&path);
-    let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 5, "{log}");
     for secret in [
         ttsc_emulator::DEMO_SK,
@@ -292,10 +357,16 @@ async fn the_request_log_never_holds_a_secret() {
 
 #[tokio::test]
 async fn inspection_counts_requests_per_operation() {
-    let emu = Emulator::builder().job_duration_ms(0).start().await.unwrap();
+    let emu = Emulator::builder()
+        .job_duration_ms(0)
+        .start()
+        .await
+        .unwrap();
     let api = Api::new(&emu);
-    api.call(Req::new("POST", api.tts("async-jobs")).json(&job_body("one"))).await;
-    api.call(Req::new("POST", api.tts("async-jobs")).json(&serde_json::json!({}))).await;
+    api.call(Req::new("POST", api.tts("async-jobs")).json(&job_body("one")))
+        .await;
+    api.call(Req::new("POST", api.tts("async-jobs")).json(&serde_json::json!({})))
+        .await;
     api.send_raw("GET", &api.tts("tts-jobs"), &[], vec![]).await;
     let creates = emu.requests_for("CreateAsyncTtsJob");
     assert_eq!(creates.len(), 2);

@@ -65,30 +65,51 @@ async fn async_job_goes_waiting_processing_succeed_with_real_files() {
     clock.advance(Duration::from_millis(600));
     let v = show(clock.now()).await;
     assert_eq!(v["state"], "SUCCEED", "{v}");
-    assert_eq!((v["code"].as_str(), v["message"].as_str()), (Some("0"), Some("")));
+    assert_eq!(
+        (v["code"].as_str(), v["message"].as_str()),
+        (Some("0"), Some(""))
+    );
 
-    let wav = api.get_url(v["audio_file_url"].as_str().unwrap(), &[]).await;
+    let wav = api
+        .get_url(v["audio_file_url"].as_str().unwrap(), &[])
+        .await;
     assert_eq!(wav.status, 200);
     assert_eq!(wav.header("content-type"), Some("audio/wav"));
     assert_eq!(&wav.body[..4], b"RIFF");
-    assert_eq!(u16::from_le_bytes([wav.body[22], wav.body[23]]), 2, "stereo");
-    let srt = api.get_url(v["audio_srt_file_url"].as_str().unwrap(), &[]).await;
+    assert_eq!(
+        u16::from_le_bytes([wav.body[22], wav.body[23]]),
+        2,
+        "stereo"
+    );
+    let srt = api
+        .get_url(v["audio_srt_file_url"].as_str().unwrap(), &[])
+        .await;
     let srt = String::from_utf8(srt.body.to_vec()).unwrap();
     assert!(srt.starts_with("1\n00:00:00,000 --> "), "{srt}");
     for cue in srt.trim().split("\n\n") {
         let text: Vec<&str> = cue.lines().skip(2).collect();
-        assert!(text.join("").chars().count() <= 12, "srt_len honoured: {cue:?}");
+        assert!(
+            text.join("").chars().count() <= 12,
+            "srt_len honoured: {cue:?}"
+        );
     }
-    let info = api.get_url(v["audio_info_file_url"].as_str().unwrap(), &[]).await;
+    let info = api
+        .get_url(v["audio_info_file_url"].as_str().unwrap(), &[])
+        .await;
     let info: Value = serde_json::from_slice(&info.body).unwrap();
     assert_eq!(info["words"][0]["text"], "Hello");
-    let action = api.get_url(v["audio_action_file_url"].as_str().unwrap(), &[]).await;
+    let action = api
+        .get_url(v["audio_action_file_url"].as_str().unwrap(), &[])
+        .await;
     let action: Value = serde_json::from_slice(&action.body).unwrap();
     assert_eq!(action["version"], 1);
 
     // The record shows the same job with its files.
     let r = api
-        .call_at(Req::new("GET", api.tts("tts-jobs")).query("job_id", &id), clock.now())
+        .call_at(
+            Req::new("GET", api.tts("tts-jobs")).query("job_id", &id),
+            clock.now(),
+        )
         .await
         .json();
     assert_eq!(r["count"], 1);
@@ -113,7 +134,9 @@ async fn mp3_jobs_are_real_mpeg_audio() {
         .await
         .json();
     assert_eq!(v["state"], "SUCCEED");
-    let mp3 = api.get_url(v["audio_file_url"].as_str().unwrap(), &[]).await;
+    let mp3 = api
+        .get_url(v["audio_file_url"].as_str().unwrap(), &[])
+        .await;
     assert_eq!(mp3.header("content-type"), Some("audio/mpeg"));
     assert!(mp3.body[0] == 0xFF || &mp3.body[..3] == b"ID3");
 }
@@ -133,7 +156,9 @@ async fn the_failing_voice_fails_with_a_message_and_optional_silence() {
     assert_eq!(v["state"], "FAILED");
     assert_eq!(v["code"], ttsc_emulator::codes::JOB_FAILED);
     assert!(v["message"].as_str().unwrap().contains("voice"));
-    let wav = api.get_url(v["audio_file_url"].as_str().unwrap(), &[]).await;
+    let wav = api
+        .get_url(v["audio_file_url"].as_str().unwrap(), &[])
+        .await;
     // 500 ms of 16 kHz mono 16-bit silence after the 44-byte header.
     assert_eq!(wav.body.len(), 44 + 16_000);
     assert!(wav.body[44..].iter().all(|b| *b == 0));
@@ -151,11 +176,19 @@ async fn invalid_requests_are_400_naming_the_field() {
     let post = |body: Value| api.call(Req::new("POST", api.tts("async-jobs")).json(&body));
     let r = post(json!({"text": "hi", "voice_asset_id": "not-a-voice"})).await;
     assert_eq!((r.status, r.error_code().as_str()), (400, "MSS.000000003"));
-    assert!(r.error_msg().contains("voice_asset_id"), "{}", r.error_msg());
-    let r = post(json!({"text": "hi", "voice_asset_id": DEMO_VOICE, "speed": 500, "volume": 10})).await;
+    assert!(
+        r.error_msg().contains("voice_asset_id"),
+        "{}",
+        r.error_msg()
+    );
+    let r =
+        post(json!({"text": "hi", "voice_asset_id": DEMO_VOICE, "speed": 500, "volume": 10})).await;
     assert_eq!(r.status, 400);
     let msg = r.error_msg();
-    assert!(msg.contains("speed = 500") && msg.contains("volume = 10"), "{msg}");
+    assert!(
+        msg.contains("speed = 500") && msg.contains("volume = 10"),
+        "{msg}"
+    );
     let r = post(json!({"voice_asset_id": DEMO_VOICE})).await;
     assert_eq!(r.status, 400);
     assert!(r.error_msg().contains("body"), "{}", r.error_msg());
@@ -197,7 +230,9 @@ async fn unknown_paths_methods_and_jobs() {
     assert_eq!(r.status, 405);
     let r = api.call(Req::new("GET", api.tts("async-jobs/nope"))).await;
     assert_eq!((r.status, r.error_code().as_str()), (404, "MSS.10001001"));
-    let r = api.call(Req::new("GET", api.tts("audition-file/nope"))).await;
+    let r = api
+        .call(Req::new("GET", api.tts("audition-file/nope")))
+        .await;
     assert_eq!(r.status, 404);
     assert!(r.header("date").is_some() && r.header("x-request-id").is_some());
 }
@@ -224,10 +259,16 @@ async fn audition_jobs_flip_is_file_complete() {
     assert_eq!(r.status, 200);
     let id = r.json()["job_id"].as_str().unwrap().to_owned();
     let path = api.tts(&format!("audition-file/{id}"));
-    let v = api.call_at(Req::new("GET", &path), clock.now()).await.json();
+    let v = api
+        .call_at(Req::new("GET", &path), clock.now())
+        .await
+        .json();
     assert_eq!(v["is_file_complete"], false);
     clock.advance(Duration::from_secs(2));
-    let v = api.call_at(Req::new("GET", &path), clock.now()).await.json();
+    let v = api
+        .call_at(Req::new("GET", &path), clock.now())
+        .await
+        .json();
     assert_eq!(v["is_file_complete"], true);
     assert_eq!(v["code"], "0");
     let url = v["files"][0]["download_url"].as_str().unwrap();
@@ -269,12 +310,21 @@ async fn phonetic_symbols_once_codes_and_voices() {
     let r = api.call(Req::new("GET", api.tts("phonetic-symbol"))).await;
     assert!(r.status == 400 && r.error_msg().contains("word"));
 
-    let a = api.call(Req::new("POST", api.tts("once-code"))).await.json();
-    let b = api.call(Req::new("POST", api.tts("once-code"))).await.json();
+    let a = api
+        .call(Req::new("POST", api.tts("once-code")))
+        .await
+        .json();
+    let b = api
+        .call(Req::new("POST", api.tts("once-code")))
+        .await
+        .json();
     assert!(a["once_code"].is_string() && a["once_code"] != b["once_code"]);
 
     let v = api
-        .call(Req::new("POST", api.tts(&format!("check-voice-asset/{DEMO_VOICE}"))))
+        .call(Req::new(
+            "POST",
+            api.tts(&format!("check-voice-asset/{DEMO_VOICE}")),
+        ))
         .await
         .json();
     assert_eq!(v["asset_id"], DEMO_VOICE);
@@ -282,7 +332,10 @@ async fn phonetic_symbols_once_codes_and_voices() {
     assert_eq!(v["asset_state"], "ACTIVED");
     assert!(v["asset_extra_meta"]["voice_model_meta"]["sex"].is_string());
     let v = api
-        .call(Req::new("POST", api.tts(&format!("check-voice-asset/{FAILING_VOICE}"))))
+        .call(Req::new(
+            "POST",
+            api.tts(&format!("check-voice-asset/{FAILING_VOICE}")),
+        ))
         .await
         .json();
     assert_eq!(v["asset_state"], "BLOCK");
@@ -295,7 +348,8 @@ async fn phonetic_symbols_once_codes_and_voices() {
 #[tokio::test]
 async fn vocabulary_configs_groups_and_tenant_switches() {
     let (_emu, api) = quick().await;
-    let create = |body: Value| api.call(Req::new("POST", api.tts("vocabulary-configs")).json(&body));
+    let create =
+        |body: Value| api.call(Req::new("POST", api.tts("vocabulary-configs")).json(&body));
     let list = |q: &[(&str, &str)]| {
         let mut req = Req::new("GET", api.tts("vocabulary-configs"));
         for (k, v) in q {
@@ -310,9 +364,11 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
         .as_str()
         .unwrap()
         .to_owned();
-    let a = create(json!({"type": "ALIAS", "key": "WHO", "value": "World Health Organization", "group_id": g}))
-        .await
-        .json()["id"]
+    let a = create(
+        json!({"type": "ALIAS", "key": "WHO", "value": "World Health Organization", "group_id": g}),
+    )
+    .await
+    .json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -323,7 +379,11 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
         .unwrap()
         .to_owned();
     let r = create(json!({"type": "SAY_AS", "key": "1", "value": "shout"})).await;
-    assert!(r.status == 400 && r.error_msg().contains("value"), "{}", r.error_msg());
+    assert!(
+        r.status == 400 && r.error_msg().contains("value"),
+        "{}",
+        r.error_msg()
+    );
     let r = create(json!({"type": "NOPE", "key": "1"})).await;
     assert!(r.status == 400 && r.error_msg().contains("type"));
     let r = create(json!({"type": "ALIAS", "key": "k", "group_id": "missing"})).await;
@@ -331,27 +391,55 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
 
     let v = list(&[]).await;
     assert_eq!(v["count"], 2);
-    assert_eq!(v["data"][0]["id"].as_str(), Some(b.as_str()), "newest first");
+    assert_eq!(
+        v["data"][0]["id"].as_str(),
+        Some(b.as_str()),
+        "newest first"
+    );
     assert_eq!(list(&[("type", "ALIAS")]).await["count"], 1);
-    assert_eq!(list(&[("group_id", &g)]).await["data"][0]["id"].as_str(), Some(a.as_str()));
+    assert_eq!(
+        list(&[("group_id", &g)]).await["data"][0]["id"].as_str(),
+        Some(a.as_str())
+    );
     assert_eq!(list(&[("search_key", "health")]).await["count"], 1);
     assert_eq!(list(&[("asset_id", DEMO_VOICE)]).await["count"], 0);
-    assert_eq!(list(&[("start_time", "2999-01-01T00:00:00Z")]).await["count"], 0);
-    assert_eq!(list(&[("end_time", "2999-01-01T00:00:00Z")]).await["count"], 2);
-    assert_eq!(list(&[("limit", "1"), ("offset", "1")]).await["data"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        list(&[("start_time", "2999-01-01T00:00:00Z")]).await["count"],
+        0
+    );
+    assert_eq!(
+        list(&[("end_time", "2999-01-01T00:00:00Z")]).await["count"],
+        2
+    );
+    assert_eq!(
+        list(&[("limit", "1"), ("offset", "1")]).await["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let r = api
-        .call(Req::new("PUT", api.tts(&format!("group-assets/{g}"))).json(&json!({"asset_ids": [DEMO_VOICE]})))
+        .call(
+            Req::new("PUT", api.tts(&format!("group-assets/{g}")))
+                .json(&json!({"asset_ids": [DEMO_VOICE]})),
+        )
         .await;
     assert_eq!(r.json()["id"].as_str(), Some(g.as_str()));
     assert_eq!(list(&[("asset_id", DEMO_VOICE)]).await["count"], 1);
     let r = api
-        .call(Req::new("PUT", api.tts(&format!("group-assets/{g}"))).json(&json!({"asset_ids": ["bad"]})))
+        .call(
+            Req::new("PUT", api.tts(&format!("group-assets/{g}")))
+                .json(&json!({"asset_ids": ["bad"]})),
+        )
         .await;
     assert!(r.status == 400 && r.error_msg().contains("asset_ids[0]"));
 
     let r = api
-        .call(Req::new("PUT", api.tts(&format!("vocabulary-configs/{a}"))).json(&json!({"type": "ALIAS", "key": "WHO", "value": "W H O"})))
+        .call(
+            Req::new("PUT", api.tts(&format!("vocabulary-configs/{a}")))
+                .json(&json!({"type": "ALIAS", "key": "WHO", "value": "W H O"})),
+        )
         .await;
     assert_eq!(r.json()["id"].as_str(), Some(a.as_str()));
     let r = api
@@ -360,10 +448,16 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
     assert_eq!(r.status, 404);
 
     let r = api
-        .call(Req::new("PUT", api.tts(&format!("vocabulary-groups/{g}"))).json(&json!({"group_name": "renamed"})))
+        .call(
+            Req::new("PUT", api.tts(&format!("vocabulary-groups/{g}")))
+                .json(&json!({"group_name": "renamed"})),
+        )
         .await;
     assert_eq!(r.status, 200);
-    let groups = api.call(Req::new("GET", api.tts("vocabulary-groups"))).await.json();
+    let groups = api
+        .call(Req::new("GET", api.tts("vocabulary-groups")))
+        .await
+        .json();
     assert_eq!(groups["count"], 1);
     assert_eq!(groups["data"][0]["group_name"], "renamed");
     assert_eq!(groups["data"][0]["asset_ids"], json!([DEMO_VOICE]));
@@ -373,24 +467,54 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
         .await;
     assert_eq!((r.status, r.body.len()), (200, 0));
     assert_eq!(list(&[]).await["count"], 1);
-    let r = api.call(Req::new("DELETE", api.tts(&format!("vocabulary-groups/{g}")))).await;
+    let r = api
+        .call(Req::new(
+            "DELETE",
+            api.tts(&format!("vocabulary-groups/{g}")),
+        ))
+        .await;
     assert_eq!(r.status, 200);
-    let r = api.call(Req::new("DELETE", api.tts(&format!("vocabulary-groups/{g}")))).await;
+    let r = api
+        .call(Req::new(
+            "DELETE",
+            api.tts(&format!("vocabulary-groups/{g}")),
+        ))
+        .await;
     assert_eq!(r.status, 404);
 
     // Tenant switches: saved as a boolean or a string, shown as saved.
     let show = || api.call(Req::new("GET", api.tts("tenant-configs")));
     assert_eq!(show().await.json()["count"], 0);
     let save = |v: Value| api.call(Req::new("PUT", api.tts("tenant-configs")).json(&v));
-    assert_eq!(save(json!({"key": "vocabulary", "value": true})).await.status, 200);
+    assert_eq!(
+        save(json!({"key": "vocabulary", "value": true}))
+            .await
+            .status,
+        200
+    );
     let v = show().await.json();
-    assert_eq!((v["count"].as_i64(), &v["data"][0]["value"]), (Some(1), &json!(true)));
-    assert_eq!(save(json!({"key": "vocabulary", "value": "false"})).await.status, 200);
+    assert_eq!(
+        (v["count"].as_i64(), &v["data"][0]["value"]),
+        (Some(1), &json!(true))
+    );
+    assert_eq!(
+        save(json!({"key": "vocabulary", "value": "false"}))
+            .await
+            .status,
+        200
+    );
     let v = api
-        .call(Req::new("GET", api.tts("tenant-configs")).query("key", "vocabulary").query("offset", 5))
+        .call(
+            Req::new("GET", api.tts("tenant-configs"))
+                .query("key", "vocabulary")
+                .query("offset", 5),
+        )
         .await
         .json();
-    assert_eq!((v["count"].as_i64(), &v["data"][0]["value"]), (Some(1), &json!("false")));
+    assert_eq!(
+        (v["count"].as_i64(), &v["data"][0]["value"]),
+        (Some(1), &json!("false"))
+    );
     let r = save(json!({"key": "other", "value": true})).await;
     assert!(r.status == 400 && r.error_msg().contains("key"));
     let r = save(json!({"key": "vocabulary", "value": "maybe"})).await;

@@ -135,11 +135,7 @@ impl Api {
             .sign(&signable, time)
             .expect("sign");
         let mut all = headers.clone();
-        all.extend(
-            signed
-                .headers()
-                .map(|(k, v)| (k.to_owned(), v.to_owned())),
-        );
+        all.extend(signed.headers().map(|(k, v)| (k.to_owned(), v.to_owned())));
         (signed.request_uri().to_owned(), all)
     }
 
@@ -151,7 +147,8 @@ impl Api {
     /// Sends `req` signed as of `time`.
     pub async fn call_at(&self, req: Req, time: SystemTime) -> Resp {
         let (target, headers) = self.sign(&req, time);
-        self.send_raw(&req.method, &target, &headers, req.body).await
+        self.send_raw(&req.method, &target, &headers, req.body)
+            .await
     }
 
     /// Sends exactly what it is given.
@@ -183,7 +180,11 @@ impl Api {
             }
         }
         let req = b.body(Full::new(Bytes::from(body))).expect("request");
-        let resp = self.client.request(req).await.map_err(|e| format!("{e:?}"))?;
+        let resp = self
+            .client
+            .request(req)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp
