@@ -218,7 +218,8 @@ pub(crate) struct Config {
 ///     .seed(7)
 ///     .start()
 ///     .await?;
-/// println!("{} {}", emulator.base_url(), emulator.credentials().project_id());
+/// assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+/// assert_eq!(emulator.credentials().project_id(), ttsc_emulator::DEMO_PROJECT_ID);
 /// emulator.shutdown().await;
 /// # Ok(()) }
 /// ```

@@ -408,10 +408,10 @@ pub(crate) fn authenticate(
                 Ok(Principal::AccessKey)
             }
             Err(e) => {
-                if e.kind() == VerifyErrorKind::SignatureMismatch {
-                    if let Some(ak) = e.access_key_id() {
-                        note_failure(shared, ak, now_ms);
-                    }
+                if e.kind() == VerifyErrorKind::SignatureMismatch
+                    && let Some(ak) = e.access_key_id()
+                {
+                    note_failure(shared, ak, now_ms);
                 }
                 Err(match e.kind() {
                     VerifyErrorKind::DateOutOfWindow => {

@@ -271,14 +271,14 @@ fn generate(job: &Job, files: &std::sync::RwLock<FileStore>, now_secs: u64) -> A
             failure: Some(failure.clone()),
             ..Artefacts::default()
         };
-        if spec.silence_flag {
-            if let Ok(silence) = audio::silence(spec.silence_time_ms, &spec.params) {
-                out.audio = Some(store(
-                    silence.to_wav(),
-                    AudioFormat::Wav.content_type(),
-                    format!("{stem}.wav"),
-                ));
-            }
+        if spec.silence_flag
+            && let Ok(silence) = audio::silence(spec.silence_time_ms, &spec.params)
+        {
+            out.audio = Some(store(
+                silence.to_wav(),
+                AudioFormat::Wav.content_type(),
+                format!("{stem}.wav"),
+            ));
         }
         return out;
     }

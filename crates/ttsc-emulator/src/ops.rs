@@ -43,12 +43,12 @@ const DEFAULT_SILENCE_MS: i32 = 2000;
 /// any other violation `MSS.000000003`; the message is the models' `ValidationError`,
 /// which names every offending field.
 pub(crate) fn parse<T: Operation>(wire: &WireRequest<'_>) -> Result<T, ApiError> {
-    let request = T::from_wire(wire).map_err(validation_error)?;
-    request.validate().map_err(validation_error)?;
+    let request = T::from_wire(wire).map_err(|e| validation_error(&e))?;
+    request.validate().map_err(|e| validation_error(&e))?;
     Ok(request)
 }
 
-fn validation_error(e: ValidationError) -> ApiError {
+fn validation_error(e: &ValidationError) -> ApiError {
     let bad_json = e
         .violations()
         .iter()
@@ -319,13 +319,13 @@ fn check_entry(
             )));
         }
     }
-    if let Some(g) = body.group_id.as_deref() {
-        if !vocabulary.has_group(g) {
-            return Err(ApiError::invalid(format!(
-                "group_id = {} is invalid (no such vocabulary group)",
-                quoted(g)
-            )));
-        }
+    if let Some(g) = body.group_id.as_deref()
+        && !vocabulary.has_group(g)
+    {
+        return Err(ApiError::invalid(format!(
+            "group_id = {} is invalid (no such vocabulary group)",
+            quoted(g)
+        )));
     }
     Ok(())
 }

@@ -72,8 +72,8 @@ const JOB_IDS: u64 = 0x4A4F_4249_4453;
 const REQUEST_IDS: u64 = 0x5245_5149_4453;
 const RESOURCE_IDS: u64 = 0x5245_5349_4453;
 const TOKEN_IDS: u64 = 0x544F_4B45_4E53;
-const PRELOAD: u64 = 0x5052_454C_4F41_44;
-const FILE_KEY: u64 = 0x4649_4C45_4B45_59;
+const PRELOAD: u64 = 0x0050_5245_4C4F_4144;
+const FILE_KEY: u64 = 0x0046_494C_454B_4559;
 
 impl Shared {
     pub(crate) fn new(config: Config, log: Option<RequestLog>) -> Self {

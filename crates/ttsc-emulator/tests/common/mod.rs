@@ -66,7 +66,7 @@ impl Req {
         }
     }
 
-    pub fn query(mut self, k: &str, v: impl ToString) -> Self {
+    pub fn query(mut self, k: &str, v: impl std::fmt::Display) -> Self {
         self.query.push((k.to_owned(), v.to_string()));
         self
     }
