@@ -410,15 +410,13 @@ impl EmulatorBuilder {
 
     /// The fraction of API calls that fail (`--fault-rate`), 0 to 1.
     pub fn fault_rate(mut self, rate: f64) -> Self {
-        match faults::validate_rate(faults::FAULT_RATE_FLAG, rate) {
-            Ok(rate) => self.config.fault_rate = rate,
-            Err(e) => {
-                return self.fail(EmulatorError::invalid(
-                    faults::FAULT_RATE_FLAG,
-                    format!("must be a number between 0.0 and 1.0, got {rate} ({e})"),
-                ));
-            }
+        if faults::validate_rate(faults::FAULT_RATE_FLAG, rate).is_err() {
+            return self.fail(EmulatorError::invalid(
+                faults::FAULT_RATE_FLAG,
+                format!("must be a number between 0.0 and 1.0, got {rate}"),
+            ));
         }
+        self.config.fault_rate = rate;
         self
     }
 
