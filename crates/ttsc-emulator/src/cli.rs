@@ -43,7 +43,12 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub latency_ms: u64,
     /// Fraction of API calls that fail (503, 500, 429, connection resets), 0 to 1.
-    #[arg(long, value_name = "F", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub fault_rate: f64,
     /// Seed of every random choice (ids, faults, preloaded records).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -69,7 +74,12 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
     /// Fraction of downloads cut short, 0 to 1.
-    #[arg(long, value_name = "F", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub download_fault_rate: f64,
 }
 
