@@ -20,13 +20,115 @@ const UNRESERVED: [bool; 256] = {
     table
 };
 
+/// HTTP token characters (RFC 9110 `tchar`), for methods and header names.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        i += 1;
+    }
+    table
+};
+
+// The validation helpers below look at eight bytes at a time (SWAR: SIMD within a
+// register) or fold over every byte instead of stopping at the first hit: the inputs are
+// short and valid in the common case, and branch-free loops are several times faster.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `word` is below `n` (`n` at most 128).
+const fn any_byte_below(word: u64, n: u8) -> bool {
+    word.wrapping_sub(ONES * n as u64) & !word & HIGHS != 0
+}
+
+/// Whether any byte of `word` equals `byte`.
+const fn any_byte_is(word: u64, byte: u8) -> bool {
+    any_byte_below(word ^ (ONES * byte as u64), 1)
+}
+
+/// Whether any byte of `s` satisfies `word_test` (on eight-byte words) or `byte_test`
+/// (on the remaining bytes).
+fn any_byte(s: &str, word_test: impl Fn(u64) -> bool, byte_test: impl Fn(u8) -> bool) -> bool {
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    let mut found = false;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        found |= word_test(u64::from_le_bytes(word));
+    }
+    found || chunks.remainder().iter().any(|&b| byte_test(b))
+}
+
+/// Whether `s` is a non-empty HTTP token (a valid method or header name).
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().fold(true, |ok, b| ok & TCHAR[usize::from(b)])
+}
+
+/// Whether `s` contains CR, LF or NUL (not allowed in a header value).
+pub(crate) fn has_line_break_or_nul(s: &str) -> bool {
+    any_byte(
+        s,
+        |w| any_byte_is(w, b'\r') | any_byte_is(w, b'\n') | any_byte_is(w, 0),
+        |b| matches!(b, b'\r' | b'\n' | 0),
+    )
+}
+
+/// Whether `s` contains ASCII white space or control characters.
+pub(crate) fn has_space_or_control(s: &str) -> bool {
+    any_byte(
+        s,
+        |w| any_byte_below(w, b' ' + 1) | any_byte_is(w, 0x7f),
+        |b| b <= b' ' || b == 0x7f,
+    )
+}
+
+/// Whether `s` contains a control character (C0, DEL or C1).
+pub(crate) fn has_control(s: &str) -> bool {
+    let ascii_control = any_byte(
+        s,
+        |w| any_byte_below(w, b' ') | any_byte_is(w, 0x7f),
+        |b| b < b' ' || b == 0x7f,
+    );
+    ascii_control || (!s.is_ascii() && s.chars().any(char::is_control))
+}
+
+/// Every byte's two lower-case hex digits, so hex encoding is one lookup per byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [HEX_LOWER[i >> 4], HEX_LOWER[i & 0x0f]];
+        i += 1;
+    }
+    table
+};
+
 /// Lower-case hex of a 32-byte digest, as ASCII bytes.
 pub(crate) fn hex32(bytes: &[u8]) -> [u8; 64] {
     debug_assert_eq!(bytes.len(), 32);
     let mut out = [0u8; 64];
-    for (i, &b) in bytes.iter().take(32).enumerate() {
-        out[2 * i] = HEX_LOWER[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX_LOWER[usize::from(b & 0x0f)];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
     out
 }
@@ -65,8 +167,17 @@ fn hex_value(b: u8) -> Option<u8> {
 /// Appends `s` percent-encoded the way the official signer encodes path segments and
 /// query keys and values: unreserved characters as they are, every other UTF-8 byte as
 /// `%XX` (upper-case hex).
+#[inline]
 pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
+    if bytes
+        .iter()
+        .fold(true, |ok, &b| ok & UNRESERVED[usize::from(b)])
+    {
+        out.push_str(s);
+        return;
+    }
+    out.reserve(bytes.len() * 3);
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if UNRESERVED[usize::from(b)] {
@@ -82,11 +193,16 @@ pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
         out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
         start = i + 1;
     }
-    if start == 0 {
-        out.push_str(s);
-    } else if start < bytes.len() {
+    if start < bytes.len() {
         out.push_str(&s[start..]);
     }
+}
+
+/// `s` percent-encoded (see [`percent_encode_into`]).
+pub(crate) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    percent_encode_into(&mut out, s);
+    out
 }
 
 /// Percent-decodes `s` like Python's `urllib.parse.unquote`: `%XX` with two hex digits
@@ -126,24 +242,71 @@ fn is_python_space(c: char) -> bool {
 /// Trims `s` like Python's `str.strip()`, which the official signer applies to header
 /// values.
 pub(crate) fn python_trim(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        return s;
+    }
     s.trim_matches(is_python_space)
 }
 
+/// Whether `path` needs no decoding or encoding: only unreserved characters and `/`
+/// (so, also, no control characters).
+pub(crate) fn is_plain_path(path: &str) -> bool {
+    path.bytes().fold(true, |ok, b| {
+        ok & (UNRESERVED[usize::from(b)] | (b == b'/'))
+    })
+}
+
 /// Appends the canonical URI of `path`: percent-decoded, split on `/`, each segment
-/// encoded, always ending in `/`.
-pub(crate) fn canonical_uri_into(out: &mut String, path: &str) {
-    let decoded = percent_decode(path);
-    let mut first = true;
-    for segment in decoded.split('/') {
-        if !first {
-            out.push('/');
+/// encoded, always ending in `/`. `plain` is [`is_plain_path`] of `path`.
+pub(crate) fn canonical_uri_into(out: &mut String, path: &str, plain: bool) {
+    if plain {
+        out.push_str(path);
+    } else {
+        let decoded = percent_decode(path);
+        for (i, segment) in decoded.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            percent_encode_into(out, segment);
         }
-        first = false;
-        percent_encode_into(out, segment);
     }
-    if !out.ends_with('/') {
+    if out.as_bytes().last() != Some(&b'/') {
         out.push('/');
     }
+}
+
+/// The first eight bytes of `s`, big-endian and zero-padded: comparing two such keys
+/// orders the strings like comparing their bytes, except that equal keys need a full
+/// comparison. Sorting by it avoids a `memcmp` call per comparison.
+pub(crate) fn prefix_key(s: &str) -> u64 {
+    let bytes = s.as_bytes();
+    let n = bytes.len().min(8);
+    let mut word = [0u8; 8];
+    word[..n].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(word)
+}
+
+/// [`prefix_key`] of the ASCII-lower-cased string (for header names, which are ASCII).
+pub(crate) fn lowercase_prefix_key(s: &str) -> u64 {
+    let word = prefix_key(s);
+    // For ASCII bytes, adding 0x3f sets the high bit from 'A' up and adding 0x25 from
+    // '[' up, without carries between bytes; upper-case letters have the first, not the
+    // second, and get 0x20 added.
+    let ascii = !word & HIGHS;
+    let from_a = word.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let after_z = word.wrapping_add(0x2525_2525_2525_2525);
+    let upper = from_a & !after_z & ascii;
+    word | (upper >> 2)
+}
+
+/// Header name validity and whether the name has `_` (sent but not signed), in one pass.
+/// `None` when the name is not an HTTP token.
+pub(crate) fn classify_header_name(name: &str) -> Option<bool> {
+    let (valid, underscore) = name.bytes().fold((true, false), |(valid, underscore), b| {
+        (valid & TCHAR[usize::from(b)], underscore | (b == b'_'))
+    });
+    (valid && !name.is_empty()).then_some(underscore)
 }
 
 /// The `X-Sdk-Date` value for a point in time: `YYYYMMDDTHHMMSSZ` in UTC.
@@ -160,13 +323,15 @@ impl SdkDate {
         if year > 9999 {
             return None;
         }
+        let year = u64::try_from(year).ok()?;
         let mut out = *b"00000000T000000Z";
-        write_digits(&mut out[0..4], u64::try_from(year).ok()?);
-        write_digits(&mut out[4..6], u64::from(month));
-        write_digits(&mut out[6..8], u64::from(day));
-        write_digits(&mut out[9..11], rem / 3600);
-        write_digits(&mut out[11..13], rem % 3600 / 60);
-        write_digits(&mut out[13..15], rem % 60);
+        write2(&mut out[0..2], year / 100);
+        write2(&mut out[2..4], year);
+        write2(&mut out[4..6], u64::from(month));
+        write2(&mut out[6..8], u64::from(day));
+        write2(&mut out[9..11], rem / 3600);
+        write2(&mut out[11..13], rem / 60 % 60);
+        write2(&mut out[13..15], rem % 60);
         Some(Self(out))
     }
 
@@ -213,11 +378,21 @@ impl SdkDate {
     }
 }
 
-fn write_digits(out: &mut [u8], mut value: u64) {
-    for slot in out.iter_mut().rev() {
-        *slot = b'0' + u8::try_from(value % 10).unwrap_or(0);
-        value /= 10;
+/// "00" to "99", so a two-digit field is one lookup.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        table[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
     }
+    table
+};
+
+/// Writes `value % 100` as two digits.
+fn write2(out: &mut [u8], value: u64) {
+    // `value % 100` is below 100, so it indexes the table.
+    out.copy_from_slice(&DIGIT_PAIRS[(value % 100) as usize]);
 }
 
 pub(crate) fn is_leap(year: u32) -> bool {
@@ -264,9 +439,55 @@ mod tests {
     use super::*;
 
     fn encode(s: &str) -> String {
-        let mut out = String::new();
-        percent_encode_into(&mut out, s);
-        out
+        percent_encode(s)
+    }
+
+    #[test]
+    fn prefix_keys_order_like_bytes() {
+        let words = [
+            "",
+            "a",
+            "A",
+            "a\0",
+            "ab",
+            "abcdefgh",
+            "abcdefgh0",
+            "abcdefgi",
+            "b",
+            "Content-Type",
+            "content-type",
+            "host",
+            "X-Project-Id",
+            "x-sdk-date",
+            "x-security-token",
+            "~",
+            "_",
+            "%",
+            "\u{4e2d}",
+        ];
+        for a in words {
+            for b in words {
+                let by_key = prefix_key(a).cmp(&prefix_key(b));
+                if by_key != std::cmp::Ordering::Equal {
+                    assert_eq!(by_key, a.cmp(b), "{a:?} {b:?}");
+                }
+                let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+                assert_eq!(lowercase_prefix_key(a), prefix_key(&la), "{a:?}");
+                let by_key = lowercase_prefix_key(a).cmp(&lowercase_prefix_key(b));
+                if by_key != std::cmp::Ordering::Equal {
+                    assert_eq!(by_key, la.cmp(&lb), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn header_names_are_classified_in_one_pass() {
+        assert_eq!(classify_header_name("Content-Type"), Some(false));
+        assert_eq!(classify_header_name("X_Custom_Trace"), Some(true));
+        assert_eq!(classify_header_name(""), None);
+        assert_eq!(classify_header_name("Bad Name"), None);
+        assert_eq!(classify_header_name("caf\u{e9}"), None);
     }
 
     #[test]
@@ -295,7 +516,7 @@ mod tests {
     fn canonical_uri_always_ends_in_slash() {
         let uri = |p: &str| {
             let mut out = String::new();
-            canonical_uri_into(&mut out, p);
+            canonical_uri_into(&mut out, p, is_plain_path(p));
             out
         };
         assert_eq!(uri("/v1/x"), "/v1/x/");
@@ -347,6 +568,57 @@ mod tests {
         for days in (-1000..200_000).step_by(37) {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn validators_agree_with_byte_by_byte_checks() {
+        let samples = [
+            "",
+            "a",
+            "abcdefgh",
+            "abcdefghi",
+            "application/json",
+            "x\r",
+            "0123456789abcde\n",
+            "0123456789abcdef\0",
+            "host:8080",
+            "two words",
+            "tab\there",
+            "del\u{7f}",
+            "café",
+            "c1\u{85}control",
+            "~!#$%&'*+-.^_`|",
+            "Content-Type",
+            "X_Under_Score",
+            "a;b",
+        ];
+        for s in samples {
+            let bytes = s.as_bytes();
+            assert_eq!(
+                has_line_break_or_nul(s),
+                bytes.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)),
+                "{s:?}"
+            );
+            assert_eq!(
+                has_space_or_control(s),
+                bytes.iter().any(|&b| b <= b' ' || b == 0x7f),
+                "{s:?}"
+            );
+            assert_eq!(has_control(s), s.chars().any(char::is_control), "{s:?}");
+            assert_eq!(
+                is_token(s),
+                !s.is_empty()
+                    && bytes
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)),
+                "{s:?}"
+            );
+        }
+        for byte in 0..=255u8 {
+            let word = u64::from_le_bytes([b'a', b'b', byte, b'c', b'd', b'e', b'f', b'g']);
+            assert_eq!(any_byte_below(word, 0x21), byte < 0x21, "{byte}");
+            assert_eq!(any_byte_is(word, 0x7f), byte == 0x7f, "{byte}");
         }
     }
 

@@ -605,8 +605,9 @@ impl Verifier {
         let canonical = assemble(
             request.method,
             request.path,
+            None,
             query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
-            &headers,
+            headers.iter().copied(),
             payload_hash,
             256 + request.path.len() + request.query.len(),
         );

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{IamError, IamRequest, IamTransport};
 use crate::clock::Clock;
-use crate::encoding::percent_encode_into;
+use crate::encoding::percent_encode;
 use crate::sign::Signer;
 
 const OPERATION: &str = "project discovery";
@@ -96,8 +96,11 @@ impl ProjectIdResolver {
             return Ok(id);
         }
 
-        let mut url = format!("{}/v3/projects?name=", self.endpoint);
-        percent_encode_into(&mut url, region);
+        let url = format!(
+            "{}/v3/projects?name={}",
+            self.endpoint,
+            percent_encode(region)
+        );
         let mut request = IamRequest::new("GET", url);
         request
             .sign(signer, self.clock.now())

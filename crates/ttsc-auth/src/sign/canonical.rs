@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Range;
 
-use crate::encoding::{canonical_uri_into, percent_encode_into};
+use crate::encoding::{canonical_uri_into, is_plain_path, percent_encode_into};
 use crate::secret::MASK;
 use crate::sign::SigningAlgorithm;
 
@@ -135,29 +135,39 @@ impl fmt::Display for StringToSign<'_> {
 
 /// Compares header names case-insensitively (the canonical order of lower-cased names).
 pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Builds a canonical request from parts that are already validated and sorted.
 ///
 /// `query` yields raw (decoded) pairs in canonical order; `headers` holds
-/// `(name, trimmed value)` pairs sorted by lower-cased name.
-pub(crate) fn assemble<'q>(
+/// `(name, trimmed value)` pairs sorted by lower-cased name, names being HTTP tokens.
+/// `capacity` is an upper bound of the length, so the text is built without regrowing.
+pub(crate) fn assemble<'q, 'h>(
     method: &str,
     path: &str,
+    plain_path: Option<bool>,
     query: impl Iterator<Item = (&'q str, &'q str)>,
-    headers: &[(&str, &str)],
+    headers: impl Iterator<Item = (&'h str, &'h str)> + Clone,
     payload_hash: &str,
     capacity: usize,
 ) -> CanonicalRequest {
     let mut text = String::with_capacity(capacity);
-    for b in method.bytes() {
-        text.push(char::from(b.to_ascii_uppercase()));
-    }
+    text.push_str(method);
+    text.make_ascii_uppercase();
     text.push('\n');
-    canonical_uri_into(&mut text, path);
+    canonical_uri_into(
+        &mut text,
+        path,
+        plain_path.unwrap_or_else(|| is_plain_path(path)),
+    );
     text.push('\n');
 
     let query_start = text.len();
@@ -172,11 +182,25 @@ pub(crate) fn assemble<'q>(
     let query = query_start..text.len();
     text.push('\n');
 
+    // Each name is lower-cased once, into its header line, and also copied to a stack
+    // buffer that becomes the signed header list.
+    let mut signed = [0u8; 256];
+    let mut signed_len = 0;
     let mut masked = Vec::new();
-    for (name, value) in headers {
+    for (i, (name, value)) in headers.clone().enumerate() {
         let name_start = text.len();
-        text.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        let is_masked = MASKED_HEADERS.contains(&&text[name_start..]);
+        text.push_str(name);
+        let lower = &mut text[name_start..];
+        lower.make_ascii_lowercase();
+        let separator = usize::from(i > 0);
+        let end = signed_len + separator + name.len();
+        // When the list outgrows the buffer, `signed_len` ends past its end.
+        if let Some(slot) = signed.get_mut(signed_len..end) {
+            slot[..separator].fill(b';');
+            slot[separator..].copy_from_slice(lower.as_bytes());
+        }
+        signed_len = end;
+        let is_masked = MASKED_HEADERS.contains(&&*lower);
         text.push(':');
         let value_start = text.len();
         text.push_str(value);
@@ -188,11 +212,19 @@ pub(crate) fn assemble<'q>(
     text.push('\n');
 
     let signed_start = text.len();
-    for (i, (name, _)) in headers.iter().enumerate() {
-        if i > 0 {
-            text.push(';');
+    match signed.get(..signed_len).map(std::str::from_utf8) {
+        Some(Ok(list)) => text.push_str(list),
+        // Longer than the buffer: lower-case the names again.
+        _ => {
+            for (i, (name, _)) in headers.enumerate() {
+                if i > 0 {
+                    text.push(';');
+                }
+                let name_start = text.len();
+                text.push_str(name);
+                text[name_start..].make_ascii_lowercase();
+            }
         }
-        text.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
     }
     let signed_headers = signed_start..text.len();
     text.push('\n');
@@ -210,6 +242,34 @@ pub(crate) fn assemble<'q>(
     }
 }
 
+/// Sorts a short slice (headers, query pairs) by insertion; falls back to the standard
+/// sort for long ones. For a handful of items this is several times cheaper than
+/// `sort_unstable_by`, whose setup dominates at that size.
+#[inline]
+pub(crate) fn sort_small<T: Copy>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    if items.len() > 16 {
+        items.sort_unstable_by(|a, b| {
+            if less(a, b) {
+                Ordering::Less
+            } else if less(b, a) {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        });
+        return;
+    }
+    for i in 1..items.len() {
+        let item = items[i];
+        let mut j = i;
+        while j > 0 && less(&item, &items[j - 1]) {
+            items[j] = items[j - 1];
+            j -= 1;
+        }
+        items[j] = item;
+    }
+}
+
 /// A vector that keeps up to `N` items on the stack, so the common case of signing
 /// allocates nothing for sorting.
 pub(crate) struct Scratch<T: Copy + Default, const N: usize> {
@@ -219,6 +279,7 @@ pub(crate) struct Scratch<T: Copy + Default, const N: usize> {
 }
 
 impl<T: Copy + Default, const N: usize> Scratch<T, N> {
+    #[inline]
     pub(crate) fn new() -> Self {
         Self {
             inline: [T::default(); N],
@@ -227,6 +288,7 @@ impl<T: Copy + Default, const N: usize> Scratch<T, N> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn push(&mut self, item: T) {
         if !self.heap.is_empty() {
             self.heap.push(item);
@@ -240,6 +302,7 @@ impl<T: Copy + Default, const N: usize> Scratch<T, N> {
         }
     }
 
+    #[inline]
     pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
         if self.heap.is_empty() {
             &mut self.inline[..self.len]
@@ -263,6 +326,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_signed_header_lists_fall_back_correctly() {
+        for count in [1, 3, 20, 40] {
+            let names: Vec<String> = (0..count)
+                .map(|i| format!("X-Long-Header-Name-{i:03}"))
+                .collect();
+            let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+            let canonical = assemble(
+                "GET",
+                "/",
+                None,
+                std::iter::empty(),
+                headers.iter().copied(),
+                "h",
+                0,
+            );
+            let expected: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+            assert_eq!(canonical.signed_headers(), expected.join(";"), "{count}");
+        }
+    }
+
+    #[test]
+    fn sort_small_sorts_short_and_long_slices() {
+        for len in [0, 1, 2, 5, 16, 17, 40] {
+            let mut items: Vec<u32> = (0..len).map(|i| (i * 7919) % 31).collect();
+            let mut expected = items.clone();
+            expected.sort_unstable();
+            sort_small(&mut items, |a, b| a < b);
+            assert_eq!(items, expected, "{len}");
+        }
+    }
+
+    #[test]
     fn scratch_spills_to_the_heap() {
         let mut s: Scratch<u32, 2> = Scratch::new();
         for i in 0..5 {
@@ -278,8 +373,9 @@ mod tests {
         let canonical = assemble(
             "get",
             "/a",
+            None,
             [("b", "2"), ("a", "1")].into_iter(),
-            &[("Host", "h"), ("X-Security-Token", "tok")],
+            [("Host", "h"), ("X-Security-Token", "tok")].into_iter(),
             "UNSIGNED-PAYLOAD",
             0,
         );

@@ -14,9 +14,13 @@ use sm3::Sm3;
 use zeroize::Zeroize;
 
 pub use self::canonical::{CanonicalRequest, StringToSign};
-pub(crate) use self::canonical::{Scratch, assemble, cmp_lowercase};
+pub(crate) use self::canonical::{Scratch, assemble, cmp_lowercase, sort_small};
 use crate::credentials::{AccessKeyCredentials, X_SECURITY_TOKEN};
-use crate::encoding::{SdkDate, ascii_str, hex32, python_trim};
+pub(crate) use crate::encoding::is_token;
+use crate::encoding::{
+    SdkDate, ascii_str, classify_header_name, has_control, has_line_break_or_nul,
+    has_space_or_control, hex32, is_plain_path, lowercase_prefix_key, prefix_key, python_trim,
+};
 use crate::secret::SecretString;
 
 /// The header that carries the signing time.
@@ -406,15 +410,6 @@ pub enum SignError {
     },
 }
 
-/// Whether `b` may appear in an HTTP token (method, header name).
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
-pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_tchar)
-}
-
 /// Key material prepared once per credentials.
 #[derive(Clone)]
 enum SigningKey {
@@ -554,38 +549,40 @@ impl Signer {
             }
         };
 
+        // The Authorization value and the request URI share one allocation.
         let signed_headers = canonical_request.signed_headers();
-        let mut authorization = String::with_capacity(
+        let query = canonical_request.canonical_query_string();
+        let mut text = String::with_capacity(
             algorithm.as_str().len()
                 + self.access_key_id.len()
                 + scope.as_ref().map_or(0, |s| s.len() + 1)
                 + signed_headers.len()
-                + 96,
+                + 112
+                + request.path.len()
+                + query.len(),
         );
-        authorization.push_str(algorithm.as_str());
+        text.push_str(algorithm.as_str());
         match &scope {
             Some(scope) => {
-                authorization.push_str(" Credential=");
-                authorization.push_str(&self.access_key_id);
-                authorization.push('/');
-                authorization.push_str(scope);
+                text.push_str(" Credential=");
+                text.push_str(&self.access_key_id);
+                text.push('/');
+                text.push_str(scope);
             }
             None => {
-                authorization.push_str(" Access=");
-                authorization.push_str(&self.access_key_id);
+                text.push_str(" Access=");
+                text.push_str(&self.access_key_id);
             }
         }
-        authorization.push_str(", SignedHeaders=");
-        authorization.push_str(signed_headers);
-        authorization.push_str(", Signature=");
-        authorization.push_str(ascii_str(&signature));
-
-        let query = canonical_request.canonical_query_string();
-        let mut request_uri = String::with_capacity(request.path.len() + 1 + query.len());
-        request_uri.push_str(request.path);
+        text.push_str(", SignedHeaders=");
+        text.push_str(signed_headers);
+        text.push_str(", Signature=");
+        text.push_str(ascii_str(&signature));
+        let uri_start = text.len();
+        text.push_str(request.path);
         if !query.is_empty() {
-            request_uri.push('?');
-            request_uri.push_str(query);
+            text.push('?');
+            text.push_str(query);
         }
 
         Ok(SigningOutput {
@@ -595,8 +592,8 @@ impl Signer {
             canonical_request,
             canonical_hash,
             signature,
-            authorization,
-            request_uri,
+            text,
+            uri_start,
             content_header,
             security_token: self.security_token.clone(),
         })
@@ -667,16 +664,13 @@ fn build_canonical(
         });
     }
     let host = python_trim(request.host);
-    if host.is_empty()
-        || host
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
+    if host.is_empty() || has_space_or_control(host) {
         return Err(SignError::InvalidHost {
             host: request.host.to_owned(),
         });
     }
-    if !request.path.starts_with('/') || request.path.chars().any(char::is_control) {
+    let plain_path = is_plain_path(request.path);
+    if !request.path.starts_with('/') || (!plain_path && has_control(request.path)) {
         return Err(SignError::InvalidPath {
             path: request.path.to_owned(),
         });
@@ -685,15 +679,17 @@ fn build_canonical(
     let content_header = algorithm.content_hash_header();
     let mut caller_content_hash = None;
     let mut content_type = None;
-    let mut headers: Scratch<(&str, &str), 16> = Scratch::new();
-    let mut capacity = request.method.len() + request.path.len() * 3 / 2 + host.len() + 160;
+    // Entries carry a sort key (see `prefix_key`) so sorting rarely compares strings.
+    let mut headers: Scratch<(u64, &str, &str), 16> = Scratch::new();
+    // An upper bound of the canonical request's length, so it is built without regrowing.
+    let mut capacity = request.method.len() + request.path.len() * 3 + 2 * host.len() + 192;
     for &(name, value) in request.headers {
-        if !is_token(name) {
+        let Some(unsigned_name) = classify_header_name(name) else {
             return Err(SignError::InvalidHeaderName {
                 name: name.to_owned(),
             });
-        }
-        if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        };
+        if has_line_break_or_nul(value) {
             return Err(SignError::InvalidHeaderValue {
                 name: name.to_owned(),
             });
@@ -712,11 +708,11 @@ fn build_canonical(
         } else if name.eq_ignore_ascii_case("content-type") {
             content_type = Some(value);
         }
-        if name.contains('_') {
+        if unsigned_name {
             continue;
         }
         capacity += 2 * name.len() + value.len() + 2;
-        headers.push((name, python_trim(value)));
+        headers.push((lowercase_prefix_key(name), name, python_trim(value)));
     }
 
     // The official signer marks every body it is not told is JSON or BSON as unsigned,
@@ -742,39 +738,56 @@ fn build_canonical(
         },
     };
 
-    headers.push(("host", host));
-    headers.push(("x-sdk-date", date.as_str()));
+    headers.push((lowercase_prefix_key("host"), "host", host));
+    headers.push((
+        lowercase_prefix_key("x-sdk-date"),
+        "x-sdk-date",
+        date.as_str(),
+    ));
     if add_unsigned {
-        headers.push((content_header, UNSIGNED_PAYLOAD));
+        headers.push((
+            lowercase_prefix_key(content_header),
+            content_header,
+            UNSIGNED_PAYLOAD,
+        ));
     }
     if let Some(token) = security_token {
         capacity += token.len();
-        headers.push(("x-security-token", token));
+        headers.push((
+            lowercase_prefix_key("x-security-token"),
+            "x-security-token",
+            token,
+        ));
     }
     let headers = headers.as_mut_slice();
-    headers.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0));
+    sort_small(headers, |a, b| {
+        a.0 < b.0 || (a.0 == b.0 && cmp_lowercase(a.1, b.1) == std::cmp::Ordering::Less)
+    });
     if let Some(pair) = headers
         .windows(2)
-        .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
+        .find(|w| w[0].1.eq_ignore_ascii_case(w[1].1))
     {
         return Err(SignError::DuplicateHeader {
-            name: pair[1].0.to_owned(),
+            name: pair[1].1.to_owned(),
         });
     }
 
-    let mut query: Scratch<(&str, &str), 16> = Scratch::new();
-    for &pair in request.query {
-        capacity += (pair.0.len() + pair.1.len()) * 3 / 2 + 2;
-        query.push(pair);
+    let mut query: Scratch<(u64, &str, &str), 16> = Scratch::new();
+    for &(key, value) in request.query {
+        capacity += (key.len() + value.len()) * 3 + 2;
+        query.push((prefix_key(key), key, value));
     }
     let query = query.as_mut_slice();
-    query.sort_unstable();
+    sort_small(query, |a, b| {
+        a.0 < b.0 || (a.0 == b.0 && (a.1, a.2) < (b.1, b.2))
+    });
 
     let canonical = assemble(
         request.method,
         request.path,
-        query.iter().copied(),
-        headers,
+        Some(plain_path),
+        query.iter().map(|&(_, key, value)| (key, value)),
+        headers.iter().map(|&(_, name, value)| (name, value)),
         payload_hash,
         capacity,
     );
@@ -793,8 +806,9 @@ pub struct SigningOutput {
     canonical_request: CanonicalRequest,
     canonical_hash: [u8; 64],
     signature: [u8; 64],
-    authorization: String,
-    request_uri: String,
+    /// The `Authorization` value followed by the request URI.
+    text: String,
+    uri_start: usize,
     content_header: Option<&'static str>,
     security_token: Option<SecretString>,
 }
@@ -812,7 +826,7 @@ impl SigningOutput {
             self.security_token
                 .as_ref()
                 .map(|token| (X_SECURITY_TOKEN, token.expose_secret())),
-            Some((AUTHORIZATION, self.authorization.as_str())),
+            Some((AUTHORIZATION, self.authorization())),
         ]
         .into_iter()
         .flatten()
@@ -820,7 +834,7 @@ impl SigningOutput {
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> &str {
-        &self.authorization
+        &self.text[..self.uri_start]
     }
 
     /// The `X-Sdk-Date` header value.
@@ -837,7 +851,7 @@ impl SigningOutput {
     /// as the official SDKs send it. The path is the one given to the signer; the query
     /// is percent-encoded and in canonical order.
     pub fn request_uri(&self) -> &str {
-        &self.request_uri
+        &self.text[self.uri_start..]
     }
 
     /// The algorithm used.
@@ -871,11 +885,11 @@ impl fmt::Debug for SigningOutput {
         f.debug_struct("SigningOutput")
             .field("canonical_request", &self.canonical_request)
             .field("string_to_sign", &self.string_to_sign().to_string())
-            .field("authorization", &self.authorization)
+            .field("authorization", &self.authorization())
             .field("x_sdk_date", &self.date.as_str())
             .field("content_header", &self.content_header)
             .field("security_token", &self.security_token)
-            .field("request_uri", &self.request_uri)
+            .field("request_uri", &self.request_uri())
             .finish()
     }
 }
