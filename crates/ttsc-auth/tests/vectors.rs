@@ -44,7 +44,11 @@ fn check(case: &Case) -> Option<String> {
     if differing.is_empty() {
         return None;
     }
-    let mut report = format!("case `{}`: {} differ\n", case.name, differing.join(", "));
+    let mut report = format!(
+        "case `{}` differs in: {}\n",
+        case.name,
+        differing.join(", ")
+    );
     let _ = writeln!(
         report,
         "  expected canonical request:\n{}",
@@ -134,7 +138,7 @@ fn a_wrong_expectation_is_reported_with_both_canonical_requests() {
     case.expected.request_uri.push('y');
     let report = check(&case).expect("a mismatch is reported");
     assert!(
-        report.contains("canonical request, request_uri differ"),
+        report.contains("differs in: canonical request, request_uri"),
         "{report}"
     );
     assert!(report.contains("expected canonical request"), "{report}");
