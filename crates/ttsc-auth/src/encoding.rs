@@ -20,6 +20,13 @@ const UNRESERVED: [bool; 256] = {
     table
 };
 
+/// [`UNRESERVED`] plus `/`: a path made of these needs no encoding.
+const UNRESERVED_OR_SLASH: [bool; 256] = {
+    let mut table = UNRESERVED;
+    table[b'/' as usize] = true;
+    table
+};
+
 /// HTTP token characters (RFC 9110 `tchar`), for methods and header names.
 const TCHAR: [bool; 256] = {
     let mut table = [false; 256];
@@ -79,9 +86,31 @@ fn any_byte(s: &str, word_test: impl Fn(u64) -> bool, byte_test: impl Fn(u8) -> 
     found || chunks.remainder().iter().any(|&b| byte_test(b))
 }
 
+/// Whether every byte of `bytes` is in `table`, eight table lookups per step and no
+/// early exit.
+#[inline]
+fn all_in(bytes: &[u8], table: &[bool; 256]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut ok = true;
+    for c in &mut chunks {
+        ok &= table[usize::from(c[0])]
+            & table[usize::from(c[1])]
+            & table[usize::from(c[2])]
+            & table[usize::from(c[3])]
+            & table[usize::from(c[4])]
+            & table[usize::from(c[5])]
+            & table[usize::from(c[6])]
+            & table[usize::from(c[7])];
+    }
+    chunks
+        .remainder()
+        .iter()
+        .fold(ok, |ok, &b| ok & table[usize::from(b)])
+}
+
 /// Whether `s` is a non-empty HTTP token (a valid method or header name).
 pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().fold(true, |ok, b| ok & TCHAR[usize::from(b)])
+    !s.is_empty() && all_in(s.as_bytes(), &TCHAR)
 }
 
 /// Whether `s` contains CR, LF or NUL (not allowed in a header value).
@@ -170,10 +199,7 @@ fn hex_value(b: u8) -> Option<u8> {
 #[inline]
 pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
-    if bytes
-        .iter()
-        .fold(true, |ok, &b| ok & UNRESERVED[usize::from(b)])
-    {
+    if all_in(bytes, &UNRESERVED) {
         out.push_str(s);
         return;
     }
@@ -252,9 +278,7 @@ pub(crate) fn python_trim(s: &str) -> &str {
 /// Whether `path` needs no decoding or encoding: only unreserved characters and `/`
 /// (so, also, no control characters).
 pub(crate) fn is_plain_path(path: &str) -> bool {
-    path.bytes().fold(true, |ok, b| {
-        ok & (UNRESERVED[usize::from(b)] | (b == b'/'))
-    })
+    all_in(path.as_bytes(), &UNRESERVED_OR_SLASH)
 }
 
 /// Appends the canonical URI of `path`: percent-decoded, split on `/`, each segment
@@ -280,16 +304,19 @@ pub(crate) fn canonical_uri_into(out: &mut String, path: &str, plain: bool) {
 /// orders the strings like comparing their bytes, except that equal keys need a full
 /// comparison. Sorting by it avoids a `memcmp` call per comparison.
 #[inline]
-pub(crate) fn prefix_key(s: &str) -> u64 {
+pub(crate) const fn prefix_key(s: &str) -> u64 {
     let bytes = s.as_bytes();
-    if let Some(&first8) = bytes.first_chunk::<8>() {
-        return u64::from_be_bytes(first8);
+    if let Some(first8) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(*first8);
     }
     // Shorter than eight bytes: shift them in (a variable-length copy into a word would
     // cost a `memcpy` call and a store-forwarding stall).
     let mut key = 0u64;
-    for i in 0..8 {
-        key = (key << 8) | u64::from(bytes.get(i).copied().unwrap_or(0));
+    let mut i = 0;
+    while i < 8 {
+        let byte = if i < bytes.len() { bytes[i] } else { 0 };
+        key = (key << 8) | byte as u64;
+        i += 1;
     }
     key
 }
@@ -310,10 +337,10 @@ pub(crate) fn lowercase_prefix_key(s: &str) -> u64 {
 /// Header name validity and whether the name has `_` (sent but not signed), in one pass.
 /// `None` when the name is not an HTTP token.
 pub(crate) fn classify_header_name(name: &str) -> Option<bool> {
-    let (valid, underscore) = name.bytes().fold((true, false), |(valid, underscore), b| {
-        (valid & TCHAR[usize::from(b)], underscore | (b == b'_'))
-    });
-    (valid && !name.is_empty()).then_some(underscore)
+    if !is_token(name) {
+        return None;
+    }
+    Some(name.as_bytes().contains(&b'_'))
 }
 
 /// The `X-Sdk-Date` value for a point in time: `YYYYMMDDTHHMMSSZ` in UTC.

@@ -34,6 +34,10 @@ pub const X_SDK_CONTENT_SM3: &str = "X-Sdk-Content-Sm3";
 /// The payload hash of a request whose body is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
+const HOST_KEY: u64 = prefix_key("host");
+const X_SDK_DATE_KEY: u64 = prefix_key("x-sdk-date");
+const X_SECURITY_TOKEN_KEY: u64 = prefix_key("x-security-token");
+
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const EMPTY_SM3: &str = "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b";
 
@@ -517,12 +521,13 @@ impl Signer {
     ) -> Result<SigningOutput, SignError> {
         let algorithm = self.settings.algorithm;
         let date = SdkDate::from_system_time(time).ok_or(SignError::InvalidTime)?;
+        let date_str = date.as_str();
         let token = self
             .security_token
             .as_ref()
             .map(SecretString::expose_secret);
         let (canonical_request, content_header) =
-            build_canonical(request, algorithm, &date, token)?;
+            build_canonical(request, algorithm, date_str, token)?;
         let canonical_hash = algorithm.hash_hex(canonical_request.as_str().as_bytes());
 
         let scope = match (&self.key, &self.settings.derived_scope) {
@@ -533,7 +538,7 @@ impl Signer {
         };
         let parts = StringToSign {
             algorithm,
-            date: date.as_str(),
+            date: date_str,
             scope: scope.as_deref(),
             canonical_request_hash: ascii_str(&canonical_hash),
         };
@@ -655,7 +660,7 @@ pub(crate) fn derive_v11_key(access_key_id: &str, secret: &SecretString, scope: 
 fn build_canonical(
     request: &SignableRequest<'_>,
     algorithm: SigningAlgorithm,
-    date: &SdkDate,
+    date: &str,
     security_token: Option<&str>,
 ) -> Result<(CanonicalRequest, Option<&'static str>), SignError> {
     if !is_token(request.method) {
@@ -738,12 +743,8 @@ fn build_canonical(
         },
     };
 
-    headers.push((lowercase_prefix_key("host"), "host", host));
-    headers.push((
-        lowercase_prefix_key("x-sdk-date"),
-        "x-sdk-date",
-        date.as_str(),
-    ));
+    headers.push((HOST_KEY, "host", host));
+    headers.push((X_SDK_DATE_KEY, "x-sdk-date", date));
     if add_unsigned {
         headers.push((
             lowercase_prefix_key(content_header),
@@ -753,11 +754,7 @@ fn build_canonical(
     }
     if let Some(token) = security_token {
         capacity += token.len();
-        headers.push((
-            lowercase_prefix_key("x-security-token"),
-            "x-security-token",
-            token,
-        ));
+        headers.push((X_SECURITY_TOKEN_KEY, "x-security-token", token));
     }
     let headers = headers.as_mut_slice();
     sort_small(headers, |a, b| {
