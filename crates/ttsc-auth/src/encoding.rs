@@ -56,6 +56,13 @@ const TCHAR: [bool; 256] = {
     table
 };
 
+/// [`TCHAR`] without `_`.
+const TCHAR_EXCEPT_UNDERSCORE: [bool; 256] = {
+    let mut table = TCHAR;
+    table[b'_' as usize] = false;
+    table
+};
+
 // The validation helpers below look at eight bytes at a time (SWAR: SIMD within a
 // register) or fold over every byte instead of stopping at the first hit: the inputs are
 // short and valid in the common case, and branch-free loops are several times faster.
@@ -340,7 +347,7 @@ pub(crate) fn classify_header_name(name: &str) -> Option<bool> {
     if !is_token(name) {
         return None;
     }
-    Some(name.as_bytes().contains(&b'_'))
+    Some(!all_in(name.as_bytes(), &TCHAR_EXCEPT_UNDERSCORE))
 }
 
 /// The `X-Sdk-Date` value for a point in time: `YYYYMMDDTHHMMSSZ` in UTC.
