@@ -425,6 +425,29 @@ enum SigningKey {
     Derived(SecretString),
 }
 
+impl Drop for SigningKey {
+    /// Overwrites the absorbed key state. The `hmac` crate does not zeroize its state, so
+    /// this replaces it with the state of an empty key and keeps the write observable
+    /// (best effort: `black_box` is a hint, not a guarantee). `Derived` zeroizes itself.
+    fn drop(&mut self) {
+        match self {
+            Self::Sha256(state) => {
+                if let Ok(blank) = Hmac::<Sha256>::new_from_slice(&[]) {
+                    *state = blank;
+                }
+                std::hint::black_box(&*state);
+            }
+            Self::Sm3(state) => {
+                if let Ok(blank) = Hmac::<Sm3>::new_from_slice(&[]) {
+                    *state = blank;
+                }
+                std::hint::black_box(&*state);
+            }
+            Self::Derived(_) => {}
+        }
+    }
+}
+
 /// A signer for one set of AK/SK credentials and one algorithm.
 ///
 /// Building it validates the credentials and precomputes the HMAC key state, so
