@@ -70,7 +70,13 @@ fn python(root: &Path) -> Result<PathBuf, String> {
     if !installed {
         say("::: installing the official SDK into the venv");
         let mut pip = Command::new(&python);
-        pip.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]);
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]);
         for (name, version) in PACKAGES {
             pip.arg(format!("{name}=={version}"));
         }

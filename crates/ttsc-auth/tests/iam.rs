@@ -37,7 +37,12 @@ struct ReqwestTransport {
 impl ReqwestTransport {
     fn new() -> Arc<Self> {
         Arc::new(Self {
-            client: reqwest::Client::new(),
+            client: {
+                // Under workspace feature unification reqwest may be built with
+                // `rustls-no-provider`; give it one. A no-op when a provider is installed.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::Client::new()
+            },
         })
     }
 }

@@ -1,0 +1,297 @@
+//! Downloads of result files: streamed to disk in constant memory, atomic, resumable.
+//!
+//! Bytes go to a hidden `.NAME.part` file beside the target; when the announced length has
+//! arrived the file is fsynced and renamed over the target, and the directory is fsynced, so
+//! a crash never leaves a partial file under the final name. An interrupted transfer resumes
+//! with `Range: bytes=N-` (also across runs: the `.part` file is the resume point). When the
+//! pre-signed URL has expired, a fresh one is fetched from the job and the transfer continues.
+//!
+//! Download URLs are pre-signed object-storage URLs: the client never sends `Authorization`,
+//! `X-Auth-Token` or `X-Security-Token` to them.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncWriteExt;
+
+use crate::Client;
+use crate::client::transport_error;
+use crate::error::{Cause, Error, ErrorKind, Result};
+
+/// What a download wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// The final path.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Bytes that were already there from an earlier, interrupted transfer.
+    pub resumed_from: u64,
+    /// How many times the transfer was resumed after an interruption in this call.
+    pub resumes: u32,
+    /// How many times a fresh URL was fetched because the old one had expired.
+    pub url_refreshes: u32,
+}
+
+/// A boxed future returning a fresh download URL.
+pub type UrlFuture = Pin<Box<dyn Future<Output = Result<String>> + Send>>;
+
+/// Fetches a fresh URL for the same file (for example by asking for the job again).
+pub type RefreshUrl = Box<dyn FnMut() -> UrlFuture + Send>;
+
+/// The hidden partial file beside `dest`.
+pub fn part_path(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map_or_else(|| "download".into(), |n| n.to_string_lossy().into_owned());
+    dest.with_file_name(format!(".{name}.part"))
+}
+
+fn io_error(what: String, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, what).with_source(e)
+}
+
+/// `Content-Range: bytes START-END/TOTAL` → (start, total).
+fn content_range(v: &str) -> Option<(u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, _end) = range.split_once('-')?;
+    Some((start.parse().ok()?, total.parse().ok()))
+}
+
+/// How one transfer attempt ended, when it did not complete.
+enum Step {
+    /// The URL was refused: fetch a fresh one.
+    Expired(Error),
+    /// Interrupted or inconsistent: resume after a pause.
+    Retry(Error),
+    /// Not worth retrying.
+    Fatal(Error),
+}
+
+impl Client {
+    /// Downloads `url` to `dest` (see the [module docs](crate::download)).
+    pub async fn download(&self, url: &str, dest: &Path) -> Result<Downloaded> {
+        self.download_with_refresh(url, dest, None).await
+    }
+
+    /// Downloads `url` to `dest`, calling `refresh` for a fresh URL when the current one is
+    /// refused as expired (403, 404 or 410), at most 3 times.
+    pub async fn download_with_refresh(
+        &self,
+        url: &str,
+        dest: &Path,
+        mut refresh: Option<RefreshUrl>,
+    ) -> Result<Downloaded> {
+        let inner = &self.inner;
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| io_error(format!("cannot create {}", dir.display()), e))?;
+        }
+        let part = part_path(dest);
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&part)
+            .await
+            .map_err(|e| io_error(format!("cannot open {}", part.display()), e))?;
+        let mut have = file
+            .metadata()
+            .await
+            .map_err(|e| io_error(format!("cannot stat {}", part.display()), e))?
+            .len();
+        let resumed_from = have;
+        let mut url = url.to_string();
+        let mut resumes = 0u32;
+        let mut url_refreshes = 0u32;
+        let mut failures = 0u32;
+        let deadline = Instant::now() + inner.timeouts.operation.max(Duration::from_secs(600));
+
+        loop {
+            let mut request = inner.http.get(&url);
+            if have > 0 {
+                request = request.header("Range", format!("bytes={have}-"));
+            }
+            let attempt: std::result::Result<Option<u64>, Step> = async {
+                let mut response = request
+                    .send()
+                    .await
+                    .map_err(|e| Step::Retry(transport_error(e)))?;
+                let status = response.status().as_u16();
+                let total = match status {
+                    200 => {
+                        if have > 0 {
+                            // The server ignored the range: start over.
+                            file.set_len(0)
+                                .await
+                                .map_err(|e| Step::Fatal(io_error("cannot truncate".into(), e)))?;
+                            have = 0;
+                        }
+                        response.content_length()
+                    }
+                    206 => {
+                        let cr = response
+                            .headers()
+                            .get("content-range")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(content_range);
+                        match cr {
+                            Some((start, total)) if start == have => total,
+                            _ => {
+                                return Err(Step::Retry(Error::new(
+                                    ErrorKind::Download,
+                                    "the server answered a range request with another range",
+                                )));
+                            }
+                        }
+                    }
+                    416 => {
+                        // Nothing left to send: the partial file may already be complete.
+                        let total = response
+                            .headers()
+                            .get("content-range")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| {
+                                v.trim()
+                                    .strip_prefix("bytes */")
+                                    .and_then(|t| t.parse::<u64>().ok())
+                            });
+                        if total == Some(have) {
+                            return Ok(Some(have));
+                        }
+                        file.set_len(0)
+                            .await
+                            .map_err(|e| Step::Fatal(io_error("cannot truncate".into(), e)))?;
+                        have = 0;
+                        return Err(Step::Retry(Error::new(
+                            ErrorKind::Download,
+                            "the partial file does not match; starting over",
+                        )));
+                    }
+                    403 | 404 | 410 => {
+                        let body = response.text().await.unwrap_or_default();
+                        return Err(Step::Expired(
+                            Error::new(
+                                ErrorKind::Download,
+                                format!(
+                                    "the download URL was refused ({status}); it may have expired"
+                                ),
+                            )
+                            .with_source(Cause(crate::error::sanitize(&body, 200))),
+                        ));
+                    }
+                    500..=599 => {
+                        return Err(Step::Retry(Error::new(
+                            ErrorKind::Download,
+                            format!("the download failed with status {status}"),
+                        )));
+                    }
+                    other => {
+                        return Err(Step::Fatal(Error::new(
+                            ErrorKind::Download,
+                            format!("the download failed with status {other}"),
+                        )));
+                    }
+                };
+                while let Some(chunk) = response
+                    .chunk()
+                    .await
+                    .map_err(|e| Step::Retry(transport_error(e)))?
+                {
+                    file.write_all(&chunk).await.map_err(|e| {
+                        Step::Fatal(io_error(format!("cannot write {}", part.display()), e))
+                    })?;
+                    have += chunk.len() as u64;
+                }
+                Ok(total)
+            }
+            .await;
+
+            match attempt {
+                Ok(total) => {
+                    if let Some(total) = total
+                        && total != have
+                    {
+                        // The body ended early: resume.
+                        tracing::debug!(have, total, "download ended early; resuming");
+                        resumes += 1;
+                        failures += 1;
+                    } else {
+                        file.flush()
+                            .await
+                            .map_err(|e| io_error("cannot flush".into(), e))?;
+                        file.sync_all()
+                            .await
+                            .map_err(|e| io_error(format!("cannot fsync {}", part.display()), e))?;
+                        drop(file);
+                        tokio::fs::rename(&part, dest).await.map_err(|e| {
+                            io_error(format!("cannot move the download to {}", dest.display()), e)
+                        })?;
+                        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+                            // Make the rename durable; not every platform can open a directory.
+                            if let Ok(d) = std::fs::File::open(dir) {
+                                let _ = d.sync_all();
+                            }
+                        }
+                        return Ok(Downloaded {
+                            path: dest.to_path_buf(),
+                            bytes: have,
+                            resumed_from,
+                            resumes,
+                            url_refreshes,
+                        });
+                    }
+                }
+                Err(Step::Expired(e)) => {
+                    let Some(refresh) = refresh.as_mut().filter(|_| url_refreshes < 3) else {
+                        return Err(e);
+                    };
+                    url_refreshes += 1;
+                    url = refresh().await?;
+                    continue;
+                }
+                Err(Step::Retry(e)) => {
+                    resumes += 1;
+                    failures += 1;
+                    tracing::debug!(error = %e, have, "download interrupted; resuming");
+                    if failures > inner.retry.max_attempts.max(3) * 2 || Instant::now() > deadline {
+                        return Err(e);
+                    }
+                }
+                Err(Step::Fatal(e)) => return Err(e),
+            }
+            if failures > inner.retry.max_attempts.max(3) * 2 {
+                return Err(Error::new(
+                    ErrorKind::Download,
+                    format!("the download kept failing after {failures} tries"),
+                ));
+            }
+            let pause = inner.retry.backoff(failures, inner.random.next_f64(), None);
+            inner.sleep.sleep(pause).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_content_range() {
+        assert_eq!(content_range("bytes 100-199/1000"), Some((100, Some(1000))));
+        assert_eq!(content_range("bytes 0-0/*"), Some((0, None)));
+        assert_eq!(content_range("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn part_file_is_hidden_beside_the_target() {
+        assert_eq!(
+            part_path(Path::new("out/a.wav")),
+            PathBuf::from("out/.a.wav.part")
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! IAM over reqwest: the [`IamTransport`] `ttsc-auth` needs for token login and project
+//! discovery, and the client's use of them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ttsc_auth::iam::{
+    BoxFuture, IamRequest, IamResponse, IamTransport, ProjectIdResolver, TransportError,
+};
+
+use crate::Client;
+use crate::authn::Auth;
+use crate::client::read_body;
+use crate::error::{Cause, Error, ErrorKind, Result};
+
+/// Sends IAM requests with the client's reqwest client.
+#[derive(Debug, Clone)]
+pub(crate) struct ReqwestTransport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) timeout: Duration,
+}
+
+impl IamTransport for ReqwestTransport {
+    fn send(
+        &self,
+        request: IamRequest,
+    ) -> BoxFuture<'_, std::result::Result<IamResponse, TransportError>> {
+        Box::pin(async move {
+            let method = reqwest::Method::from_bytes(request.method.as_bytes())
+                .map_err(|_| TransportError::new(format!("invalid method {:?}", request.method)))?;
+            let mut builder = self
+                .http
+                .request(method, &request.url)
+                .timeout(self.timeout);
+            for (k, v) in &request.headers {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+            let response = builder.body(request.body).send().await.map_err(|e| {
+                TransportError::new(format!("IAM request failed: {}", e.without_url()))
+            })?;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect();
+            let body = read_body(response, 4 << 20)
+                .await
+                .map_err(|e| TransportError::new(e.to_string()))?;
+            let mut out = IamResponse::new(status);
+            out.headers = headers;
+            out.body = body.to_vec();
+            Ok(out)
+        })
+    }
+}
+
+/// Finds the project id of `region` through IAM (AK/SK credentials only).
+pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result<String> {
+    let inner = &client.inner;
+    let Auth::Signer(signer) = &inner.auth else {
+        return Err(Error::new(
+            ErrorKind::Config,
+            "no project id: with token authentication, set the project id explicitly",
+        ));
+    };
+    let resolver = ProjectIdResolver::new(
+        Arc::new(inner.iam_transport()),
+        inner.iam_endpoint.clone(),
+        Arc::new(inner.clock.clone()),
+    );
+    resolver.project_id(signer, region).await.map_err(|e| {
+        Error::new(
+            ErrorKind::Credentials,
+            format!("cannot discover the project id of {region}"),
+        )
+        .with_source(Cause(e.to_string()))
+    })
+}
+
+impl crate::client::Inner {
+    pub(crate) fn iam_transport(&self) -> ReqwestTransport {
+        ReqwestTransport {
+            http: self.http.clone(),
+            timeout: self.timeouts.attempt,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! An async client for the text-to-speech API of Huawei Cloud MetaStudio
+//! (`/v1/{project_id}/ttsc/…`): every operation, retries, pagination streams, job waiters and
+//! atomic, resumable downloads.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use ttsc_client::{Client, SynthesizeRequest};
+//! use ttsc_models::CreateAsyncTtsJobRequestBody;
+//!
+//! # async fn run() -> Result<(), ttsc_client::Error> {
+//! // AK/SK and project id from HUAWEICLOUD_SDK_* variables or ~/.huaweicloud/credentials.
+//! let client = Client::builder().region("cn-north-4").from_default_chain().build()?;
+//! let body = CreateAsyncTtsJobRequestBody::new("Hello from ttsc", "4f2d0b7e8f6a4b0c9d1e2f3a4b5c6d7e");
+//! let done = client
+//!     .synthesize(SynthesizeRequest::new(body, "hello.wav").subtitles("hello.srt"))
+//!     .await?;
+//! assert!(done.audio.bytes > 44, "a WAV header and samples");
+//! # Ok(()) }
+//! ```
+//!
+//! # What the client does for you
+//!
+//! - **Validation** before anything is sent, naming every bad field ([`ErrorKind::Validation`]).
+//! - **Retries** (3 attempts by default) with exponential backoff and full jitter, honouring
+//!   `Retry-After`, each attempt re-signed. GET, PUT and DELETE retry on connection errors,
+//!   timeouts, 408, 429, 500, 502, 503 and 504. POSTs that create work retry only when the
+//!   request provably did nothing (connection refused, 429, 503); after any other failure a
+//!   job create looks for the job it may have made and adopts it ([`adopt`]).
+//! - **Clock skew**: when the gateway says the signature expired, the offset is learnt from
+//!   the response's `Date` and every later signature uses it.
+//! - **Pagination**: [`Client::paginate`] streams every record, fetching pages concurrently
+//!   in bounded memory ([`paginate`]).
+//! - **Waiters**: [`Client::wait_for_job`] and [`Client::wait_for_audition`] poll at the
+//!   documented cadence ([`waiter`]).
+//! - **Downloads**: [`Client::download`] writes atomically and resumes ([`download`]); result
+//!   URLs never receive credentials.
+//! - **Timeouts**: connect, read, per attempt and per operation ([`Timeouts`]).
+//! - **Tracing**: a `ttsc.operation` span per call with the operation, attempts, status,
+//!   request id and latency; never a secret, signature or token.
+
+pub mod adopt;
+mod authn;
+mod client;
+pub mod config;
+pub mod download;
+mod error;
+mod iam;
+mod ops;
+pub mod paginate;
+mod synth;
+mod tls;
+pub mod waiter;
+
+pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use config::{RetryConfig, Timeouts};
+pub use download::Downloaded;
+pub use error::{Error, ErrorKind, Result, sanitize};
+pub use paginate::{Paginator, RecordId};
+pub use synth::{Synthesis, SynthesizeRequest};
+pub use waiter::{WaitOptions, WaitProgress};
+
+pub use ttsc_auth as auth;
+pub use ttsc_models as models;

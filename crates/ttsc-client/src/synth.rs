@@ -1,0 +1,239 @@
+//! [`Client::synthesize`]: text in, audio (and subtitles, timestamps) on disk.
+
+use std::path::PathBuf;
+
+use ttsc_models::{
+    CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, ShowAsyncTtsJobRequest,
+    ShowAsyncTtsJobResponse,
+};
+
+use crate::Client;
+use crate::download::{Downloaded, RefreshUrl};
+use crate::error::{Error, ErrorKind, Result};
+use crate::waiter::WaitOptions;
+
+/// What to synthesize and where to put the results.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SynthesizeRequest {
+    /// The job body (text, voice, speed, …). `gen_srt` and `need_timestamp` are set from
+    /// the output paths.
+    pub body: CreateAsyncTtsJobRequestBody,
+    /// Where the audio goes.
+    pub audio: PathBuf,
+    /// Where the SRT subtitles go, when wanted.
+    pub subtitles: Option<PathBuf>,
+    /// Where the timestamp (audio info) file goes, when wanted.
+    pub timestamps: Option<PathBuf>,
+    /// How to wait for the job.
+    pub wait: WaitOptions,
+}
+
+impl SynthesizeRequest {
+    /// Synthesizes `body` into `audio`.
+    pub fn new(body: CreateAsyncTtsJobRequestBody, audio: impl Into<PathBuf>) -> Self {
+        SynthesizeRequest {
+            body,
+            audio: audio.into(),
+            subtitles: None,
+            timestamps: None,
+            wait: WaitOptions::for_jobs(),
+        }
+    }
+
+    /// Also writes SRT subtitles to `path`.
+    pub fn subtitles(mut self, path: impl Into<PathBuf>) -> Self {
+        self.subtitles = Some(path.into());
+        self
+    }
+
+    /// Also writes the timestamp file to `path`.
+    pub fn timestamps(mut self, path: impl Into<PathBuf>) -> Self {
+        self.timestamps = Some(path.into());
+        self
+    }
+
+    /// Sets how to wait.
+    pub fn wait(mut self, wait: WaitOptions) -> Self {
+        self.wait = wait;
+        self
+    }
+}
+
+/// What [`Client::synthesize`] produced.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Synthesis {
+    /// The job id.
+    pub job_id: String,
+    /// The job's final state.
+    pub job: ShowAsyncTtsJobResponse,
+    /// The audio file.
+    pub audio: Downloaded,
+    /// The subtitles, when asked for.
+    pub subtitles: Option<Downloaded>,
+    /// The timestamps, when asked for.
+    pub timestamps: Option<Downloaded>,
+}
+
+/// Which URL of a job a file comes from.
+#[derive(Clone, Copy)]
+enum JobFile {
+    Audio,
+    Subtitles,
+    Timestamps,
+}
+
+impl JobFile {
+    fn url(self, job: &ShowAsyncTtsJobResponse) -> Option<&str> {
+        match self {
+            JobFile::Audio => job.audio_file_url.as_deref(),
+            JobFile::Subtitles => job.audio_srt_file_url.as_deref(),
+            JobFile::Timestamps => job.audio_info_file_url.as_deref(),
+        }
+        .filter(|u| !u.is_empty())
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            JobFile::Audio => "audio",
+            JobFile::Subtitles => "subtitles",
+            JobFile::Timestamps => "timestamps",
+        }
+    }
+}
+
+impl Client {
+    /// Creates an async job, waits for it, and downloads its results (atomically, resuming
+    /// and refreshing expired URLs as needed).
+    pub async fn synthesize(&self, request: SynthesizeRequest) -> Result<Synthesis> {
+        let mut body = request.body;
+        if request.subtitles.is_some() {
+            body.gen_srt = Some(true);
+        }
+        if request.timestamps.is_some() {
+            body.need_timestamp = Some(true);
+        }
+        let created = self
+            .create_async_tts_job(CreateAsyncTtsJobRequest::new(body))
+            .await?;
+        let job_id = created.job_id.filter(|j| !j.is_empty()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                "the service created a job but returned no job_id",
+            )
+        })?;
+        let job = self.wait_for_job(&job_id, &request.wait).await?;
+        let audio = self
+            .download_job_file(&job_id, &job, JobFile::Audio, request.audio)
+            .await?;
+        let subtitles = match request.subtitles {
+            Some(p) => Some(
+                self.download_job_file(&job_id, &job, JobFile::Subtitles, p)
+                    .await?,
+            ),
+            None => None,
+        };
+        let timestamps = match request.timestamps {
+            Some(p) => Some(
+                self.download_job_file(&job_id, &job, JobFile::Timestamps, p)
+                    .await?,
+            ),
+            None => None,
+        };
+        Ok(Synthesis {
+            job_id,
+            job,
+            audio,
+            subtitles,
+            timestamps,
+        })
+    }
+
+    /// Downloads a finished job's audio (and subtitles/timestamps) into `dir`, named
+    /// `{job_id}.{ext}`; expired URLs are refreshed from the job.
+    pub async fn download_job(
+        &self,
+        job_id: &str,
+        dir: &std::path::Path,
+    ) -> Result<Vec<Downloaded>> {
+        let job = self
+            .show_async_tts_job(ShowAsyncTtsJobRequest::new(job_id))
+            .await?;
+        let mut out = Vec::new();
+        let ext = job
+            .audio_file_url
+            .as_deref()
+            .and_then(url_extension)
+            .unwrap_or("wav");
+        let files = [
+            (JobFile::Audio, ext),
+            (JobFile::Subtitles, "srt"),
+            (JobFile::Timestamps, "json"),
+        ];
+        for (file, ext) in files {
+            if file.url(&job).is_some() {
+                let name = match file {
+                    JobFile::Timestamps => format!("{job_id}.timestamps.{ext}"),
+                    _ => format!("{job_id}.{ext}"),
+                };
+                out.push(
+                    self.download_job_file(job_id, &job, file, dir.join(name))
+                        .await?,
+                );
+            }
+        }
+        if out.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Download,
+                format!(
+                    "job {job_id} has no result files (state {:?})",
+                    job.state.map(|s| s.to_string())
+                ),
+            ));
+        }
+        Ok(out)
+    }
+
+    async fn download_job_file(
+        &self,
+        job_id: &str,
+        job: &ShowAsyncTtsJobResponse,
+        file: JobFile,
+        dest: PathBuf,
+    ) -> Result<Downloaded> {
+        let url = file.url(job).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Download,
+                format!("job {job_id} has no {} file", file.name()),
+            )
+        })?;
+        let client = self.clone();
+        let id = job_id.to_string();
+        let refresh: RefreshUrl = Box::new(move || {
+            let client = client.clone();
+            let id = id.clone();
+            Box::pin(async move {
+                let job = client
+                    .show_async_tts_job(ShowAsyncTtsJobRequest::new(id.clone()))
+                    .await?;
+                file.url(&job).map(str::to_string).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Download,
+                        format!("job {id} no longer has a {} file", file.name()),
+                    )
+                })
+            })
+        });
+        self.download_with_refresh(url, &dest, Some(refresh)).await
+    }
+}
+
+/// The file extension of a URL's last path segment (`…/a.mp3?sig=…` → `mp3`).
+fn url_extension(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.rsplit('/').next()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    (!ext.is_empty() && ext.len() <= 4 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(ext)
+}
