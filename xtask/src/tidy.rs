@@ -213,7 +213,12 @@ fn only_the_cli_prints() {
                     continue;
                 }
                 for needle in ["println!", "eprintln!", "print!(", "eprint!(", "dbg!("] {
-                    assert!(!line.contains(needle), "{}:{} uses {needle}", f.display(), n + 1);
+                    assert!(
+                        !line.contains(needle),
+                        "{}:{} uses {needle}",
+                        f.display(),
+                        n + 1
+                    );
                 }
             }
         }
