@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use ttsc_auth::clock::Clock;
 use ttsc_models::{
     CreateAsyncTtsJobRequest, CreateAsyncTtsJobResponse, CreateTtsAuditionRequest,
-    CreateTtsAuditionResponse, JobType, ShowTtsJobRequest,
+    CreateTtsAuditionResponse, JobType, Operation, ShowTtsJobRequest,
 };
 
 use crate::Client;
@@ -43,18 +43,15 @@ impl Client {
         &self,
         request: CreateAsyncTtsJobRequest,
     ) -> Result<CreateAsyncTtsJobResponse> {
-        let since = self.inner.clock.now() - SEARCH_MARGIN;
-        match self.send(&request).await {
-            Err(e) if may_have_created(&e) => {
-                let voice = request.body.voice_asset_id.clone();
-                let len = request.body.text.chars().count() as i64;
-                let job_id = self.adopt(JobType::AsyncJob, &voice, len, since, e).await?;
-                let mut r = CreateAsyncTtsJobResponse::default();
-                r.job_id = Some(job_id);
-                Ok(r)
-            }
-            other => other,
-        }
+        let (voice, text) = (&request.body.voice_asset_id, &request.body.text);
+        let job_id = self
+            .create_job(&request, JobType::AsyncJob, voice, text, |r| {
+                r.job_id.clone()
+            })
+            .await?;
+        let mut r = CreateAsyncTtsJobResponse::default();
+        r.job_id = Some(job_id);
+        Ok(r)
     }
 
     /// `POST …/ttsc/audition`: creates a preview job, adopting it after an ambiguous failure
@@ -63,17 +60,40 @@ impl Client {
         &self,
         request: CreateTtsAuditionRequest,
     ) -> Result<CreateTtsAuditionResponse> {
+        let (voice, text) = (&request.body.emotion, &request.body.text);
+        let job_id = self
+            .create_job(&request, JobType::Audition, voice, text, |r| {
+                r.job_id.clone()
+            })
+            .await?;
+        let mut r = CreateTtsAuditionResponse::default();
+        r.job_id = Some(job_id);
+        Ok(r)
+    }
+
+    /// Sends a job create; after a failure that may have created the job, adopts it.
+    async fn create_job<O: Operation>(
+        &self,
+        request: &O,
+        job_type: JobType,
+        voice: &str,
+        text: &str,
+        job_id: impl Fn(&O::Response) -> Option<String>,
+    ) -> Result<String> {
         let since = self.inner.clock.now() - SEARCH_MARGIN;
-        match self.send(&request).await {
+        match self.send(request).await {
+            Ok(r) => job_id(&r).filter(|j| !j.is_empty()).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Decode,
+                    "the service created a job but returned no job_id",
+                )
+                .with_operation(O::INFO.name)
+            }),
             Err(e) if may_have_created(&e) => {
-                let voice = request.body.emotion.clone();
-                let len = request.body.text.chars().count() as i64;
-                let job_id = self.adopt(JobType::Audition, &voice, len, since, e).await?;
-                let mut r = CreateTtsAuditionResponse::default();
-                r.job_id = Some(job_id);
-                Ok(r)
+                let len = text.chars().count() as i64;
+                self.adopt(job_type, voice, len, since, e).await
             }
-            other => other,
+            Err(e) => Err(e),
         }
     }
 

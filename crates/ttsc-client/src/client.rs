@@ -430,6 +430,18 @@ fn host_header(endpoint: &str) -> Result<String> {
     })
 }
 
+/// The parts of one request, shared by every attempt.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    method: Method,
+    idempotent: bool,
+    path: &'a str,
+    query: &'a [(&'static str, String)],
+    headers: &'a [(&'static str, String)],
+    body: &'a [u8],
+    project_id: &'a str,
+}
+
 /// The outcome of one attempt, before retry classification.
 struct Attempt {
     status: u16,
@@ -496,32 +508,21 @@ impl Client {
             })?,
             None => Vec::new(),
         };
-        let attempt = self
-            .execute(
-                info.method,
-                info.idempotent,
-                &path,
-                &query,
-                &headers,
-                &body,
-                &project_id,
-            )
-            .await?;
+        let parts = Parts {
+            method: info.method,
+            idempotent: info.idempotent,
+            path: &path,
+            query: &query,
+            headers: &headers,
+            body: &body,
+            project_id: &project_id,
+        };
+        let attempt = self.execute(&parts).await?;
         decode::<O::Response>(&attempt)
     }
 
     /// Runs attempts until success, a non-retryable failure, or the budget is spent.
-    #[allow(clippy::too_many_arguments, reason = "the parts of one request")]
-    async fn execute(
-        &self,
-        method: Method,
-        idempotent: bool,
-        path: &str,
-        query: &[(&'static str, String)],
-        headers: &[(&'static str, String)],
-        body: &[u8],
-        project_id: &str,
-    ) -> Result<Attempt> {
+    async fn execute(&self, parts: &Parts<'_>) -> Result<Attempt> {
         let inner = &self.inner;
         let deadline = Instant::now() + inner.timeouts.operation;
         let mut attempt_no = 0u32;
@@ -542,17 +543,14 @@ impl Client {
                 ));
             }
             let budget = remaining.min(inner.timeouts.attempt);
-            let outcome = tokio::time::timeout(
-                budget,
-                self.attempt(method, path, query, headers, body, project_id),
-            )
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!("the attempt timed out after {budget:?}"),
-                ))
-            });
+            let outcome = tokio::time::timeout(budget, self.attempt(parts))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!("the attempt timed out after {budget:?}"),
+                    ))
+                });
             let err = match outcome {
                 Ok(a) if (200..300).contains(&a.status) => {
                     record_response(&a);
@@ -590,7 +588,7 @@ impl Client {
                 attempt_no -= 1;
                 continue;
             }
-            let may_retry = if idempotent {
+            let may_retry = if parts.idempotent {
                 err.is_retryable()
             } else {
                 // A create is retried only when it provably did no work.
@@ -611,15 +609,16 @@ impl Client {
     }
 
     /// One signed request and its whole response body.
-    async fn attempt(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&'static str, String)],
-        headers: &[(&'static str, String)],
-        body: &[u8],
-        project_id: &str,
-    ) -> Result<Attempt> {
+    async fn attempt(&self, parts: &Parts<'_>) -> Result<Attempt> {
+        let Parts {
+            method,
+            path,
+            query,
+            headers,
+            body,
+            project_id,
+            ..
+        } = *parts;
         let inner = &self.inner;
         let mut send_headers: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 2);
         send_headers.push(("Content-Type", "application/json"));

