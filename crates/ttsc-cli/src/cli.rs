@@ -1,0 +1,739 @@
+//! The command line: global options, the command tree, and the value parsers that reject
+//! bad input (exit 2, naming the option) before anything runs.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use clap::builder::PossibleValuesParser;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use ttsc_models::{JobType, TtsServiceEnum, VocabularyType};
+
+use crate::env_vars;
+
+/// Huawei Cloud MetaStudio text-to-speech from the shell.
+///
+/// Turns text into speech files, synthesizes manifests of scripts with resume, lists job
+/// records and manages pronunciation vocabularies. With `--emulator` every command runs
+/// against a local emulator, with no account.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ttsc",
+    version,
+    about = "Huawei Cloud MetaStudio text-to-speech from the shell",
+    after_help = after_help(),
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The `Environment:` and `Exit codes:` sections of `ttsc --help`.
+fn after_help() -> String {
+    format!(
+        "{}\n{}\nExamples:\n  ttsc --emulator synth \"Hello from ttsc\" --voice {} -o hello.wav\n  ttsc jobs list --all --output-format ndjson\n",
+        env_vars::help_section(),
+        crate::exit_codes::HELP,
+        ttsc_emulator::DEMO_VOICE
+    )
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Columns fitted to the terminal.
+    Table,
+    /// Pretty JSON: an object, or an array for listings.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// A header line and RFC 4180 rows.
+    Csv,
+}
+
+/// When to use colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The options every command takes (before or after the command name).
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// API endpoint [default: https://metastudio.REGION.myhuaweicloud.com]
+    #[arg(long, global = true, value_name = "URL", env = env_vars::TTSC_ENDPOINT, value_parser = parse_http_url)]
+    pub endpoint: Option<String>,
+    /// Region, e.g. cn-north-4, cn-east-3, ap-southeast-3
+    #[arg(long, global = true, value_name = "NAME", env = env_vars::TTSC_REGION, value_parser = parse_region)]
+    pub region: Option<String>,
+    /// Project id [default: from the credentials, else discovered through IAM]
+    #[arg(long, global = true, value_name = "ID", value_parser = parse_project_id)]
+    pub project_id: Option<String>,
+    /// Section of the credentials file [default: basic]
+    #[arg(long, global = true, value_name = "NAME", env = env_vars::TTSC_PROFILE)]
+    pub profile: Option<String>,
+    /// IAM endpoint for token login and project discovery
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_http_url)]
+    pub iam_endpoint: Option<String>,
+    /// An IAM token to send as is, instead of signing with AK/SK
+    #[arg(long, global = true, value_name = "TOKEN", env = env_vars::TTSC_AUTH_TOKEN, hide_env_values = true)]
+    pub auth_token: Option<String>,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, global = true, value_name = "FORMAT", env = env_vars::TTSC_OUTPUT_FORMAT, value_enum)]
+    pub output_format: Option<OutputFormat>,
+    /// Start a local emulator in-process (demo credentials) and send every call to it
+    #[arg(long, global = true)]
+    pub emulator: bool,
+    /// Time limit of each API call, retries included, in seconds [default: 300]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    pub timeout: Option<Duration>,
+    /// Pause between polls of a job, in seconds [default: 3 for jobs, 5 for previews]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    pub poll_interval: Option<Duration>,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG also works
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr: no progress, notes or warnings
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// No progress bars or spinners
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// When to use colours
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Synthesize text into an audio file: create a job, wait, download
+    Synth(SynthArgs),
+    /// Synthesize every line of a manifest (JSON Lines or CSV), resumable after a crash
+    Batch(BatchArgs),
+    /// Job records and asynchronous jobs
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Previews (auditions) of a voice
+    #[command(subcommand)]
+    Audition(AuditionCommand),
+    /// Custom pronunciations (vocabulary entries)
+    #[command(subcommand)]
+    Vocab(VocabCommand),
+    /// Vocabulary groups and the voices they apply to
+    #[command(subcommand)]
+    VocabGroup(VocabGroupCommand),
+    /// Tenant-level switches
+    #[command(subcommand)]
+    TenantConfig(TenantConfigCommand),
+    /// Phonetic symbols of an English word
+    Phonetic(PhoneticArgs),
+    /// A one-time tenant code
+    OnceCode,
+    /// Voices
+    #[command(subcommand)]
+    Voice(VoiceCommand),
+    /// Write credentials to the credentials file (the SK is read without echo)
+    Configure(ConfigureArgs),
+    /// The resolved configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Show how a request is signed (canonical request, string to sign, headers)
+    Sign(SignArgs),
+    /// Run the local emulator in the foreground until Ctrl-C
+    Emulator(EmulatorCmd),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// Audio formats `synth` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SynthFormat {
+    /// WAV (RIFF, 16-bit PCM).
+    Wav,
+    /// MP3.
+    Mp3,
+    /// Raw 16-bit little-endian PCM (synthesized as WAV, header removed locally).
+    Pcm,
+}
+
+/// `ttsc synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// The text to synthesize
+    #[arg(value_name = "TEXT", required_unless_present = "text_file", conflicts_with = "text_file")]
+    pub text: Option<String>,
+    /// Read the text from FILE (`-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+    /// Voice asset id
+    #[arg(long, value_name = "ID")]
+    pub voice: String,
+    /// Where to write the audio
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    /// Audio format [default: from the extension of --output, else wav]
+    #[arg(long, value_enum)]
+    pub format: Option<SynthFormat>,
+    /// Also write SRT subtitles to FILE
+    #[arg(long, value_name = "FILE")]
+    pub srt: Option<PathBuf>,
+    /// Also write the timestamp file (JSON) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub timestamps: Option<PathBuf>,
+    /// Speech rate, 50 to 200 (100 is normal)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub speed: Option<i32>,
+    /// Pitch, 50 to 200
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub pitch: Option<i32>,
+    /// Volume, 90 to 240
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub volume: Option<i32>,
+    /// Audio channels, 1 or 2
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub channels: Option<i32>,
+    /// Create the job, print its id and exit without waiting
+    #[arg(long, conflicts_with_all = ["srt", "timestamps"])]
+    pub no_wait: bool,
+}
+
+/// `ttsc batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// JSON Lines (`{"id": …, "text": …, "voice": …}` per line) or CSV with a header
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// Directory for the outputs (one per line, named by its id) and the journal
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Lines in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Further tries of a line after a failure
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=10))]
+    pub retries: u8,
+}
+
+/// `ttsc jobs …`.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// List job records, newest first
+    List(JobsListArgs),
+    /// Show an asynchronous job
+    Get(IdArg),
+    /// Wait for an asynchronous job to finish
+    Wait(IdArg),
+    /// Download the files of a finished job
+    Download(DownloadArgs),
+}
+
+/// A job id.
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// The job id
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// A job id and a directory.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The job id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Directory to write the files to
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+}
+
+/// Paging options of a listing.
+#[derive(Debug, Clone, Args)]
+pub struct PageArgs {
+    /// Every record, streamed (constant memory)
+    #[arg(long)]
+    pub all: bool,
+    /// Records per page, 1 to 100 [default: the service's, 10]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub limit: Option<i32>,
+    /// Records to skip
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub offset: Option<i32>,
+}
+
+/// `ttsc jobs list`.
+#[derive(Debug, Args)]
+pub struct JobsListArgs {
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// Only records created at or after T (RFC 3339, YYYY-MM-DD, or an age like 30m, 2h, 7d)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    pub since: Option<String>,
+    /// Only records created at or before T (same forms as --since)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    pub until: Option<String>,
+    /// Only jobs of this type
+    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(JobType::VALUES))]
+    pub job_type: Option<String>,
+    /// Only jobs of this engine
+    #[arg(long, value_name = "S", value_parser = PossibleValuesParser::new(TtsServiceEnum::VALUES))]
+    pub service: Option<String>,
+    /// Only jobs of this business type
+    #[arg(long, value_name = "B")]
+    pub business_type: Option<String>,
+    /// Only the job with this id
+    #[arg(long, value_name = "ID")]
+    pub job_id: Option<String>,
+}
+
+/// `ttsc audition …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditionCommand {
+    /// Create a preview of a voice
+    Create(AuditionCreateArgs),
+    /// Show a preview's files
+    Get(IdArg),
+    /// Wait for a preview to be ready
+    Wait(IdArg),
+    /// Download a preview's files
+    Download(DownloadArgs),
+}
+
+/// `ttsc audition create`.
+#[derive(Debug, Args)]
+pub struct AuditionCreateArgs {
+    /// The text to preview
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// Voice asset id
+    #[arg(long, value_name = "ID")]
+    pub voice: String,
+    /// Speech rate, 50 to 200
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub speed: Option<i32>,
+    /// Pitch, 50 to 200
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub pitch: Option<i32>,
+    /// Volume, 90 to 240
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub volume: Option<i32>,
+    /// Business type
+    #[arg(long, value_name = "B")]
+    pub business_type: Option<String>,
+}
+
+/// `ttsc vocab …`.
+#[derive(Debug, Subcommand)]
+pub enum VocabCommand {
+    /// List vocabulary entries, newest first
+    List(VocabListArgs),
+    /// Create an entry
+    Create(VocabEntryArgs),
+    /// Replace an entry
+    Update(VocabUpdateArgs),
+    /// Delete entries by id
+    Delete(VocabDeleteArgs),
+}
+
+/// `ttsc vocab list`.
+#[derive(Debug, Args)]
+pub struct VocabListArgs {
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// Only entries of this type
+    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(VocabularyType::VALUES))]
+    pub vocab_type: Option<String>,
+    /// Only entries of this group
+    #[arg(long, value_name = "ID")]
+    pub group_id: Option<String>,
+    /// Only entries of groups applied to this voice
+    #[arg(long, value_name = "ID")]
+    pub asset_id: Option<String>,
+    /// Only entries whose key or value contains TEXT
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+}
+
+/// An entry's fields.
+#[derive(Debug, Args)]
+pub struct VocabEntryArgs {
+    /// Type of the entry
+    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(VocabularyType::VALUES))]
+    pub vocab_type: String,
+    /// The word
+    #[arg(long, value_name = "TEXT")]
+    pub key: String,
+    /// How to read it
+    #[arg(long, value_name = "TEXT")]
+    pub value: String,
+    /// Vocabulary group
+    #[arg(long, value_name = "ID")]
+    pub group_id: Option<String>,
+}
+
+/// `ttsc vocab update`.
+#[derive(Debug, Args)]
+pub struct VocabUpdateArgs {
+    /// The entry's id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The new fields.
+    #[command(flatten)]
+    pub entry: VocabEntryArgs,
+}
+
+/// `ttsc vocab delete`.
+#[derive(Debug, Args)]
+pub struct VocabDeleteArgs {
+    /// Ids of the entries
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+}
+
+/// `ttsc vocab-group …`.
+#[derive(Debug, Subcommand)]
+pub enum VocabGroupCommand {
+    /// List vocabulary groups
+    List(VocabGroupListArgs),
+    /// Create a group
+    Create(GroupNameArgs),
+    /// Rename a group
+    Update(GroupUpdateArgs),
+    /// Delete a group (its entries stay, without a group)
+    Delete(GroupIdArg),
+    /// Set the voices a group applies to
+    SetAssets(SetAssetsArgs),
+}
+
+/// `ttsc vocab-group list`.
+#[derive(Debug, Args)]
+pub struct VocabGroupListArgs {
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+    /// Only this group
+    #[arg(long, value_name = "ID")]
+    pub group_id: Option<String>,
+}
+
+/// A group name.
+#[derive(Debug, Args)]
+pub struct GroupNameArgs {
+    /// The group's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+/// A group id and a new name.
+#[derive(Debug, Args)]
+pub struct GroupUpdateArgs {
+    /// The group's id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The new name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+/// A group id.
+#[derive(Debug, Args)]
+pub struct GroupIdArg {
+    /// The group's id
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// `ttsc vocab-group set-assets`.
+#[derive(Debug, Args)]
+pub struct SetAssetsArgs {
+    /// The group's id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Voice asset ids (none: the group applies to no voice)
+    #[arg(value_name = "ASSET_ID")]
+    pub assets: Vec<String>,
+}
+
+/// `ttsc tenant-config …`.
+#[derive(Debug, Subcommand)]
+pub enum TenantConfigCommand {
+    /// List tenant switches
+    Get(TenantGetArgs),
+    /// Set a tenant switch
+    Set(TenantSetArgs),
+}
+
+/// `ttsc tenant-config get`.
+#[derive(Debug, Args)]
+pub struct TenantGetArgs {
+    /// Only this key
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+}
+
+/// `ttsc tenant-config set`.
+#[derive(Debug, Args)]
+pub struct TenantSetArgs {
+    /// The switch, e.g. vocabulary
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// Its value: true or false (other text is sent as a string)
+    #[arg(value_name = "VALUE")]
+    pub value: String,
+}
+
+/// `ttsc phonetic`.
+#[derive(Debug, Args)]
+pub struct PhoneticArgs {
+    /// An English word
+    #[arg(value_name = "WORD")]
+    pub word: String,
+}
+
+/// `ttsc voice …`.
+#[derive(Debug, Subcommand)]
+pub enum VoiceCommand {
+    /// Check that a voice can be used
+    Check(VoiceIdArg),
+}
+
+/// A voice id.
+#[derive(Debug, Args)]
+pub struct VoiceIdArg {
+    /// Voice asset id
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// `ttsc configure`.
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    /// Access key id [default: asked for]
+    #[arg(long, value_name = "AK")]
+    pub access_key_id: Option<String>,
+}
+
+/// `ttsc config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show the resolved settings and where each came from (secrets masked)
+    Show,
+}
+
+/// `ttsc sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// HTTP method
+    #[arg(long, value_name = "M", value_parser = parse_method)]
+    pub method: String,
+    /// The full URL, query included
+    #[arg(long, value_name = "URL", value_parser = parse_sign_url)]
+    pub url: url::Url,
+    /// A header to send and sign, `Name: value` (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+    /// The body (`@FILE` reads a file)
+    #[arg(long, value_name = "BODY")]
+    pub data: Option<String>,
+    /// Signing time as X-Sdk-Date, YYYYMMDDTHHMMSSZ [default: now]
+    #[arg(long, value_name = "DATE", value_parser = parse_sdk_date)]
+    pub date: Option<SystemTime>,
+    /// Signing algorithm
+    #[arg(long, value_name = "A", default_value = "SDK-HMAC-SHA256",
+          value_parser = PossibleValuesParser::new(["SDK-HMAC-SHA256", "V11-HMAC-SHA256", "SDK-HMAC-SM3"]))]
+    pub algorithm: String,
+    /// Print a ready curl command instead
+    #[arg(long)]
+    pub curl: bool,
+}
+
+/// `ttsc emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorCmd {
+    /// The emulator's flags.
+    #[command(flatten)]
+    pub args: ttsc_emulator::EmulatorArgs,
+}
+
+/// `ttsc completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// An `http` or `https` URL with a host; returned without a trailing slash.
+pub fn parse_http_url(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("the scheme must be http or https, not {}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL has no host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL must not have a query or fragment".into());
+    }
+    Ok(s.trim_end_matches('/').to_string())
+}
+
+fn parse_sign_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("the scheme must be http or https, not {}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL has no host".into());
+    }
+    Ok(url)
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Ok(s.to_string())
+    } else {
+        Err("expected a region id such as cn-north-4".into())
+    }
+}
+
+fn parse_project_id(s: &str) -> Result<String, String> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        Ok(s.to_string())
+    } else {
+        Err("expected a project id (letters and digits)".into())
+    }
+}
+
+/// A positive number of seconds.
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| "expected a number of seconds".to_string())?;
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 * 7.0 {
+        return Err("expected a number of seconds greater than 0 (at most a week)".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn parse_method(s: &str) -> Result<String, String> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err("expected an HTTP method such as GET or POST".into())
+    }
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once(':')
+        .ok_or_else(|| "expected `Name: value`".to_string())?;
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("expected `Name: value` with a header name".into());
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}
+
+/// `YYYYMMDDTHHMMSSZ`, the `X-Sdk-Date` form.
+fn parse_sdk_date(s: &str) -> Result<SystemTime, String> {
+    let format = time::macros::format_description!(
+        "[year][month][day]T[hour][minute][second]Z"
+    );
+    let t = time::PrimitiveDateTime::parse(s, &format)
+        .map_err(|_| "expected YYYYMMDDTHHMMSSZ, e.g. 20261122T081500Z".to_string())?;
+    Ok(t.assume_utc().into())
+}
+
+/// A point in time for record filters: RFC 3339, a date (`YYYY-MM-DD`, midnight UTC), or an
+/// age (`90s`, `30m`, `2h`, `7d`) before now. Returned as RFC 3339 UTC.
+pub fn parse_time(s: &str) -> Result<String, String> {
+    parse_time_at(s, SystemTime::now())
+}
+
+fn parse_time_at(s: &str, now: SystemTime) -> Result<String, String> {
+    const HELP: &str = "expected RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or an age (30m, 2h, 7d)";
+    if ttsc_models::wire::is_rfc3339(s) {
+        return Ok(s.to_string());
+    }
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.to_offset(time::UtcOffset::UTC)
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .map_err(|_| HELP.to_string())
+    };
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(d) = time::Date::parse(s, &date_format) {
+        return rfc3339(d.midnight().assume_utc());
+    }
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| HELP.to_string())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        "d" => n.saturating_mul(86_400),
+        _ => return Err(HELP.into()),
+    };
+    let t = now
+        .checked_sub(Duration::from_secs(secs))
+        .ok_or_else(|| HELP.to_string())?;
+    rfc3339(time::OffsetDateTime::from(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_accept_three_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_335_300);
+        assert_eq!(
+            parse_time_at("2026-11-01T00:00:00Z", now).unwrap(),
+            "2026-11-01T00:00:00Z"
+        );
+        assert_eq!(
+            parse_time_at("2026-11-01", now).unwrap(),
+            "2026-11-01T00:00:00Z"
+        );
+        assert_eq!(parse_time_at("2h", now).unwrap(), "2026-11-22T06:15:00Z");
+        assert_eq!(parse_time_at("1d", now).unwrap(), "2026-11-21T08:15:00Z");
+        for bad in ["yesterday", "2026-13-01", "5w", "", "h"] {
+            assert!(parse_time_at(bad, now).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_headers_and_dates() {
+        assert_eq!(parse_http_url("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert!(parse_http_url("ftp://x").is_err());
+        assert!(parse_http_url("not a url").is_err());
+        assert_eq!(
+            parse_header("Content-Type: application/json").unwrap(),
+            ("Content-Type".into(), "application/json".into())
+        );
+        assert!(parse_header("nocolon").is_err());
+        assert!(parse_sdk_date("20261122T081500Z").is_ok());
+        assert!(parse_sdk_date("2026-11-22").is_err());
+        assert!(parse_secs("0").is_err() && parse_secs("-1").is_err() && parse_secs("1.5").is_ok());
+    }
+}

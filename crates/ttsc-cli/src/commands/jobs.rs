@@ -1,0 +1,285 @@
+//! `ttsc jobs …` and `ttsc audition …`.
+
+use std::path::Path;
+
+use futures_util::StreamExt;
+use ttsc_models::{
+    CreateTtsAuditionRequest, CreateTtsAuditionRequestBody, JobType, Operation,
+    ShowAsyncTtsJobRequest, ShowTtsAuditionFileRequest, ShowTtsJobRequest, TtsServiceEnum,
+};
+
+use super::records::FileRow;
+use crate::cli::{AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs};
+use crate::context::Ctx;
+use crate::error::{self, CliError, CliResult};
+use crate::exit_codes::ExitCode;
+use crate::output::Record;
+
+/// How paging fields are called on the command line.
+pub const PAGE_FLAGS: error::FlagNames<'static> = &[("limit", "--limit"), ("offset", "--offset")];
+
+/// Validates `request`, naming the command-line options in `flags` (and the paging ones).
+pub fn validate<O: Operation>(request: &O, flags: error::FlagNames<'_>) -> CliResult {
+    request.validate().map_err(|e| {
+        let all: Vec<(&str, &str)> = flags.iter().chain(PAGE_FLAGS).copied().collect();
+        error::validation(&e, &all)
+    })
+}
+
+/// Runs `ttsc jobs …`.
+pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
+    match cmd {
+        JobsCommand::List(args) => list(ctx, args).await,
+        JobsCommand::Get(id) => {
+            let request = ShowAsyncTtsJobRequest::new(id.id);
+            validate(&request, &[("job_id", "ID")])?;
+            let client = ctx.client().await?;
+            let job = client
+                .show_async_tts_job(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            let mut out = ctx.output();
+            out.object(&job)?;
+            out.flush()?;
+            Ok(ExitCode::Success)
+        }
+        JobsCommand::Wait(id) => {
+            validate(&ShowAsyncTtsJobRequest::new(id.id.clone()), &[("job_id", "ID")])?;
+            let client = ctx.client().await?;
+            let spinner = ctx.ui.spinner(format!("waiting for job {}", id.id));
+            let progress = spinner.clone();
+            let wait = ctx.wait_options(false).progress(move |p| {
+                progress.set_message(format!("job {}: {} (poll {})", p.job_id, p.state, p.polls));
+            });
+            let result = client.wait_for_job(&id.id, &wait).await;
+            spinner.finish_and_clear();
+            let job = result.map_err(|e| ctx.client_error(&e))?;
+            let mut out = ctx.output();
+            out.object(&job)?;
+            out.flush()?;
+            Ok(ExitCode::Success)
+        }
+        JobsCommand::Download(args) => download(ctx, args).await,
+    }
+}
+
+/// Paged or streamed listing of any paginated operation.
+pub async fn list_records<O>(ctx: &mut Ctx, request: O, page: &PageArgs) -> CliResult<ExitCode>
+where
+    O: ttsc_models::Paginated + Clone,
+    O::Item: Record + ttsc_client::RecordId + 'static,
+{
+    let client = ctx.client().await?;
+    let mut out = ctx.output();
+    if page.all {
+        let mut items = client.paginate(request).items();
+        let mut list = out.list::<O::Item>()?;
+        let mut failure = None;
+        while let Some(item) = items.next().await {
+            match item {
+                Ok(item) => list.push(&item)?,
+                Err(e) => {
+                    failure = Some(ctx.client_error(&e));
+                    break;
+                }
+            }
+        }
+        // Close the JSON array even after a failure, so what was written stays valid.
+        list.finish()?;
+        out.flush()?;
+        return match failure {
+            Some(e) => Err(e),
+            None => Ok(ExitCode::Success),
+        };
+    }
+    let response = client.send(&request).await.map_err(|e| ctx.client_error(&e))?;
+    let total = O::total(&response);
+    let items = O::into_items(response);
+    out.records(&items)?;
+    out.flush()?;
+    if let Some(total) = total {
+        let shown = items.len() as i64 + i64::from(page.offset.unwrap_or(0));
+        if shown < total {
+            ctx.ui.note(&format!(
+                "{} of {total} records shown; --all lists every one",
+                items.len()
+            ));
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+async fn list(ctx: &mut Ctx, args: JobsListArgs) -> CliResult<ExitCode> {
+    let mut request = ShowTtsJobRequest::new();
+    request.limit = args.page.limit;
+    request.offset = args.page.offset;
+    request.create_since = args.since;
+    request.create_until = args.until;
+    request.job_id = args.job_id;
+    request.job_type = args.job_type.map(JobType::from);
+    request.tts_service_enum = args.service.map(TtsServiceEnum::from);
+    request.business_type = args.business_type;
+    validate(
+        &request,
+        &[
+            ("create_since", "--since"),
+            ("create_until", "--until"),
+            ("job_type", "--type"),
+            ("tts_service_enum", "--service"),
+        ],
+    )?;
+    list_records(ctx, request, &args.page).await
+}
+
+fn kind_of(path: &Path) -> &'static str {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if name.ends_with(".srt") {
+        "subtitles"
+    } else if name.ends_with(".timestamps.json") {
+        "timestamps"
+    } else {
+        "audio"
+    }
+}
+
+/// The out dir must not be an existing file.
+pub fn check_out_dir(dir: &Path) -> CliResult {
+    if dir.as_os_str().is_empty() || dir.is_file() {
+        return Err(CliError::usage(format!(
+            "invalid value {} for --out-dir (name a directory)",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
+    validate(&ShowAsyncTtsJobRequest::new(args.id.clone()), &[("job_id", "ID")])?;
+    check_out_dir(&args.out_dir)?;
+    let client = ctx.client().await?;
+    let spinner = ctx.ui.spinner(format!("downloading job {}", args.id));
+    let result = client.download_job(&args.id, &args.out_dir).await;
+    spinner.finish_and_clear();
+    let files = result.map_err(|e| ctx.client_error(&e))?;
+    let rows: Vec<FileRow> = files
+        .iter()
+        .map(|d| FileRow::new(&args.id, kind_of(&d.path), &d.path, d.bytes))
+        .collect();
+    let mut out = ctx.output();
+    out.records(&rows)?;
+    out.flush()?;
+    Ok(ExitCode::Success)
+}
+
+/// Runs `ttsc audition …`.
+pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode> {
+    match cmd {
+        AuditionCommand::Create(args) => create_audition(ctx, args).await,
+        AuditionCommand::Get(id) => {
+            let request = ShowTtsAuditionFileRequest::new(id.id);
+            validate(&request, &[("job_id", "ID")])?;
+            let client = ctx.client().await?;
+            let r = client
+                .show_tts_audition_file(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            let mut out = ctx.output();
+            out.object(&r)?;
+            out.flush()?;
+            Ok(ExitCode::Success)
+        }
+        AuditionCommand::Wait(id) => {
+            validate(&ShowTtsAuditionFileRequest::new(id.id.clone()), &[("job_id", "ID")])?;
+            let client = ctx.client().await?;
+            let spinner = ctx.ui.spinner(format!("waiting for preview {}", id.id));
+            let progress = spinner.clone();
+            let wait = ctx.wait_options(true).progress(move |p| {
+                progress.set_message(format!("preview {}: {} (poll {})", p.job_id, p.state, p.polls));
+            });
+            let result = client.wait_for_audition(&id.id, &wait).await;
+            spinner.finish_and_clear();
+            let r = result.map_err(|e| ctx.client_error(&e))?;
+            let mut out = ctx.output();
+            out.object(&r)?;
+            out.flush()?;
+            Ok(ExitCode::Success)
+        }
+        AuditionCommand::Download(args) => download_audition(ctx, args).await,
+    }
+}
+
+async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<ExitCode> {
+    let mut body = CreateTtsAuditionRequestBody::new(args.text, args.voice);
+    body.speed = args.speed;
+    body.pitch = args.pitch;
+    body.volume = args.volume;
+    body.business_type = args.business_type;
+    let request = CreateTtsAuditionRequest::new(body);
+    validate(
+        &request,
+        &[
+            ("text", "TEXT"),
+            ("emotion", "--voice"),
+            ("speed", "--speed"),
+            ("pitch", "--pitch"),
+            ("volume", "--volume"),
+        ],
+    )?;
+    let client = ctx.client().await?;
+    let r = client
+        .create_tts_audition(request)
+        .await
+        .map_err(|e| ctx.client_error(&e))?;
+    let mut out = ctx.output();
+    out.object(&r)?;
+    out.flush()?;
+    Ok(ExitCode::Success)
+}
+
+/// The extension of a URL's last path segment.
+fn url_extension(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.rsplit('/').next()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    (!ext.is_empty() && ext.len() <= 4 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(ext)
+}
+
+async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
+    validate(&ShowTtsAuditionFileRequest::new(args.id.clone()), &[("job_id", "ID")])?;
+    check_out_dir(&args.out_dir)?;
+    let client = ctx.client().await?;
+    let r = client
+        .show_tts_audition_file(ShowTtsAuditionFileRequest::new(args.id.clone()))
+        .await
+        .map_err(|e| ctx.client_error(&e))?;
+    if r.is_file_complete != Some(true) {
+        return Err(CliError::failure(format!("preview {} is not ready yet", args.id))
+            .hint(format!("`ttsc audition wait {}` waits for it", args.id)));
+    }
+    let urls: Vec<String> = r
+        .files
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| f.download_url)
+        .filter(|u| !u.is_empty())
+        .collect();
+    let mut rows = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        let ext = url_extension(url).unwrap_or("wav");
+        let name = if urls.len() == 1 {
+            format!("{}.{ext}", args.id)
+        } else {
+            format!("{}-{}.{ext}", args.id, i + 1)
+        };
+        let d = client
+            .download(url, &args.out_dir.join(name))
+            .await
+            .map_err(|e| ctx.client_error(&e))?;
+        rows.push(FileRow::new(&args.id, "audio", &d.path, d.bytes));
+    }
+    let mut out = ctx.output();
+    out.records(&rows)?;
+    out.flush()?;
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,57 @@
+//! One module per command; [`run`] dispatches and turns Ctrl-C into exit 130.
+
+mod batch;
+mod configure;
+mod emulator;
+mod jobs;
+mod misc;
+mod records;
+mod sign;
+mod synth;
+mod vocab;
+
+use std::future::Future;
+
+use crate::cli::Command;
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
+use crate::exit_codes::ExitCode;
+
+/// Runs `command`.
+pub async fn run(ctx: Ctx, command: Command) -> CliResult<ExitCode> {
+    match command {
+        // These handle Ctrl-C themselves: batch prints its summary, the emulator stops
+        // cleanly.
+        Command::Batch(args) => batch::run(ctx, args).await,
+        Command::Emulator(args) => emulator::run(ctx, args).await,
+        other => interruptible(dispatch(ctx, other)).await,
+    }
+}
+
+async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
+    match command {
+        Command::Synth(args) => synth::run(&mut ctx, args).await,
+        Command::Jobs(cmd) => jobs::jobs(&mut ctx, cmd).await,
+        Command::Audition(cmd) => jobs::audition(&mut ctx, cmd).await,
+        Command::Vocab(cmd) => vocab::vocab(&mut ctx, cmd).await,
+        Command::VocabGroup(cmd) => vocab::group(&mut ctx, cmd).await,
+        Command::TenantConfig(cmd) => vocab::tenant(&mut ctx, cmd).await,
+        Command::Phonetic(args) => misc::phonetic(&mut ctx, args).await,
+        Command::OnceCode => misc::once_code(&mut ctx).await,
+        Command::Voice(cmd) => misc::voice(&mut ctx, cmd).await,
+        Command::Configure(args) => configure::configure(&mut ctx, args),
+        Command::Config(cmd) => configure::config(&mut ctx, cmd),
+        Command::Sign(args) => sign::run(&mut ctx, args),
+        Command::Batch(_) | Command::Emulator(_) | Command::Completions(_) => {
+            unreachable!("handled by the caller")
+        }
+    }
+}
+
+/// Runs `f` until it ends or Ctrl-C arrives.
+async fn interruptible(f: impl Future<Output = CliResult<ExitCode>>) -> CliResult<ExitCode> {
+    tokio::select! {
+        r = f => r,
+        _ = tokio::signal::ctrl_c() => Err(CliError::interrupted()),
+    }
+}

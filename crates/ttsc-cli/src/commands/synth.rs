@@ -1,0 +1,246 @@
+//! `ttsc synth`: text in, audio (and subtitles, timestamps) on disk.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ttsc_client::SynthesizeRequest;
+use ttsc_client::download::part_path;
+use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation};
+
+use super::records::FileRow;
+use crate::cli::{OutputFormat, SynthArgs, SynthFormat};
+use crate::context::Ctx;
+use crate::error::{self, CliError, CliResult};
+use crate::exit_codes::ExitCode;
+
+/// How the job body's fields are called on the command line.
+pub const FLAGS: error::FlagNames<'static> = &[
+    ("text", "TEXT"),
+    ("voice_asset_id", "--voice"),
+    ("speed", "--speed"),
+    ("pitch", "--pitch"),
+    ("volume", "--volume"),
+    ("channels", "--channels"),
+    ("audio_format", "--format"),
+];
+
+/// What `synth` prints: the job and the files written.
+#[derive(Debug, Serialize)]
+struct SynthOutput {
+    job_id: String,
+    files: Vec<FileRow>,
+}
+
+/// Reads `--text-file` (`-` is standard input).
+fn read_text_file(path: &Path) -> CliResult<String> {
+    let mut text = String::new();
+    let result = if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    result.map_err(|e| {
+        CliError::usage(format!("cannot read --text-file {}", path.display())).cause(e.to_string())
+    })?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// The format asked for, else the one the output's extension names, else WAV.
+fn format_of(args: &SynthArgs) -> SynthFormat {
+    args.format.unwrap_or_else(|| {
+        match args
+            .output
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("mp3") => SynthFormat::Mp3,
+            Some("pcm" | "raw") => SynthFormat::Pcm,
+            _ => SynthFormat::Wav,
+        }
+    })
+}
+
+/// Builds and validates the job from the options; nothing is sent or written.
+fn build(args: &SynthArgs, text: String, format: SynthFormat) -> CliResult<CreateAsyncTtsJobRequest> {
+    let mut body = CreateAsyncTtsJobRequestBody::new(text, args.voice.clone()).audio_format(
+        match format {
+            SynthFormat::Mp3 => AudioFormat::Mp3,
+            // PCM is not offered by the service for async jobs: synthesize WAV, drop the header.
+            SynthFormat::Wav | SynthFormat::Pcm => AudioFormat::Wav,
+        },
+    );
+    body.speed = args.speed;
+    body.pitch = args.pitch;
+    body.volume = args.volume;
+    body.channels = args.channels;
+    if args.srt.is_some() {
+        body.gen_srt = Some(true);
+    }
+    if args.timestamps.is_some() {
+        body.need_timestamp = Some(true);
+    }
+    let request = CreateAsyncTtsJobRequest::new(body);
+    let flags: Vec<(&str, &str)> = FLAGS
+        .iter()
+        .map(|&(wire, flag)| {
+            if wire == "text" && args.text_file.is_some() {
+                (wire, "--text-file")
+            } else {
+                (wire, flag)
+            }
+        })
+        .collect();
+    request.validate().map_err(|e| error::validation(&e, &flags))?;
+    Ok(request)
+}
+
+/// Output paths must be files and distinct.
+pub fn check_outputs(outputs: &[(&str, &Path)]) -> CliResult {
+    for (i, (flag, path)) in outputs.iter().enumerate() {
+        if path.as_os_str().is_empty() {
+            return Err(CliError::usage(format!("{flag} is empty")));
+        }
+        if path.is_dir() {
+            return Err(CliError::usage(format!(
+                "invalid value {} for {flag} (it is a directory; name a file)",
+                path.display()
+            )));
+        }
+        if let Some((other, _)) = outputs[..i].iter().find(|(_, p)| p == path) {
+            return Err(CliError::usage(format!(
+                "{flag} and {other} name the same file {}",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `ttsc synth`.
+pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
+    let text = match (&args.text, &args.text_file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(path)) => read_text_file(path)?,
+        (None, None) => return Err(CliError::usage("give TEXT or --text-file")),
+    };
+    let format = format_of(&args);
+    let request = build(&args, text, format)?;
+    let mut outputs = vec![("--output", args.output.as_path())];
+    if let Some(p) = &args.srt {
+        outputs.push(("--srt", p.as_path()));
+    }
+    if let Some(p) = &args.timestamps {
+        outputs.push(("--timestamps", p.as_path()));
+    }
+    check_outputs(&outputs)?;
+
+    let client = ctx.client().await?;
+    let mut out = ctx.output();
+
+    if args.no_wait {
+        let created = client
+            .create_async_tts_job(request)
+            .await
+            .map_err(|e| ctx.client_error(&e))?;
+        out.object(&created)?;
+        out.flush()?;
+        return Ok(ExitCode::Success);
+    }
+
+    let audio_path = match format {
+        SynthFormat::Pcm => hidden_sibling(&args.output, "wav.tmp"),
+        SynthFormat::Wav | SynthFormat::Mp3 => args.output.clone(),
+    };
+    let spinner = ctx.ui.spinner("creating the job");
+    let progress = spinner.clone();
+    let wait = ctx.wait_options(false).progress(move |p| {
+        progress.set_message(format!("job {}: {} (poll {})", p.job_id, p.state, p.polls));
+    });
+    let mut synth = SynthesizeRequest::new(request.body, &audio_path).wait(wait);
+    if let Some(p) = &args.srt {
+        synth = synth.subtitles(p);
+    }
+    if let Some(p) = &args.timestamps {
+        synth = synth.timestamps(p);
+    }
+    let result = client.synthesize(synth).await;
+    spinner.finish_and_clear();
+    let done = result.map_err(|e| ctx.client_error(&e))?;
+
+    let audio_bytes = match format {
+        SynthFormat::Pcm => wav_to_pcm(&audio_path, &args.output)?,
+        SynthFormat::Wav | SynthFormat::Mp3 => done.audio.bytes,
+    };
+    let mut files = vec![FileRow::new(&done.job_id, "audio", &args.output, audio_bytes)];
+    if let Some(d) = &done.subtitles {
+        files.push(FileRow::new(&done.job_id, "subtitles", &d.path, d.bytes));
+    }
+    if let Some(d) = &done.timestamps {
+        files.push(FileRow::new(&done.job_id, "timestamps", &d.path, d.bytes));
+    }
+    match out.format() {
+        OutputFormat::Json | OutputFormat::Ndjson => out.object(&SynthOutput {
+            job_id: done.job_id,
+            files,
+        })?,
+        OutputFormat::Table | OutputFormat::Csv => out.records(&files)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::Success)
+}
+
+/// `.NAME.SUFFIX` beside `path`.
+fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "audio".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// Writes the samples of the WAV at `wav` to `dest` (atomically), removes `wav`, and
+/// returns the size written.
+fn wav_to_pcm(wav: &Path, dest: &Path) -> CliResult<u64> {
+    let bytes = std::fs::read(wav).map_err(|e| CliError::io(format!("cannot read {}", wav.display()), &e))?;
+    let samples = wav_data(&bytes)
+        .ok_or_else(|| CliError::failure("the service's WAV file has no data chunk"))?;
+    let part = part_path(dest);
+    std::fs::write(&part, samples)
+        .and_then(|()| std::fs::rename(&part, dest))
+        .map_err(|e| CliError::io(format!("cannot write {}", dest.display()), &e))?;
+    let _ = std::fs::remove_file(wav);
+    Ok(samples.len() as u64)
+}
+
+/// The payload of the `data` chunk of a RIFF/WAVE file.
+pub fn wav_data(bytes: &[u8]) -> Option<&[u8]> {
+    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+        return None;
+    }
+    let mut at = 12;
+    while at + 8 <= bytes.len() {
+        let id = &bytes[at..at + 4];
+        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().ok()?) as usize;
+        let start = at + 8;
+        if id == b"data" {
+            return bytes.get(start..start + len.min(bytes.len() - start));
+        }
+        at = start + len + (len & 1);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_data_chunk() {
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt \x02\0\0\0abdata\x04\0\0\0wxyz".to_vec();
+        assert_eq!(wav_data(&wav), Some(&b"wxyz"[..]));
+        wav[0] = b'X';
+        assert_eq!(wav_data(&wav), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! `ttsc vocab …`, `ttsc vocab-group …` and `ttsc tenant-config …`.
+
+use serde::Serialize;
+use ttsc_models::{
+    CreateTtscVocabularyConfigsRequest, CreateTtscVocabularyGroupsRequest,
+    DeleteTtscVocabularyConfigsRequest, DeleteTtscVocabularyConfigsRequestBody,
+    DeleteTtscVocabularyGroupsRequest, ListTtscVocabularyConfigsRequest,
+    ListTtscVocabularyGroupsRequest, SaveTtscTenantConfigsRequest,
+    SaveTtscTenantConfigsRequestBody, SaveTtscVocabularyConfigsRequest,
+    SaveTtscVocabularyConfigsRequestBody, SaveTtscVocabularyGroupsRequestBody,
+    SetTtscGroupAssetsRequest, SetTtscGroupAssetsRequestBody, ShowVocabularySwitchConfigsRequest,
+    TenantConfigValue, UpdateTtscVocabularyGroupsRequest, VocabularyType,
+};
+
+use super::jobs::{list_records, validate};
+use crate::cli::{
+    TenantConfigCommand, VocabCommand, VocabEntryArgs, VocabGroupCommand,
+};
+use crate::context::Ctx;
+use crate::error::CliResult;
+use crate::exit_codes::ExitCode;
+
+const ENTRY_FLAGS: crate::error::FlagNames<'static> = &[
+    ("type", "--type"),
+    ("key", "--key"),
+    ("value", "--value"),
+    ("group_id", "--group-id"),
+];
+
+/// What a delete prints.
+#[derive(Debug, Serialize)]
+struct Deleted {
+    deleted: Vec<String>,
+}
+
+fn entry_body(e: VocabEntryArgs) -> SaveTtscVocabularyConfigsRequestBody {
+    let mut body =
+        SaveTtscVocabularyConfigsRequestBody::new(VocabularyType::from(e.vocab_type)).key(e.key).value(e.value);
+    body.group_id = e.group_id;
+    body
+}
+
+/// Prints one object and succeeds.
+async fn print<T: Serialize>(ctx: &Ctx, value: &T) -> CliResult<ExitCode> {
+    let mut out = ctx.output();
+    out.object(value)?;
+    out.flush()?;
+    Ok(ExitCode::Success)
+}
+
+/// Runs `ttsc vocab …`.
+pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
+    match cmd {
+        VocabCommand::List(args) => {
+            let mut request = ListTtscVocabularyConfigsRequest::new();
+            request.r#type = args.vocab_type.map(VocabularyType::from);
+            request.group_id = args.group_id;
+            request.asset_id = args.asset_id;
+            request.search_key = args.search;
+            request.limit = args.page.limit;
+            request.offset = args.page.offset;
+            validate(&request, &[("type", "--type")])?;
+            list_records(ctx, request, &args.page).await
+        }
+        VocabCommand::Create(entry) => {
+            let request = CreateTtscVocabularyConfigsRequest::new(entry_body(entry));
+            validate(&request, ENTRY_FLAGS)?;
+            let client = ctx.client().await?;
+            let r = client
+                .create_ttsc_vocabulary_configs(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &r).await
+        }
+        VocabCommand::Update(args) => {
+            let request = SaveTtscVocabularyConfigsRequest::new(args.id, entry_body(args.entry));
+            let flags: Vec<(&str, &str)> =
+                ENTRY_FLAGS.iter().copied().chain([("vocabulary_id", "ID")]).collect();
+            validate(&request, &flags)?;
+            let client = ctx.client().await?;
+            let r = client
+                .save_ttsc_vocabulary_configs(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &r).await
+        }
+        VocabCommand::Delete(args) => {
+            let request = DeleteTtscVocabularyConfigsRequest::new(
+                DeleteTtscVocabularyConfigsRequestBody::new().id(args.ids.clone()),
+            );
+            validate(&request, &[("id", "ID")])?;
+            let client = ctx.client().await?;
+            client
+                .delete_ttsc_vocabulary_configs(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &Deleted { deleted: args.ids }).await
+        }
+    }
+}
+
+/// Runs `ttsc vocab-group …`.
+pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode> {
+    match cmd {
+        VocabGroupCommand::List(args) => {
+            let mut request = ListTtscVocabularyGroupsRequest::new();
+            request.group_id = args.group_id;
+            request.limit = args.page.limit;
+            request.offset = args.page.offset;
+            validate(&request, &[])?;
+            list_records(ctx, request, &args.page).await
+        }
+        VocabGroupCommand::Create(args) => {
+            let request = CreateTtscVocabularyGroupsRequest::new(
+                SaveTtscVocabularyGroupsRequestBody::new().group_name(args.name),
+            );
+            validate(&request, &[("group_name", "NAME")])?;
+            let client = ctx.client().await?;
+            let r = client
+                .create_ttsc_vocabulary_groups(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &r).await
+        }
+        VocabGroupCommand::Update(args) => {
+            let request = UpdateTtscVocabularyGroupsRequest::new(
+                args.id,
+                SaveTtscVocabularyGroupsRequestBody::new().group_name(args.name),
+            );
+            validate(&request, &[("group_id", "ID"), ("group_name", "NAME")])?;
+            let client = ctx.client().await?;
+            let r = client
+                .update_ttsc_vocabulary_groups(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &r).await
+        }
+        VocabGroupCommand::Delete(args) => {
+            let request = DeleteTtscVocabularyGroupsRequest::new(args.id.clone());
+            validate(&request, &[("group_id", "ID")])?;
+            let client = ctx.client().await?;
+            client
+                .delete_ttsc_vocabulary_groups(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &Deleted { deleted: vec![args.id] }).await
+        }
+        VocabGroupCommand::SetAssets(args) => {
+            let request = SetTtscGroupAssetsRequest::new(
+                args.id,
+                SetTtscGroupAssetsRequestBody::new().asset_ids(args.assets),
+            );
+            validate(&request, &[("group_id", "ID"), ("asset_ids", "ASSET_ID")])?;
+            let client = ctx.client().await?;
+            let r = client
+                .set_ttsc_group_assets(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &r).await
+        }
+    }
+}
+
+/// Runs `ttsc tenant-config …`.
+pub async fn tenant(ctx: &mut Ctx, cmd: TenantConfigCommand) -> CliResult<ExitCode> {
+    match cmd {
+        TenantConfigCommand::Get(args) => {
+            let mut request = ShowVocabularySwitchConfigsRequest::new();
+            request.key = args.key;
+            validate(&request, &[("key", "--key")])?;
+            let page = crate::cli::PageArgs {
+                all: true,
+                limit: None,
+                offset: None,
+            };
+            list_records(ctx, request, &page).await
+        }
+        TenantConfigCommand::Set(args) => {
+            let value = match args.value.to_ascii_lowercase().as_str() {
+                "true" => TenantConfigValue::Bool(true),
+                "false" => TenantConfigValue::Bool(false),
+                _ => TenantConfigValue::String(args.value),
+            };
+            let body = SaveTtscTenantConfigsRequestBody::new(args.key, value);
+            let request = SaveTtscTenantConfigsRequest::new(body.clone());
+            validate(&request, &[("key", "KEY"), ("value", "VALUE")])?;
+            let client = ctx.client().await?;
+            client
+                .save_ttsc_tenant_configs(request)
+                .await
+                .map_err(|e| ctx.client_error(&e))?;
+            print(ctx, &body).await
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Where every setting comes from (options, environment, credentials file, the in-process
+//! emulator) and the client built from them.
+//!
+//! Precedence: command-line option, then its environment variable, then the credentials
+//! chain (`HUAWEICLOUD_SDK_*` variables, then the profile). Authentication: `--emulator`
+//! (demo credentials), else `--auth-token`/`TTSC_AUTH_TOKEN`, else IAM password login
+//! (`TTSC_IAM_USER`/`TTSC_IAM_PASSWORD`), else AK/SK from the chain.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use ttsc_auth::provider::{
+    CredentialsChain, ExplicitCredentials, ProcessEnv, ProvideCredentials, ResolvedCredentials,
+};
+use ttsc_auth::{AccessKeyCredentials, Credentials, IamToken};
+use ttsc_client::{Client, Timeouts, WaitOptions};
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::env_vars;
+use crate::error::{CliError, CliResult, credentials_hint};
+use crate::output::Output;
+use crate::ui::Ui;
+
+/// How long jobs of the in-process emulator take, in milliseconds.
+pub const EMULATOR_JOB_MS: u64 = 300;
+/// Poll interval against the in-process emulator.
+const EMULATOR_POLL: Duration = Duration::from_millis(100);
+
+/// A setting and where it came from.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// The value.
+    pub value: String,
+    /// Where it came from (`--region`, `TTSC_REGION`, `profile [basic] in …`, …).
+    pub source: String,
+}
+
+/// How calls are authenticated.
+#[derive(Debug, Clone)]
+pub enum AuthChoice {
+    /// The in-process emulator's demo AK/SK.
+    Emulator,
+    /// A fixed IAM token.
+    Token {
+        /// The token.
+        token: IamToken,
+        /// Where it came from.
+        source: String,
+    },
+    /// IAM password login.
+    Password {
+        /// User name.
+        user: String,
+        /// Password.
+        password: ttsc_auth::SecretString,
+        /// Account (domain) name.
+        domain: String,
+    },
+    /// Credentials from the chain.
+    Chain(Box<ResolvedCredentials>),
+}
+
+/// Everything resolved without touching the network.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The API endpoint, unless it follows from the region.
+    pub endpoint: Option<Setting>,
+    /// The region.
+    pub region: Option<Setting>,
+    /// The project id.
+    pub project_id: Option<Setting>,
+    /// The IAM endpoint.
+    pub iam_endpoint: Option<Setting>,
+    /// The profile section asked for.
+    pub profile: Option<Setting>,
+    /// Authentication, or why there is none.
+    pub auth: Result<AuthChoice, CliError>,
+}
+
+/// The command's context: options, the terminal, and the client once built.
+pub struct Ctx {
+    /// The global options.
+    pub g: GlobalArgs,
+    /// Where each global option's value came from.
+    pub sources: Sources,
+    /// Diagnostics.
+    pub ui: Ui,
+    emulator: Option<ttsc_emulator::Emulator>,
+    client: Option<Client>,
+}
+
+/// Whether each global option came from the command line or the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    from_env: Vec<&'static str>,
+}
+
+impl Sources {
+    /// Reads the value sources of the global options from the parsed matches.
+    pub fn from_matches(m: &ArgMatches) -> Self {
+        let mut from_env = Vec::new();
+        for id in ["endpoint", "region", "profile", "auth_token", "output_format"] {
+            if m.value_source(id) == Some(ValueSource::EnvVariable) {
+                from_env.push(id);
+            }
+        }
+        Sources { from_env }
+    }
+
+    /// Whether option `id` came from its environment variable.
+    pub fn is_env(&self, id: &str) -> bool {
+        self.from_env.contains(&id)
+    }
+
+    fn describe(&self, id: &'static str, flag: &'static str, var: &'static str) -> String {
+        if self.from_env.contains(&id) {
+            var.to_string()
+        } else {
+            flag.to_string()
+        }
+    }
+}
+
+impl Ctx {
+    /// A context for `g`.
+    pub fn new(g: GlobalArgs, sources: Sources, ui: Ui) -> Self {
+        Ctx {
+            g,
+            sources,
+            ui,
+            emulator: None,
+            client: None,
+        }
+    }
+
+    /// Standard output in the chosen format (default: table on a terminal, else JSON).
+    pub fn output(&self) -> Output {
+        let format = self.g.output_format.unwrap_or(if self.ui.stdout_tty {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Json
+        });
+        let width = if self.ui.stdout_tty {
+            terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+        } else {
+            env_vars::get(env_vars::COLUMNS).and_then(|c| c.parse().ok())
+        };
+        Output::new(format, width, self.ui.clone())
+    }
+
+    /// Resolves every setting without sending anything.
+    pub fn resolve(&self) -> Resolved {
+        let g = &self.g;
+        let flag = |value: &Option<String>, id, flag, var| {
+            value.as_ref().map(|v| Setting {
+                value: v.clone(),
+                source: self.sources.describe(id, flag, var),
+            })
+        };
+        let mut endpoint = flag(&g.endpoint, "endpoint", "--endpoint", env_vars::TTSC_ENDPOINT);
+        let mut region = flag(&g.region, "region", "--region", env_vars::TTSC_REGION);
+        let mut project_id = g.project_id.as_ref().map(|p| Setting {
+            value: p.clone(),
+            source: "--project-id".into(),
+        });
+        let mut iam_endpoint = g.iam_endpoint.as_ref().map(|p| Setting {
+            value: p.clone(),
+            source: "--iam-endpoint".into(),
+        });
+        let profile = flag(&g.profile, "profile", "--profile", env_vars::TTSC_PROFILE);
+
+        if g.emulator {
+            let emu = Setting {
+                value: "(a local emulator on a free port)".into(),
+                source: "--emulator".into(),
+            };
+            return Resolved {
+                endpoint: Some(emu.clone()),
+                region: Some(Setting {
+                    value: ttsc_emulator::DEFAULT_REGION.into(),
+                    source: "--emulator".into(),
+                }),
+                project_id: Some(Setting {
+                    value: ttsc_emulator::DEMO_PROJECT_ID.into(),
+                    source: "--emulator".into(),
+                }),
+                iam_endpoint: Some(emu),
+                profile,
+                auth: Ok(AuthChoice::Emulator),
+            };
+        }
+
+        let auth = if let Some(token) = &g.auth_token {
+            Ok(AuthChoice::Token {
+                token: IamToken::new(token.clone()),
+                source: self.sources.describe(
+                    "auth_token",
+                    "--auth-token",
+                    env_vars::TTSC_AUTH_TOKEN,
+                ),
+            })
+        } else if let Some(user) = env_vars::get(env_vars::TTSC_IAM_USER) {
+            match env_vars::get(env_vars::TTSC_IAM_PASSWORD) {
+                Some(password) => Ok(AuthChoice::Password {
+                    domain: env_vars::get(env_vars::TTSC_IAM_DOMAIN)
+                        .unwrap_or_else(|| user.clone()),
+                    user,
+                    password: password.into(),
+                }),
+                None => Err(CliError::config(format!(
+                    "{} is set but {} is not",
+                    env_vars::TTSC_IAM_USER,
+                    env_vars::TTSC_IAM_PASSWORD
+                ))),
+            }
+        } else {
+            let chain = CredentialsChain::default_chain(
+                Arc::new(ProcessEnv),
+                ExplicitCredentials::new(),
+                g.profile.as_deref(),
+            );
+            match chain.resolve() {
+                Ok(found) => Ok(AuthChoice::Chain(Box::new(found))),
+                Err(e) => {
+                    let mut err = CliError::config("no usable credentials").caused_by(&e);
+                    if e.is_not_found() {
+                        err = err.hint(credentials_hint());
+                    }
+                    Err(err)
+                }
+            }
+        };
+        // Settings found next to the credentials fill what the options left open.
+        if let Ok(AuthChoice::Chain(found)) = &auth {
+            let source = found.source.to_string();
+            let fill = |slot: &mut Option<Setting>, value: &Option<String>, source: String| {
+                if slot.is_none()
+                    && let Some(v) = value
+                {
+                    *slot = Some(Setting {
+                        value: v.clone(),
+                        source,
+                    });
+                }
+            };
+            let env_or = |var: &str| {
+                if found.source == ttsc_auth::provider::CredentialSource::Environment {
+                    var.to_string()
+                } else {
+                    source.clone()
+                }
+            };
+            fill(
+                &mut project_id,
+                &found.project_id,
+                env_or(env_vars::HUAWEICLOUD_SDK_PROJECT_ID),
+            );
+            fill(
+                &mut iam_endpoint,
+                &found.iam_endpoint,
+                env_or(env_vars::HUAWEICLOUD_SDK_IAM_ENDPOINT),
+            );
+            fill(&mut region, &found.region, source.clone());
+        } else if project_id.is_none()
+            && let Some(p) = env_vars::get(env_vars::HUAWEICLOUD_SDK_PROJECT_ID)
+        {
+            project_id = Some(Setting {
+                value: p,
+                source: env_vars::HUAWEICLOUD_SDK_PROJECT_ID.into(),
+            });
+        }
+        if endpoint.is_none()
+            && let Some(r) = &region
+        {
+            endpoint = Some(Setting {
+                value: ttsc_client::config::region_endpoint(&r.value),
+                source: format!("region ({})", r.source),
+            });
+        }
+        Resolved {
+            endpoint,
+            region,
+            project_id,
+            iam_endpoint,
+            profile,
+            auth,
+        }
+    }
+
+    /// The timeouts the options ask for.
+    fn timeouts(&self) -> Timeouts {
+        match self.g.timeout {
+            Some(t) => Timeouts::default()
+                .operation(t)
+                .attempt(t)
+                .read(t.min(Duration::from_secs(60))),
+            None => Timeouts::default(),
+        }
+    }
+
+    /// How to wait for jobs (`audition`: previews).
+    pub fn wait_options(&self, audition: bool) -> WaitOptions {
+        let mut w = if audition {
+            WaitOptions::for_previews()
+        } else {
+            WaitOptions::for_jobs()
+        };
+        if self.g.emulator {
+            w = w.interval(EMULATOR_POLL);
+        }
+        if let Some(i) = self.g.poll_interval {
+            w = w.interval(i);
+        }
+        w
+    }
+
+    /// The client, built on first use (starting the emulator first with `--emulator`).
+    pub async fn client(&mut self) -> CliResult<Client> {
+        if let Some(c) = &self.client {
+            return Ok(c.clone());
+        }
+        let resolved = self.resolve();
+        let auth = resolved.auth?;
+        let mut b = Client::builder().timeouts(self.timeouts());
+        match auth {
+            AuthChoice::Emulator => {
+                let emu = ttsc_emulator::Emulator::builder()
+                    .job_duration_ms(EMULATOR_JOB_MS)
+                    .start()
+                    .await
+                    .map_err(|e| CliError::failure("cannot start the emulator").caused_by(&e))?;
+                tracing::info!(url = emu.base_url(), "started the in-process emulator");
+                let c = emu.credentials();
+                b = b
+                    .endpoint(emu.base_url())
+                    .iam_endpoint(emu.base_url())
+                    .region(c.region())
+                    .project_id(c.project_id())
+                    .credentials(AccessKeyCredentials::new(
+                        c.access_key_id(),
+                        c.secret_access_key(),
+                    ));
+                self.emulator = Some(emu);
+                let client = b.build().map_err(|e| crate::error::from_client(&e, 0))?;
+                self.client = Some(client.clone());
+                return Ok(client);
+            }
+            AuthChoice::Token { token, .. } => {
+                b = b.credentials(Credentials::Token(token));
+            }
+            AuthChoice::Password {
+                user,
+                password,
+                domain,
+            } => {
+                b = b.password_login(user, password, domain);
+            }
+            AuthChoice::Chain(found) => {
+                for w in &found.warnings {
+                    self.ui.warn(&w.to_string());
+                }
+                b = b.credentials(found.credentials);
+            }
+        }
+        let Some(endpoint) = resolved.endpoint else {
+            return Err(CliError::config("no endpoint").hint(
+                "set --region (e.g. cn-north-4) or --endpoint; `--emulator` runs against a local emulator",
+            ));
+        };
+        b = b.endpoint(endpoint.value);
+        if let Some(r) = resolved.region {
+            b = b.region(r.value);
+        }
+        if let Some(p) = resolved.project_id {
+            b = b.project_id(p.value);
+        }
+        if let Some(i) = resolved.iam_endpoint {
+            b = b.iam_endpoint(i.value);
+        }
+        let client = b.build().map_err(|e| crate::error::from_client(&e, 0))?;
+        self.client = Some(client.clone());
+        Ok(client)
+    }
+
+    /// Translates a client error, with the clock skew the client measured.
+    pub fn client_error(&self, e: &ttsc_client::Error) -> CliError {
+        let skew = self.client.as_ref().map_or(0, Client::clock_skew_ms);
+        crate::error::from_client(e, skew)
+    }
+}

@@ -1,0 +1,409 @@
+//! Batch manifests: JSON Lines or CSV, read and validated whole before anything is sent.
+//!
+//! Each record describes one output: `id` (names the output file: 1 to 128 of `A-Z a-z 0-9
+//! . _ -`, not starting with `.`, unique), `text`, `voice`, and optionally `format` (`wav`,
+//! `mp3`), `speed`, `pitch`, `volume`, `channels`, `srt` and `timestamps` (booleans: also
+//! write `ID.srt` / `ID.timestamps.json`). JSON Lines: one object per line, blank lines and
+//! lines starting with `#` skipped. CSV: RFC 4180 with a header naming the fields; empty
+//! cells are absent. The format follows the extension (`.csv`; `.jsonl`, `.ndjson`,
+//! `.json`), else the first character (`{` for JSON Lines).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde_json::Value;
+use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation};
+
+use crate::error::{CliError, CliResult, describe_violation};
+
+/// The fields a manifest record may have.
+pub const FIELDS: &[&str] = &[
+    "id",
+    "text",
+    "voice",
+    "format",
+    "speed",
+    "pitch",
+    "volume",
+    "channels",
+    "srt",
+    "timestamps",
+];
+
+/// How the job body's wire fields are called in a manifest.
+const WIRE_NAMES: &[(&str, &str)] = &[("voice_asset_id", "voice"), ("audio_format", "format")];
+
+/// Problems reported at most, so a broken file does not flood the terminal.
+const MAX_PROBLEMS: usize = 20;
+
+/// One line of a manifest.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Where it starts in the file (1-based).
+    pub line: usize,
+    /// Its id: the output's file name without extension.
+    pub id: String,
+    /// The job.
+    pub body: CreateAsyncTtsJobRequestBody,
+    /// The audio file's extension (`wav`, `mp3`).
+    pub ext: &'static str,
+    /// Whether to write `ID.srt`.
+    pub srt: bool,
+    /// Whether to write `ID.timestamps.json`.
+    pub timestamps: bool,
+}
+
+/// A field's value before typing.
+enum Raw {
+    Json(Value),
+    Text(String),
+}
+
+impl Raw {
+    fn string(&self, field: &str) -> Result<String, String> {
+        match self {
+            Raw::Text(s) | Raw::Json(Value::String(s)) => Ok(s.clone()),
+            Raw::Json(other) => Err(format!("invalid value {other} for {field} (expected a string)")),
+        }
+    }
+
+    fn int(&self, field: &str) -> Result<i32, String> {
+        let bad = |v: &dyn std::fmt::Display| format!("invalid value {v} for {field} (expected an integer)");
+        match self {
+            Raw::Json(Value::Number(n)) => n
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| bad(n)),
+            Raw::Text(s) | Raw::Json(Value::String(s)) => s.trim().parse().map_err(|_| bad(&format!("{s:?}"))),
+            Raw::Json(other) => Err(bad(other)),
+        }
+    }
+
+    fn bool(&self, field: &str) -> Result<bool, String> {
+        match self {
+            Raw::Json(Value::Bool(b)) => Ok(*b),
+            Raw::Text(s) | Raw::Json(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Ok(true),
+                "false" | "no" | "0" => Ok(false),
+                _ => Err(format!("invalid value {s:?} for {field} (expected true or false)")),
+            },
+            Raw::Json(other) => Err(format!("invalid value {other} for {field} (expected true or false)")),
+        }
+    }
+}
+
+/// Reads and validates the manifest at `path`: every problem of every line is reported
+/// (up to 20) as one usage error, before anything is sent.
+pub fn load(path: &Path) -> CliResult<Vec<Item>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::usage(format!("cannot read the manifest {}", path.display())).cause(e.to_string())
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let is_csv = match ext.as_deref() {
+        Some("csv") => true,
+        Some("jsonl" | "ndjson" | "json") => false,
+        _ => !text.trim_start().starts_with('{'),
+    };
+    let records: Vec<(usize, Vec<(String, Raw)>)> = if is_csv {
+        csv_records(text)?
+    } else {
+        jsonl_records(text)?
+    };
+    let mut problems = Vec::new();
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    for (line, fields) in records {
+        match item(line, fields) {
+            Ok(item) => {
+                if !seen.insert(item.id.clone()) {
+                    problems.push(format!("line {line}: duplicate id {:?}", item.id));
+                }
+                items.push(item);
+            }
+            Err(lines) => problems.extend(lines.into_iter().map(|p| format!("line {line}: {p}"))),
+        }
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+    }
+    if problems.is_empty() && items.is_empty() {
+        problems.push("no lines to synthesize".into());
+    }
+    match problems.len() {
+        0 => Ok(items),
+        1 => Err(CliError::usage(format!(
+            "invalid manifest {}: {}",
+            path.display(),
+            problems[0]
+        ))),
+        n => {
+            let mut e = CliError::usage(format!(
+                "invalid manifest {}: {}{n} problems",
+                path.display(),
+                if n >= MAX_PROBLEMS { "at least " } else { "" }
+            ));
+            e.details = problems;
+            Err(e)
+        }
+    }
+}
+
+fn jsonl_records(text: &str) -> CliResult<Vec<(usize, Vec<(String, Raw)>)>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Object(map)) => out.push((
+                i + 1,
+                map.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect(),
+            )),
+            Ok(_) => problems.push(format!("line {}: expected a JSON object", i + 1)),
+            Err(e) => problems.push(format!("line {}: invalid JSON ({e})", i + 1)),
+        }
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        let mut e = CliError::usage(format!("invalid manifest: {}", problems[0]));
+        if problems.len() > 1 {
+            e.message = format!("invalid manifest: {} problems", problems.len());
+            e.details = problems;
+        }
+        Err(e)
+    }
+}
+
+fn csv_records(text: &str) -> CliResult<Vec<(usize, Vec<(String, Raw)>)>> {
+    let rows = parse_csv(text)
+        .map_err(|(line, why)| CliError::usage(format!("invalid manifest: line {line}: {why}")))?;
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let header: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
+    let mut out = Vec::new();
+    for (line, cells) in rows {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.len() > header.len() {
+            return Err(CliError::usage(format!(
+                "invalid manifest: line {line}: {} cells but the header names {} fields",
+                cells.len(),
+                header.len()
+            )));
+        }
+        let fields = header
+            .iter()
+            .zip(cells)
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(h, c)| (h.clone(), Raw::Text(c)))
+            .collect();
+        out.push((line, fields));
+    }
+    Ok(out)
+}
+
+/// One record into an item, or its problems.
+fn item(line: usize, fields: Vec<(String, Raw)>) -> Result<Item, Vec<String>> {
+    let mut problems = Vec::new();
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    for (k, _) in &fields {
+        if !FIELDS.contains(&k.as_str()) && k != "voice_asset_id" {
+            problems.push(format!("unknown field {k:?} (expected {})", FIELDS.join(", ")));
+        }
+    }
+    let voice_raw = get("voice").or_else(|| get("voice_asset_id"));
+    let mut missing = Vec::new();
+    for (name, raw) in [("id", get("id")), ("text", get("text")), ("voice", voice_raw)] {
+        if raw.is_none() {
+            problems.push(format!("{name} is required"));
+            missing.push(name);
+        }
+    }
+    let string = |raw: Option<&Raw>, name: &str, problems: &mut Vec<String>| {
+        raw.and_then(|v| v.string(name).map_err(|e| problems.push(e)).ok())
+    };
+    let int = |name: &str, problems: &mut Vec<String>| {
+        get(name).and_then(|v| v.int(name).map_err(|e| problems.push(e)).ok())
+    };
+    let flag = |name: &str, problems: &mut Vec<String>| {
+        get(name).is_some_and(|v| v.bool(name).map_err(|e| problems.push(e)).unwrap_or(false))
+    };
+    let id = string(get("id"), "id", &mut problems).unwrap_or_default();
+    let text = string(get("text"), "text", &mut problems).unwrap_or_default();
+    let voice = string(voice_raw, "voice", &mut problems).unwrap_or_default();
+    let format = string(get("format"), "format", &mut problems);
+    let speed = int("speed", &mut problems);
+    let pitch = int("pitch", &mut problems);
+    let volume = int("volume", &mut problems);
+    let channels = int("channels", &mut problems);
+    let srt = flag("srt", &mut problems);
+    let timestamps = flag("timestamps", &mut problems);
+
+    if get("id").is_some() && !valid_id(&id) {
+        problems.push(format!(
+            "invalid value {id:?} for id (1 to 128 of A-Z a-z 0-9 . _ -, not starting with .)"
+        ));
+    }
+    let (ext, audio_format) = match format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("wav") => ("wav", AudioFormat::Wav),
+        Some("mp3") => ("mp3", AudioFormat::Mp3),
+        Some(other) => {
+            problems.push(format!("invalid value {other:?} for format (expected wav or mp3)"));
+            ("wav", AudioFormat::Wav)
+        }
+    };
+    let mut body = CreateAsyncTtsJobRequestBody::new(text, voice).audio_format(audio_format);
+    body.speed = speed;
+    body.pitch = pitch;
+    body.volume = volume;
+    body.channels = channels;
+    if srt {
+        body.gen_srt = Some(true);
+    }
+    if timestamps {
+        body.need_timestamp = Some(true);
+    }
+    if let Err(e) = CreateAsyncTtsJobRequest::new(body.clone()).validate() {
+        for v in e.violations() {
+            let name = WIRE_NAMES
+                .iter()
+                .find(|(wire, _)| *wire == v.field())
+                .map_or(v.field(), |(_, n)| *n);
+            // A missing field was reported as required already.
+            if !missing.contains(&name) {
+                problems.push(describe_violation(v, WIRE_NAMES));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Item {
+            line,
+            id,
+            body,
+            ext,
+            srt,
+            timestamps,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Whether `id` is usable as a file name on every platform.
+pub fn valid_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && !id.starts_with('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// RFC 4180 records with the line each starts on. Quoted fields may hold commas, doubled
+/// quotes and line breaks; CRLF and LF both end records.
+pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, &'static str)> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut line = 1;
+    let mut start = 1;
+    let mut in_quotes = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => in_quotes = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() && !was_quoted => {
+                in_quotes = true;
+                was_quoted = true;
+            }
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                was_quoted = false;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                was_quoted = false;
+                records.push((start, std::mem::take(&mut record)));
+                line += 1;
+                start = line;
+            }
+            _ => field.push(c),
+        }
+    }
+    if in_quotes {
+        return Err((start, "a quoted field is not closed"));
+    }
+    if !field.is_empty() || !record.is_empty() || was_quoted {
+        record.push(field);
+        records.push((start, record));
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_follows_rfc_4180() {
+        let text = "id,text\r\na,\"Hello, \"\"world\"\"\"\nb,\"two\nlines\"\n\nc,plain";
+        let rows = parse_csv(text).unwrap();
+        assert_eq!(rows[0], (1, vec!["id".to_string(), "text".to_string()]));
+        assert_eq!(rows[1], (2, vec!["a".to_string(), "Hello, \"world\"".to_string()]));
+        assert_eq!(rows[2], (3, vec!["b".to_string(), "two\nlines".to_string()]));
+        assert_eq!(rows[3], (5, vec![String::new()]));
+        assert_eq!(rows[4], (6, vec!["c".to_string(), "plain".to_string()]));
+        assert_eq!(parse_csv("a,\"open\n"), Err((1, "a quoted field is not closed")));
+    }
+
+    #[test]
+    fn ids_are_safe_file_names() {
+        assert!(valid_id("line-01.a_b"));
+        for bad in ["", ".hidden", "a/b", "a b", "..", &"x".repeat(129)] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn records_report_every_problem() {
+        let fields = vec![
+            ("id".to_string(), Raw::Text("a/b".into())),
+            ("text".to_string(), Raw::Text(String::new())),
+            ("speed".to_string(), Raw::Text("500".into())),
+            ("colour".to_string(), Raw::Text("red".into())),
+        ];
+        let problems = item(7, fields).unwrap_err();
+        let all = problems.join("\n");
+        for needle in ["unknown field \"colour\"", "for id", "voice is required", "for speed", "for text"] {
+            assert!(all.contains(needle), "{needle} in {all}");
+        }
+    }
+}

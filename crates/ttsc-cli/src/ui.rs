@@ -1,0 +1,138 @@
+//! Diagnostics on standard error: `error:` / `Caused by:` / `hint:` / `warning:` lines,
+//! colours (`--color`, `NO_COLOR`), and progress bars and spinners that stay hidden unless
+//! standard error is a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::env_vars;
+use crate::error::CliError;
+
+/// How to talk to the user.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    /// `-q`: only errors on standard error.
+    pub quiet: bool,
+    /// Whether progress bars and spinners are drawn.
+    pub progress: bool,
+    /// Whether standard error gets colours.
+    pub color_err: bool,
+    /// Whether standard output (table headers) gets colours.
+    pub color_out: bool,
+    /// Whether standard output is a terminal.
+    pub stdout_tty: bool,
+}
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const CYAN: &str = "\x1b[1;36m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+impl Ui {
+    /// The settings the global options and the environment ask for.
+    pub fn new(g: &GlobalArgs) -> Self {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let stdout_tty = std::io::stdout().is_terminal();
+        let no_color = env_vars::get(env_vars::NO_COLOR).is_some();
+        let color = |tty: bool| match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Ui {
+            quiet: g.quiet,
+            progress: !g.quiet && !g.no_progress && stderr_tty,
+            color_err: color(stderr_tty),
+            color_out: color(stdout_tty),
+            stdout_tty,
+        }
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color_err {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Bold text for standard output (table headers).
+    pub fn bold_out(&self, text: &str) -> String {
+        if self.color_out {
+            format!("{BOLD}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Prints an error with its details, causes and hints (nothing for a silent one).
+    pub fn error(&self, e: &CliError) {
+        if e.silent {
+            return;
+        }
+        let mut text = format!("{} {}\n", self.paint(RED, "error:"), e.message);
+        for d in &e.details {
+            text.push_str(&format!("  {d}\n"));
+        }
+        for c in &e.causes {
+            text.push_str(&format!("  {} {c}\n", self.paint(BOLD, "Caused by:")));
+        }
+        for h in &e.hints {
+            text.push_str(&format!("{} {h}\n", self.paint(CYAN, "hint:")));
+        }
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+
+    /// Prints `warning: …` unless `-q`.
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{} {message}",
+                self.paint(YELLOW, "warning:")
+            );
+        }
+    }
+
+    /// Prints a plain status line unless `-q` (what happened, for people; never data).
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr(), "{message}");
+        }
+    }
+
+    /// A spinner with `message`, or a hidden one.
+    pub fn spinner(&self, message: impl Into<String>) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.set_message(message.into());
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    }
+
+    /// A progress bar over `len` items, or a hidden one.
+    pub fn bar(&self, len: u64) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template(
+                "[{elapsed_precise}] {bar:30} {pos}/{len} {msg} ({per_sec}, ETA {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        pb.enable_steady_tick(Duration::from_millis(200));
+        pb
+    }
+}
