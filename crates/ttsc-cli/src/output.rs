@@ -24,6 +24,9 @@ use crate::ui::Ui;
 /// Rows a table listing reads before fixing its column widths.
 pub const TABLE_SAMPLE: usize = 100;
 
+/// The longest cell written to a terminal, in characters.
+const CELL_MAX: usize = 4096;
+
 /// The smallest width a column is squeezed to.
 const MIN_COLUMN: usize = 4;
 
@@ -72,16 +75,21 @@ impl Output {
 
     /// Writes one result object.
     pub fn object<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
-        let v = serde_json::to_value(value).map_err(io::Error::other)?;
+        // JSON keeps the type's field order (the wire order of the models).
         match self.format {
             OutputFormat::Json => {
-                let text = serde_json::to_string_pretty(&v).map_err(io::Error::other)?;
-                writeln!(self.w, "{text}")
+                let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+                return writeln!(self.w, "{text}");
             }
             OutputFormat::Ndjson => {
-                let text = serde_json::to_string(&v).map_err(io::Error::other)?;
-                writeln!(self.w, "{text}")
+                let text = serde_json::to_string(value).map_err(io::Error::other)?;
+                return writeln!(self.w, "{text}");
             }
+            OutputFormat::Csv | OutputFormat::Table => {}
+        }
+        let v = serde_json::to_value(value).map_err(io::Error::other)?;
+        match self.format {
+            OutputFormat::Json | OutputFormat::Ndjson => Ok(()),
             OutputFormat::Csv => {
                 let mut pairs = Vec::new();
                 flatten("", &v, &mut pairs);
@@ -96,7 +104,7 @@ impl Output {
                 flatten("", &v, &mut pairs);
                 let key_width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
                 for (k, val) in pairs {
-                    let val = sanitize(&val, usize::MAX);
+                    let val = sanitize(&val, CELL_MAX);
                     let val = match self.width {
                         Some(w) => truncate(&val, w.saturating_sub(key_width + 2).max(MIN_COLUMN)),
                         None => val,
@@ -113,7 +121,7 @@ impl Output {
         if self.ui.stdout_tty {
             cells
                 .into_iter()
-                .map(|c| sanitize(&c, usize::MAX))
+                .map(|c| sanitize(&c, CELL_MAX))
                 .collect()
         } else {
             cells
@@ -192,7 +200,7 @@ impl<R: Record> ListWriter<'_, R> {
                 let cells: Vec<String> = record
                     .cells()
                     .into_iter()
-                    .map(|c| sanitize(&c, usize::MAX))
+                    .map(|c| sanitize(&c, CELL_MAX))
                     .collect();
                 match &self.widths {
                     Some(widths) => write_table_row(&mut self.out.w, widths, &cells),
@@ -244,8 +252,8 @@ impl<R: Record> ListWriter<'_, R> {
     }
 }
 
-/// Column widths: the widest cell of the sample (or the header), shrunk, widest first,
-/// until the row fits `limit`.
+/// Column widths: the widest cell of the sample (or the header), shrunk, widest first and
+/// the first column last, until the row fits `limit`.
 pub fn fit_widths(columns: &[&str], rows: &[Vec<String>], limit: Option<usize>) -> Vec<usize> {
     let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
     for row in rows {
@@ -260,11 +268,12 @@ pub fn fit_widths(columns: &[&str], rows: &[Vec<String>], limit: Option<usize>) 
             if total <= limit {
                 break;
             }
+            // The first column (the record's id) is cut last.
             let Some((i, widest)) = widths
                 .iter()
                 .copied()
                 .enumerate()
-                .max_by_key(|&(i, w)| (w, usize::MAX - i))
+                .max_by_key(|&(i, w)| (i > 0 && w > MIN_COLUMN, w, usize::MAX - i))
             else {
                 break;
             };
@@ -367,7 +376,8 @@ mod tests {
     fn widths_shrink_the_widest_column_first() {
         let rows = vec![vec!["a".repeat(30), "b".repeat(10)]];
         assert_eq!(fit_widths(&["x", "y"], &rows, None), [30, 10]);
-        assert_eq!(fit_widths(&["x", "y"], &rows, Some(32)), [20, 10]);
+        assert_eq!(fit_widths(&["x", "y"], &rows, Some(32)), [28, 4]);
+        assert_eq!(fit_widths(&["x", "y", "z"], &[vec!["a".repeat(30), "b".repeat(10), "c".repeat(10)]], Some(30)), [18, 4, 4]);
         assert_eq!(fit_widths(&["x", "y"], &rows, Some(5)), [4, 4]);
     }
 

@@ -52,8 +52,10 @@ impl Record for LineResult {
 struct Work {
     item: Item,
     fingerprint: String,
-    /// A job created by an earlier run, to re-attach to.
+    /// The job to wait for: created by this run, or by an earlier one (re-attached).
     job_id: Option<String>,
+    /// The last job, after it failed or vanished (for the report).
+    last_job: Option<String>,
 }
 
 /// What every line's task shares.
@@ -134,6 +136,7 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
             item,
             fingerprint: fp,
             job_id,
+            last_job: None,
         });
     }
     if skipped > 0 || reattached > 0 {
@@ -290,15 +293,15 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
             Err(e) => {
                 tries += 1;
                 tracing::debug!(id = %w.item.id, tries, error = %e.reason, "line failed");
-                if e.job_gone {
-                    w.job_id = None;
+                if e.job_gone && w.job_id.is_some() {
+                    w.last_job = w.job_id.take();
                 }
                 if tries > shared.retries || !e.retry {
                     journal(
                         shared,
                         &Entry::Failed {
                             id: w.item.id.clone(),
-                            job_id: w.job_id.clone(),
+                            job_id: w.job_id.clone().or_else(|| w.last_job.clone()),
                             reason: e.reason.clone(),
                         },
                     )?;
@@ -309,7 +312,7 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
                         id: w.item.id,
                         line: w.item.line,
                         status: "failed",
-                        job_id: w.job_id,
+                        job_id: w.job_id.or(w.last_job),
                         files: Vec::new(),
                         reason: Some(e.reason),
                     });
