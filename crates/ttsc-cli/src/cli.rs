@@ -170,7 +170,11 @@ pub enum SynthFormat {
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// The text to synthesize
-    #[arg(value_name = "TEXT", required_unless_present = "text_file", conflicts_with = "text_file")]
+    #[arg(
+        value_name = "TEXT",
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
     pub text: Option<String>,
     /// Read the text from FILE (`-` for standard input)
     #[arg(long, value_name = "FILE")]
@@ -578,7 +582,10 @@ pub struct CompletionsArgs {
 pub fn parse_http_url(s: &str) -> Result<String, String> {
     let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("the scheme must be http or https, not {}", url.scheme()));
+        return Err(format!(
+            "the scheme must be http or https, not {}",
+            url.scheme()
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("the URL has no host".into());
@@ -592,7 +599,10 @@ pub fn parse_http_url(s: &str) -> Result<String, String> {
 fn parse_sign_url(s: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("the scheme must be http or https, not {}", url.scheme()));
+        return Err(format!(
+            "the scheme must be http or https, not {}",
+            url.scheme()
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("the URL has no host".into());
@@ -609,7 +619,10 @@ fn parse_region(s: &str) -> Result<String, String> {
 }
 
 fn parse_project_id(s: &str) -> Result<String, String> {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         Ok(s.to_string())
     } else {
         Err("expected a project id (letters and digits)".into())
@@ -648,9 +661,7 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
 
 /// `YYYYMMDDTHHMMSSZ`, the `X-Sdk-Date` form.
 fn parse_sdk_date(s: &str) -> Result<SystemTime, String> {
-    let format = time::macros::format_description!(
-        "[year][month][day]T[hour][minute][second]Z"
-    );
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     let t = time::PrimitiveDateTime::parse(s, &format)
         .map_err(|_| "expected YYYYMMDDTHHMMSSZ, e.g. 20261122T081500Z".to_string())?;
     Ok(t.assume_utc().into())
@@ -663,7 +674,8 @@ pub fn parse_time(s: &str) -> Result<String, String> {
 }
 
 fn parse_time_at(s: &str, now: SystemTime) -> Result<String, String> {
-    const HELP: &str = "expected RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or an age (30m, 2h, 7d)";
+    const HELP: &str =
+        "expected RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or an age (30m, 2h, 7d)";
     if ttsc_models::wire::is_rfc3339(s) {
         return Ok(s.to_string());
     }
@@ -724,7 +736,10 @@ mod tests {
 
     #[test]
     fn urls_headers_and_dates() {
-        assert_eq!(parse_http_url("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            parse_http_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert!(parse_http_url("ftp://x").is_err());
         assert!(parse_http_url("not a url").is_err());
         assert_eq!(

@@ -101,7 +101,13 @@ impl Sources {
     /// Reads the value sources of the global options from the parsed matches.
     pub fn from_matches(m: &ArgMatches) -> Self {
         let mut from_env = Vec::new();
-        for id in ["endpoint", "region", "profile", "auth_token", "output_format"] {
+        for id in [
+            "endpoint",
+            "region",
+            "profile",
+            "auth_token",
+            "output_format",
+        ] {
             if m.value_source(id) == Some(ValueSource::EnvVariable) {
                 from_env.push(id);
             }
@@ -159,7 +165,12 @@ impl Ctx {
                 source: self.sources.describe(id, flag, var),
             })
         };
-        let mut endpoint = flag(&g.endpoint, "endpoint", "--endpoint", env_vars::TTSC_ENDPOINT);
+        let mut endpoint = flag(
+            &g.endpoint,
+            "endpoint",
+            "--endpoint",
+            env_vars::TTSC_ENDPOINT,
+        );
         let mut region = flag(&g.region, "region", "--region", env_vars::TTSC_REGION);
         let mut project_id = g.project_id.as_ref().map(|p| Setting {
             value: p.clone(),

@@ -214,7 +214,8 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
             e = e.hint("raise --timeout, or try again later");
         }
         ErrorKind::Ambiguous => {
-            e = e.hint("list recent jobs with `ttsc jobs list --since 1h` before creating it again");
+            e = e
+                .hint("list recent jobs with `ttsc jobs list --since 1h` before creating it again");
         }
         _ => {}
     }

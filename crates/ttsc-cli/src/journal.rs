@@ -165,7 +165,10 @@ mod tests {
             .unwrap();
         }
         // A crash mid-line.
-        let mut f = OpenOptions::new().append(true).open(dir.join(FILE_NAME)).unwrap();
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(dir.join(FILE_NAME))
+            .unwrap();
         f.write_all(b"{\"event\":\"done\",\"id\":\"b\"").unwrap();
         drop(f);
         let (j, last) = Journal::open(&dir).unwrap();

@@ -65,7 +65,9 @@ fn main() -> std::process::ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            ui.error(&error::CliError::failure("cannot start the async runtime").cause(e.to_string()));
+            ui.error(
+                &error::CliError::failure("cannot start the async runtime").cause(e.to_string()),
+            );
             return ExitCode::Failure.into();
         }
     };

@@ -63,18 +63,24 @@ impl Raw {
     fn string(&self, field: &str) -> Result<String, String> {
         match self {
             Raw::Text(s) | Raw::Json(Value::String(s)) => Ok(s.clone()),
-            Raw::Json(other) => Err(format!("invalid value {other} for {field} (expected a string)")),
+            Raw::Json(other) => Err(format!(
+                "invalid value {other} for {field} (expected a string)"
+            )),
         }
     }
 
     fn int(&self, field: &str) -> Result<i32, String> {
-        let bad = |v: &dyn std::fmt::Display| format!("invalid value {v} for {field} (expected an integer)");
+        let bad = |v: &dyn std::fmt::Display| {
+            format!("invalid value {v} for {field} (expected an integer)")
+        };
         match self {
             Raw::Json(Value::Number(n)) => n
                 .as_i64()
                 .and_then(|n| i32::try_from(n).ok())
                 .ok_or_else(|| bad(n)),
-            Raw::Text(s) | Raw::Json(Value::String(s)) => s.trim().parse().map_err(|_| bad(&format!("{s:?}"))),
+            Raw::Text(s) | Raw::Json(Value::String(s)) => {
+                s.trim().parse().map_err(|_| bad(&format!("{s:?}")))
+            }
             Raw::Json(other) => Err(bad(other)),
         }
     }
@@ -82,12 +88,18 @@ impl Raw {
     fn bool(&self, field: &str) -> Result<bool, String> {
         match self {
             Raw::Json(Value::Bool(b)) => Ok(*b),
-            Raw::Text(s) | Raw::Json(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => Ok(true),
-                "false" | "no" | "0" => Ok(false),
-                _ => Err(format!("invalid value {s:?} for {field} (expected true or false)")),
-            },
-            Raw::Json(other) => Err(format!("invalid value {other} for {field} (expected true or false)")),
+            Raw::Text(s) | Raw::Json(Value::String(s)) => {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" => Ok(true),
+                    "false" | "no" | "0" => Ok(false),
+                    _ => Err(format!(
+                        "invalid value {s:?} for {field} (expected true or false)"
+                    )),
+                }
+            }
+            Raw::Json(other) => Err(format!(
+                "invalid value {other} for {field} (expected true or false)"
+            )),
         }
     }
 }
@@ -221,12 +233,19 @@ fn item(line: usize, fields: Vec<(String, Raw)>) -> Result<Item, Vec<String>> {
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     for (k, _) in &fields {
         if !FIELDS.contains(&k.as_str()) && k != "voice_asset_id" {
-            problems.push(format!("unknown field {k:?} (expected {})", FIELDS.join(", ")));
+            problems.push(format!(
+                "unknown field {k:?} (expected {})",
+                FIELDS.join(", ")
+            ));
         }
     }
     let voice_raw = get("voice").or_else(|| get("voice_asset_id"));
     let mut missing = Vec::new();
-    for (name, raw) in [("id", get("id")), ("text", get("text")), ("voice", voice_raw)] {
+    for (name, raw) in [
+        ("id", get("id")),
+        ("text", get("text")),
+        ("voice", voice_raw),
+    ] {
         if raw.is_none() {
             problems.push(format!("{name} is required"));
             missing.push(name);
@@ -261,7 +280,9 @@ fn item(line: usize, fields: Vec<(String, Raw)>) -> Result<Item, Vec<String>> {
         None | Some("wav") => ("wav", AudioFormat::Wav),
         Some("mp3") => ("mp3", AudioFormat::Mp3),
         Some(other) => {
-            problems.push(format!("invalid value {other:?} for format (expected wav or mp3)"));
+            problems.push(format!(
+                "invalid value {other:?} for format (expected wav or mp3)"
+            ));
             ("wav", AudioFormat::Wav)
         }
     };
@@ -377,11 +398,20 @@ mod tests {
         let text = "id,text\r\na,\"Hello, \"\"world\"\"\"\nb,\"two\nlines\"\n\nc,plain";
         let rows = parse_csv(text).unwrap();
         assert_eq!(rows[0], (1, vec!["id".to_string(), "text".to_string()]));
-        assert_eq!(rows[1], (2, vec!["a".to_string(), "Hello, \"world\"".to_string()]));
-        assert_eq!(rows[2], (3, vec!["b".to_string(), "two\nlines".to_string()]));
+        assert_eq!(
+            rows[1],
+            (2, vec!["a".to_string(), "Hello, \"world\"".to_string()])
+        );
+        assert_eq!(
+            rows[2],
+            (3, vec!["b".to_string(), "two\nlines".to_string()])
+        );
         assert_eq!(rows[3], (5, vec![String::new()]));
         assert_eq!(rows[4], (6, vec!["c".to_string(), "plain".to_string()]));
-        assert_eq!(parse_csv("a,\"open\n"), Err((1, "a quoted field is not closed")));
+        assert_eq!(
+            parse_csv("a,\"open\n"),
+            Err((1, "a quoted field is not closed"))
+        );
     }
 
     #[test]
@@ -402,7 +432,13 @@ mod tests {
         ];
         let problems = item(7, fields).unwrap_err();
         let all = problems.join("\n");
-        for needle in ["unknown field \"colour\"", "for id", "voice is required", "for speed", "for text"] {
+        for needle in [
+            "unknown field \"colour\"",
+            "for id",
+            "voice is required",
+            "for speed",
+            "for text",
+        ] {
             assert!(all.contains(needle), "{needle} in {all}");
         }
     }

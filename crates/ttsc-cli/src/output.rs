@@ -30,6 +30,15 @@ const CELL_MAX: usize = 4096;
 /// The smallest width a column is squeezed to.
 const MIN_COLUMN: usize = 4;
 
+/// A serialization error as an I/O error, keeping the kind of an I/O failure underneath
+/// (a closed pipe must stay recognisable).
+fn json_error(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::new(kind, e),
+        None => io::Error::other(e),
+    }
+}
+
 /// A listed record with named columns for tables and CSV.
 pub trait Record: Serialize {
     /// Column names (lower case; tables show them upper case).
@@ -78,16 +87,16 @@ impl Output {
         // JSON keeps the type's field order (the wire order of the models).
         match self.format {
             OutputFormat::Json => {
-                let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+                let text = serde_json::to_string_pretty(value).map_err(json_error)?;
                 return writeln!(self.w, "{text}");
             }
             OutputFormat::Ndjson => {
-                let text = serde_json::to_string(value).map_err(io::Error::other)?;
+                let text = serde_json::to_string(value).map_err(json_error)?;
                 return writeln!(self.w, "{text}");
             }
             OutputFormat::Csv | OutputFormat::Table => {}
         }
-        let v = serde_json::to_value(value).map_err(io::Error::other)?;
+        let v = serde_json::to_value(value).map_err(json_error)?;
         match self.format {
             OutputFormat::Json | OutputFormat::Ndjson => Ok(()),
             OutputFormat::Csv => {
@@ -109,7 +118,8 @@ impl Output {
                         Some(w) => truncate(&val, w.saturating_sub(key_width + 2).max(MIN_COLUMN)),
                         None => val,
                     };
-                    writeln!(self.w, "{k:<key_width$}  {val}")?;
+                    let line = format!("{k:<key_width$}  {val}");
+                    writeln!(self.w, "{}", line.trim_end())?;
                 }
                 Ok(())
             }
@@ -119,10 +129,7 @@ impl Output {
     fn csv_cells(&self, cells: Vec<String>) -> Vec<String> {
         // CSV is data, written as received, unless it is going to a terminal.
         if self.ui.stdout_tty {
-            cells
-                .into_iter()
-                .map(|c| sanitize(&c, CELL_MAX))
-                .collect()
+            cells.into_iter().map(|c| sanitize(&c, CELL_MAX)).collect()
         } else {
             cells
         }
@@ -176,7 +183,7 @@ impl<R: Record> ListWriter<'_, R> {
         self.count += 1;
         match self.out.format {
             OutputFormat::Json => {
-                let text = serde_json::to_string_pretty(record).map_err(io::Error::other)?;
+                let text = serde_json::to_string_pretty(record).map_err(json_error)?;
                 let w = &mut self.out.w;
                 w.write_all(if first { b"[\n" } else { b",\n" })?;
                 for (i, line) in text.lines().enumerate() {
@@ -189,7 +196,7 @@ impl<R: Record> ListWriter<'_, R> {
                 Ok(())
             }
             OutputFormat::Ndjson => {
-                serde_json::to_writer(&mut self.out.w, record).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut self.out.w, record).map_err(json_error)?;
                 self.out.w.write_all(b"\n")
             }
             OutputFormat::Csv => {
@@ -376,8 +383,15 @@ mod tests {
     fn widths_shrink_the_widest_column_first() {
         let rows = vec![vec!["a".repeat(30), "b".repeat(10)]];
         assert_eq!(fit_widths(&["x", "y"], &rows, None), [30, 10]);
-        assert_eq!(fit_widths(&["x", "y"], &rows, Some(32)), [28, 4]);
-        assert_eq!(fit_widths(&["x", "y", "z"], &[vec!["a".repeat(30), "b".repeat(10), "c".repeat(10)]], Some(30)), [18, 4, 4]);
+        assert_eq!(fit_widths(&["x", "y"], &rows, Some(32)), [26, 4]);
+        assert_eq!(
+            fit_widths(
+                &["x", "y", "z"],
+                &[vec!["a".repeat(30), "b".repeat(10), "c".repeat(10)]],
+                Some(30)
+            ),
+            [18, 4, 4]
+        );
         assert_eq!(fit_widths(&["x", "y"], &rows, Some(5)), [4, 4]);
     }
 

@@ -92,10 +92,16 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
     check_out_dir(&args.out_dir)?;
     let client = ctx.client().await?;
     std::fs::create_dir_all(&args.out_dir).map_err(|e| {
-        CliError::io(format!("cannot create --out-dir {}", args.out_dir.display()), &e)
+        CliError::io(
+            format!("cannot create --out-dir {}", args.out_dir.display()),
+            &e,
+        )
     })?;
     let (journal, last) = Journal::open(&args.out_dir).map_err(|e| {
-        CliError::io(format!("cannot open the journal in {}", args.out_dir.display()), &e)
+        CliError::io(
+            format!("cannot open the journal in {}", args.out_dir.display()),
+            &e,
+        )
     })?;
 
     let total = items.len();
@@ -191,7 +197,12 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
         } else {
             failed.push(result.clone());
             let reason = result.reason.clone().unwrap_or_default();
-            bar.suspend(|| ctx.ui.warn(&format!("line {} ({}) failed: {reason}", result.line, result.id)));
+            bar.suspend(|| {
+                ctx.ui.warn(&format!(
+                    "line {} ({}) failed: {reason}",
+                    result.line, result.id
+                ))
+            });
         }
         bar.inc(1);
         bar.set_message(format!("{} failed", failed.len()));
@@ -326,7 +337,10 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
 fn journal(shared: &Shared, entry: &Entry) -> CliResult {
     shared.journal.append(entry).map_err(|e| {
         CliError::io(
-            format!("cannot write the journal {}", shared.journal.path().display()),
+            format!(
+                "cannot write the journal {}",
+                shared.journal.path().display()
+            ),
             &e,
         )
     })
@@ -385,7 +399,10 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
             ))));
         };
         let refresh = refresher(client.clone(), job_id.clone(), url.to_string(), pick);
-        if let Err(e) = client.download_with_refresh(url, &dest, Some(refresh)).await {
+        if let Err(e) = client
+            .download_with_refresh(url, &dest, Some(refresh))
+            .await
+        {
             return Ok(Err(LineError::client(&e)));
         }
     }

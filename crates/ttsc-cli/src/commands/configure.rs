@@ -42,7 +42,9 @@ impl Answers {
             .stdin
             .read_line(&mut line)
             .map_err(|e| CliError::usage("cannot read standard input").cause(e.to_string()))?;
-        Ok((n > 0).then(|| line.trim().to_string()).filter(|l| !l.is_empty()))
+        Ok((n > 0)
+            .then(|| line.trim().to_string())
+            .filter(|l| !l.is_empty()))
     }
 
     fn secret(&mut self, prompt: &str) -> CliResult<Option<String>> {
@@ -70,7 +72,9 @@ fn credentials_path() -> CliResult<PathBuf> {
 }
 
 fn check_value(name: &str, value: &str) -> CliResult {
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) || value.starts_with(['[', '#', ';']) {
+    if value.chars().any(|c| c.is_whitespace() || c.is_control())
+        || value.starts_with(['[', '#', ';'])
+    {
         return Err(CliError::usage(format!(
             "invalid {name}: it must not contain spaces or control characters"
         )));
@@ -80,9 +84,15 @@ fn check_value(name: &str, value: &str) -> CliResult {
 
 /// Runs `ttsc configure`.
 pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
-    let section = ctx.g.profile.clone().unwrap_or_else(|| DEFAULT_PROFILE.to_string());
+    let section = ctx
+        .g
+        .profile
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PROFILE.to_string());
     if section.is_empty() || section.contains([']', '[', '\n']) {
-        return Err(CliError::usage(format!("invalid value {section:?} for --profile")));
+        return Err(CliError::usage(format!(
+            "invalid value {section:?} for --profile"
+        )));
     }
     let path = credentials_path()?;
     let tty = std::io::stdin().is_terminal();
@@ -91,7 +101,10 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
         stdin: std::io::stdin().lock(),
     };
     if tty {
-        ctx.ui.note(&format!("Writing profile [{section}] of {}", path.display()));
+        ctx.ui.note(&format!(
+            "Writing profile [{section}] of {}",
+            path.display()
+        ));
     }
     let ak = match args.access_key_id {
         Some(ak) => ak,
@@ -102,7 +115,9 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
     check_value("access key id", &ak)?;
     let sk = answers
         .secret("Secret access key (SK, not shown): ")?
-        .ok_or_else(|| CliError::usage("no secret access key given (it is read from standard input)"))?;
+        .ok_or_else(|| {
+            CliError::usage("no secret access key given (it is read from standard input)")
+        })?;
     check_value("secret access key", &sk)?;
     let mut project_id = ctx.g.project_id.clone();
     let mut region = ctx.g.region.clone();
@@ -146,7 +161,10 @@ fn write_profile(path: &Path, section: &str, entries: &[(&str, String)]) -> CliR
         Err(e) => return Err(CliError::io(format!("cannot read {}", path.display()), &e)),
     };
     let text = replace_section(&old, section, entries);
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !dir.exists() {
         let mut b = std::fs::DirBuilder::new();
         b.recursive(true);
@@ -222,7 +240,11 @@ impl Record for SettingRow {
     const COLUMNS: &'static [&'static str] = &["setting", "value", "source"];
 
     fn cells(&self) -> Vec<String> {
-        vec![self.setting.to_string(), self.value.clone(), self.source.clone()]
+        vec![
+            self.setting.to_string(),
+            self.value.clone(),
+            self.source.clone(),
+        ]
     }
 }
 
@@ -254,16 +276,17 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
         });
     };
     let unset = || ("(not set)".to_string(), String::new());
-    let (v, s) = r
-        .endpoint
-        .map_or_else(unset, |e| (e.value, e.source));
+    let (v, s) = r.endpoint.map_or_else(unset, |e| (e.value, e.source));
     row("endpoint", v, s);
     let (v, s) = r.region.clone().map_or_else(unset, |e| (e.value, e.source));
     row("region", v, s);
     let (v, s) = r.project_id.map_or_else(
         || {
             if r.region.is_some() {
-                ("(discovered through IAM on first use)".into(), String::new())
+                (
+                    "(discovered through IAM on first use)".into(),
+                    String::new(),
+                )
             } else {
                 unset()
             }
@@ -272,14 +295,23 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
     );
     row("project_id", v, s);
     let (v, s) = r.iam_endpoint.map_or_else(
-        || (ttsc_client::config::GLOBAL_IAM_ENDPOINT.to_string(), "default".to_string()),
+        || {
+            (
+                ttsc_client::config::GLOBAL_IAM_ENDPOINT.to_string(),
+                "default".to_string(),
+            )
+        },
         |e| (e.value, e.source),
     );
     row("iam_endpoint", v, s);
     match &r.auth {
         Ok(AuthChoice::Emulator) => {
             row("credentials", "demo AK/SK".into(), "--emulator".into());
-            row("access_key_id", ttsc_emulator::DEMO_AK.into(), "--emulator".into());
+            row(
+                "access_key_id",
+                ttsc_emulator::DEMO_AK.into(),
+                "--emulator".into(),
+            );
             row("secret_access_key", MASK.into(), "--emulator".into());
         }
         Ok(AuthChoice::Token { source, .. }) => {
@@ -287,14 +319,30 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
             row("token", MASK.into(), source.clone());
         }
         Ok(AuthChoice::Password { user, domain, .. }) => {
-            row("credentials", "IAM password login".into(), env_vars::TTSC_IAM_USER.into());
+            row(
+                "credentials",
+                "IAM password login".into(),
+                env_vars::TTSC_IAM_USER.into(),
+            );
             row("iam_user", user.clone(), env_vars::TTSC_IAM_USER.into());
-            row("iam_domain", domain.clone(), env_vars::TTSC_IAM_DOMAIN.into());
-            row("iam_password", MASK.into(), env_vars::TTSC_IAM_PASSWORD.into());
+            row(
+                "iam_domain",
+                domain.clone(),
+                env_vars::TTSC_IAM_DOMAIN.into(),
+            );
+            row(
+                "iam_password",
+                MASK.into(),
+                env_vars::TTSC_IAM_PASSWORD.into(),
+            );
         }
         Ok(AuthChoice::Chain(found)) => {
             let source = found.source.to_string();
-            row("credentials", found.credentials.kind().into(), source.clone());
+            row(
+                "credentials",
+                found.credentials.kind().into(),
+                source.clone(),
+            );
             if let Some(ak) = found.credentials.access_key() {
                 row("access_key_id", mask_id(ak.access_key_id()), source.clone());
                 row("secret_access_key", MASK.into(), source.clone());
@@ -307,7 +355,11 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
             }
         }
         Err(e) => {
-            row("credentials", format!("(none: {})", e.message), String::new());
+            row(
+                "credentials",
+                format!("(none: {})", e.message),
+                String::new(),
+            );
         }
     }
     let file = credentials_path().map_or_else(|e| e.message, |p| p.display().to_string());
@@ -357,10 +409,16 @@ mod tests {
     fn replaces_only_the_named_section() {
         let old = "# mine\n[basic]\nak = old\nsk = old\n\n[work]\nak = w\nsk = w\n";
         let new = replace_section(old, "basic", &[("ak", "A".into()), ("sk", "S".into())]);
-        assert_eq!(new, "# mine\n[basic]\nak = A\nsk = S\n[work]\nak = w\nsk = w\n");
+        assert_eq!(
+            new,
+            "# mine\n[basic]\nak = A\nsk = S\n[work]\nak = w\nsk = w\n"
+        );
         let added = replace_section(old, "other", &[("ak", "B".into())]);
         assert!(added.ends_with("sk = w\n\n[other]\nak = B\n"), "{added}");
-        assert_eq!(replace_section("", "basic", &[("ak", "A".into())]), "[basic]\nak = A\n");
+        assert_eq!(
+            replace_section("", "basic", &[("ak", "A".into())]),
+            "[basic]\nak = A\n"
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use ttsc_models::{
 };
 
 use super::records::FileRow;
-use crate::cli::{AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs};
+use crate::cli::{
+    AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs,
+};
 use crate::context::Ctx;
 use crate::error::{self, CliError, CliResult};
 use crate::exit_codes::ExitCode;
@@ -44,7 +46,10 @@ pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
             Ok(ExitCode::Success)
         }
         JobsCommand::Wait(id) => {
-            validate(&ShowAsyncTtsJobRequest::new(id.id.clone()), &[("job_id", "ID")])?;
+            validate(
+                &ShowAsyncTtsJobRequest::new(id.id.clone()),
+                &[("job_id", "ID")],
+            )?;
             let client = ctx.client().await?;
             let spinner = ctx.ui.spinner(format!("waiting for job {}", id.id));
             let progress = spinner.clone();
@@ -92,7 +97,10 @@ where
             None => Ok(ExitCode::Success),
         };
     }
-    let response = client.send(&request).await.map_err(|e| ctx.client_error(&e))?;
+    let response = client
+        .send(&request)
+        .await
+        .map_err(|e| ctx.client_error(&e))?;
     let total = O::total(&response);
     let items = O::into_items(response);
     out.records(&items)?;
@@ -132,7 +140,10 @@ async fn list(ctx: &mut Ctx, args: JobsListArgs) -> CliResult<ExitCode> {
 }
 
 fn kind_of(path: &Path) -> &'static str {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     if name.ends_with(".srt") {
         "subtitles"
     } else if name.ends_with(".timestamps.json") {
@@ -154,7 +165,10 @@ pub fn check_out_dir(dir: &Path) -> CliResult {
 }
 
 async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
-    validate(&ShowAsyncTtsJobRequest::new(args.id.clone()), &[("job_id", "ID")])?;
+    validate(
+        &ShowAsyncTtsJobRequest::new(args.id.clone()),
+        &[("job_id", "ID")],
+    )?;
     check_out_dir(&args.out_dir)?;
     let client = ctx.client().await?;
     let spinner = ctx.ui.spinner(format!("downloading job {}", args.id));
@@ -189,12 +203,18 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
             Ok(ExitCode::Success)
         }
         AuditionCommand::Wait(id) => {
-            validate(&ShowTtsAuditionFileRequest::new(id.id.clone()), &[("job_id", "ID")])?;
+            validate(
+                &ShowTtsAuditionFileRequest::new(id.id.clone()),
+                &[("job_id", "ID")],
+            )?;
             let client = ctx.client().await?;
             let spinner = ctx.ui.spinner(format!("waiting for preview {}", id.id));
             let progress = spinner.clone();
             let wait = ctx.wait_options(true).progress(move |p| {
-                progress.set_message(format!("preview {}: {} (poll {})", p.job_id, p.state, p.polls));
+                progress.set_message(format!(
+                    "preview {}: {} (poll {})",
+                    p.job_id, p.state, p.polls
+                ));
             });
             let result = client.wait_for_audition(&id.id, &wait).await;
             spinner.finish_and_clear();
@@ -246,7 +266,10 @@ fn url_extension(url: &str) -> Option<&str> {
 }
 
 async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
-    validate(&ShowTtsAuditionFileRequest::new(args.id.clone()), &[("job_id", "ID")])?;
+    validate(
+        &ShowTtsAuditionFileRequest::new(args.id.clone()),
+        &[("job_id", "ID")],
+    )?;
     check_out_dir(&args.out_dir)?;
     let client = ctx.client().await?;
     let r = client
@@ -254,8 +277,10 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
         .await
         .map_err(|e| ctx.client_error(&e))?;
     if r.is_file_complete != Some(true) {
-        return Err(CliError::failure(format!("preview {} is not ready yet", args.id))
-            .hint(format!("`ttsc audition wait {}` waits for it", args.id)));
+        return Err(
+            CliError::failure(format!("preview {} is not ready yet", args.id))
+                .hint(format!("`ttsc audition wait {}` waits for it", args.id)),
+        );
     }
     let urls: Vec<String> = r
         .files

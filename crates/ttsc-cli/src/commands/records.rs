@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use serde::Serialize;
-use ttsc_models::{SaveTtscTenantConfigsRequestBody, TtsJobDetail, TtscGroupAssetsConfig, VocabularyConfig};
+use ttsc_models::{
+    SaveTtscTenantConfigsRequestBody, TtsJobDetail, TtscGroupAssetsConfig, VocabularyConfig,
+};
 
 use crate::output::{Record, opt};
 

@@ -48,7 +48,10 @@ fn credentials(ctx: &Ctx) -> CliResult<AccessKeyCredentials> {
         AuthChoice::Token { .. } | AuthChoice::Password { .. } => Err(CliError::usage(
             "ttsc sign shows AK/SK signatures; token authentication signs nothing",
         )
-        .hint(format!("unset {} / --auth-token to sign with AK/SK", env_vars::TTSC_AUTH_TOKEN))),
+        .hint(format!(
+            "unset {} / --auth-token to sign with AK/SK",
+            env_vars::TTSC_AUTH_TOKEN
+        ))),
     }
 }
 
@@ -72,11 +75,9 @@ pub fn run(ctx: &mut Ctx, args: SignArgs) -> CliResult<ExitCode> {
         .map_err(|e: ttsc_auth::SignError| CliError::usage(format!("invalid --algorithm: {e}")))?;
     let settings = match algorithm {
         SigningAlgorithm::V11HmacSha256 => {
-            let region = ctx
-                .resolve()
-                .region
-                .map(|r| r.value)
-                .ok_or_else(|| CliError::usage("--algorithm V11-HMAC-SHA256 needs --region (its credential scope)"))?;
+            let region = ctx.resolve().region.map(|r| r.value).ok_or_else(|| {
+                CliError::usage("--algorithm V11-HMAC-SHA256 needs --region (its credential scope)")
+            })?;
             SigningSettings::derived(region, V11_SERVICE)
         }
         other => SigningSettings::new(other),
@@ -91,7 +92,10 @@ pub fn run(ctx: &mut Ctx, args: SignArgs) -> CliResult<ExitCode> {
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let query_refs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let query_refs: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let header_refs: Vec<(&str, &str)> = args
         .headers
         .iter()
@@ -109,17 +113,16 @@ pub fn run(ctx: &mut Ctx, args: SignArgs) -> CliResult<ExitCode> {
     let signed = signer
         .sign(&request, time)
         .map_err(|e| CliError::usage(format!("cannot sign this request: {e}")))?;
-    let full_url = format!(
-        "{}://{}{}",
-        url.scheme(),
-        host,
-        signed.request_uri()
-    );
+    let full_url = format!("{}://{}{}", url.scheme(), host, signed.request_uri());
 
     // What is sent: the caller's headers, then the signer's.
     let mut headers: Vec<(String, String)> = vec![("Host".into(), host.clone())];
     headers.extend(args.headers.iter().cloned());
-    headers.extend(signed.headers().map(|(k, v)| (k.to_string(), v.to_string())));
+    headers.extend(
+        signed
+            .headers()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
 
     let mut out = ctx.output();
     if args.curl {

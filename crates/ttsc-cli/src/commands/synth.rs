@@ -64,14 +64,17 @@ fn format_of(args: &SynthArgs) -> SynthFormat {
 }
 
 /// Builds and validates the job from the options; nothing is sent or written.
-fn build(args: &SynthArgs, text: String, format: SynthFormat) -> CliResult<CreateAsyncTtsJobRequest> {
-    let mut body = CreateAsyncTtsJobRequestBody::new(text, args.voice.clone()).audio_format(
-        match format {
+fn build(
+    args: &SynthArgs,
+    text: String,
+    format: SynthFormat,
+) -> CliResult<CreateAsyncTtsJobRequest> {
+    let mut body =
+        CreateAsyncTtsJobRequestBody::new(text, args.voice.clone()).audio_format(match format {
             SynthFormat::Mp3 => AudioFormat::Mp3,
             // PCM is not offered by the service for async jobs: synthesize WAV, drop the header.
             SynthFormat::Wav | SynthFormat::Pcm => AudioFormat::Wav,
-        },
-    );
+        });
     body.speed = args.speed;
     body.pitch = args.pitch;
     body.volume = args.volume;
@@ -93,7 +96,9 @@ fn build(args: &SynthArgs, text: String, format: SynthFormat) -> CliResult<Creat
             }
         })
         .collect();
-    request.validate().map_err(|e| error::validation(&e, &flags))?;
+    request
+        .validate()
+        .map_err(|e| error::validation(&e, &flags))?;
     Ok(request)
 }
 
@@ -174,7 +179,12 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         SynthFormat::Pcm => wav_to_pcm(&audio_path, &args.output)?,
         SynthFormat::Wav | SynthFormat::Mp3 => done.audio.bytes,
     };
-    let mut files = vec![FileRow::new(&done.job_id, "audio", &args.output, audio_bytes)];
+    let mut files = vec![FileRow::new(
+        &done.job_id,
+        "audio",
+        &args.output,
+        audio_bytes,
+    )];
     if let Some(d) = &done.subtitles {
         files.push(FileRow::new(&done.job_id, "subtitles", &d.path, d.bytes));
     }
@@ -203,7 +213,8 @@ fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Writes the samples of the WAV at `wav` to `dest` (atomically), removes `wav`, and
 /// returns the size written.
 fn wav_to_pcm(wav: &Path, dest: &Path) -> CliResult<u64> {
-    let bytes = std::fs::read(wav).map_err(|e| CliError::io(format!("cannot read {}", wav.display()), &e))?;
+    let bytes = std::fs::read(wav)
+        .map_err(|e| CliError::io(format!("cannot read {}", wav.display()), &e))?;
     let samples = wav_data(&bytes)
         .ok_or_else(|| CliError::failure("the service's WAV file has no data chunk"))?;
     let part = part_path(dest);

@@ -13,9 +13,7 @@ use ttsc_models::{
 };
 
 use super::jobs::{list_records, validate};
-use crate::cli::{
-    TenantConfigCommand, VocabCommand, VocabEntryArgs, VocabGroupCommand,
-};
+use crate::cli::{TenantConfigCommand, VocabCommand, VocabEntryArgs, VocabGroupCommand};
 use crate::context::Ctx;
 use crate::error::CliResult;
 use crate::exit_codes::ExitCode;
@@ -34,8 +32,9 @@ struct Deleted {
 }
 
 fn entry_body(e: VocabEntryArgs) -> SaveTtscVocabularyConfigsRequestBody {
-    let mut body =
-        SaveTtscVocabularyConfigsRequestBody::new(VocabularyType::from(e.vocab_type)).key(e.key).value(e.value);
+    let mut body = SaveTtscVocabularyConfigsRequestBody::new(VocabularyType::from(e.vocab_type))
+        .key(e.key)
+        .value(e.value);
     body.group_id = e.group_id;
     body
 }
@@ -74,8 +73,11 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
         }
         VocabCommand::Update(args) => {
             let request = SaveTtscVocabularyConfigsRequest::new(args.id, entry_body(args.entry));
-            let flags: Vec<(&str, &str)> =
-                ENTRY_FLAGS.iter().copied().chain([("vocabulary_id", "ID")]).collect();
+            let flags: Vec<(&str, &str)> = ENTRY_FLAGS
+                .iter()
+                .copied()
+                .chain([("vocabulary_id", "ID")])
+                .collect();
             validate(&request, &flags)?;
             let client = ctx.client().await?;
             let r = client
@@ -143,7 +145,13 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
                 .delete_ttsc_vocabulary_groups(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &Deleted { deleted: vec![args.id] }).await
+            print(
+                ctx,
+                &Deleted {
+                    deleted: vec![args.id],
+                },
+            )
+            .await
         }
         VocabGroupCommand::SetAssets(args) => {
             let request = SetTtscGroupAssetsRequest::new(

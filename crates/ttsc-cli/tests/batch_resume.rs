@@ -1,0 +1,155 @@
+//! `ttsc batch` killed with SIGKILL mid-run, then run again: every output exactly once, no
+//! partial files, and no job created twice except those in flight at the kill.
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::{Sandbox, TestEmu, VOICE};
+use ttsc_emulator::Emulator;
+
+const LINES: usize = 20;
+const CONCURRENCY: usize = 4;
+
+/// Journal entries by event.
+fn journal(s: &Sandbox) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(s.path("out/.ttsc-batch.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn ids_with(entries: &[serde_json::Value], event: &str) -> HashSet<String> {
+    entries
+        .iter()
+        .filter(|e| e["event"] == event)
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_killed_batch_resumes_without_duplicates() {
+    let emu = TestEmu::start(Emulator::builder().job_duration_ms(1000));
+    let s = Sandbox::with_demo_keys("resume");
+    // Records list text lengths, not texts: give every line its own length.
+    let mut manifest = String::new();
+    let mut id_of_length = HashMap::new();
+    for i in 0..LINES {
+        let text = format!("Line {i:02}.{}", " more".repeat(i));
+        id_of_length.insert(text.chars().count() as i64, format!("line-{i:02}"));
+        manifest.push_str(
+            &serde_json::json!({"id": format!("line-{i:02}"), "text": text, "voice": VOICE})
+                .to_string(),
+        );
+        manifest.push('\n');
+    }
+    s.write("m.jsonl", &manifest);
+    let mut args = emu.args();
+    args.extend(
+        [
+            "--output-format",
+            "ndjson",
+            "batch",
+            "m.jsonl",
+            "--out-dir",
+            "out",
+            "--concurrency",
+            "4",
+        ]
+        .map(String::from),
+    );
+
+    let mut child = s
+        .cmd(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if ids_with(&journal(&s), "done").len() >= 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no progress");
+        assert!(child.try_wait().unwrap().is_none(), "ttsc ended early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no cleanup at all
+    child.wait().unwrap();
+    let before = journal(&s);
+    let done_before = ids_with(&before, "done");
+    let created_before = ids_with(&before, "created");
+    assert!(done_before.len() < LINES, "killed mid-run");
+
+    let rerun = s.run(&args);
+    rerun.expect(0);
+    let results: Vec<serde_json::Value> = rerun
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), LINES);
+    for r in &results {
+        let id = r["id"].as_str().unwrap();
+        let expected = if done_before.contains(id) {
+            "skipped"
+        } else {
+            "done"
+        };
+        assert_eq!(r["status"], expected, "{id}");
+    }
+
+    // Every output exactly once, complete; nothing partial or temporary.
+    let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = (0..LINES).map(|i| format!("line-{i:02}.wav")).collect();
+    expected.push(".ttsc-batch.jsonl".into());
+    expected.sort();
+    assert_eq!(names, expected);
+    for i in 0..LINES {
+        let wav = std::fs::read(s.path(&format!("out/line-{i:02}.wav"))).unwrap();
+        assert!(&wav[..4] == b"RIFF" && &wav[8..12] == b"WAVE");
+        let data_len = u32::from_le_bytes(wav[40..44].try_into().unwrap()) as usize;
+        assert_eq!(wav.len(), 44 + data_len, "line-{i:02}.wav is complete");
+    }
+
+    // Creates per line, from the emulator's own records.
+    let list = s.run_at(
+        &emu,
+        &["--output-format", "ndjson", "jobs", "list", "--all"],
+    );
+    list.expect(0);
+    let mut creates: HashMap<String, usize> = HashMap::new();
+    for line in list.stdout.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let len = record["text_length"].as_i64().unwrap();
+        *creates.entry(id_of_length[&len].clone()).or_default() += 1;
+    }
+    assert_eq!(creates.len(), LINES, "every line has a job");
+    let twice: Vec<&String> = creates
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| id)
+        .collect();
+    for id in &twice {
+        assert!(
+            !created_before.contains(*id),
+            "{id} was journaled as created before the kill, yet created again"
+        );
+        assert_eq!(creates[*id], 2);
+    }
+    assert!(
+        twice.len() <= CONCURRENCY,
+        "only lines in flight at the kill may be created twice: {twice:?}"
+    );
+    assert_eq!(
+        emu.emu.operation_stats("CreateAsyncTtsJob").total as usize,
+        LINES + twice.len()
+    );
+}

@@ -1,0 +1,762 @@
+//! End-to-end tests of every command: the built `ttsc` against an emulator the test starts
+//! (or `--emulator`), snapshotting exit code, stdout and stderr.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+
+use support::{Sandbox, TestEmu, VOICE, assert_snapshot, filter};
+use ttsc_emulator::{DEMO_PROJECT_ID, Emulator};
+
+fn is_wav(bytes: &[u8]) -> bool {
+    bytes.len() > 44 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE"
+}
+
+#[test]
+fn snapshot_filters_replace_volatile_values() {
+    let text = "job 0123456789abcdef0123456789abcdef at 2026-11-23T16:39:07Z?expires=1795455550&sig=x; 1.6 s\n";
+    assert_eq!(
+        filter(text, &[]),
+        "job [ID] at [TIME]?expires=[N]&sig=x; [ELAPSED]\n"
+    );
+}
+
+#[test]
+fn help_lists_commands_environment_and_exit_codes() {
+    let s = Sandbox::new("help");
+    let run = s.run(&["--help"]);
+    run.expect(0);
+    for var in [
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "TTSC_AUTH_TOKEN",
+        "TTSC_IAM_USER",
+        "TTSC_IAM_PASSWORD",
+        "TTSC_IAM_DOMAIN",
+        "RUST_LOG",
+        "NO_COLOR",
+    ] {
+        assert!(run.stdout.contains(var), "{var} missing from --help");
+    }
+    assert_snapshot("help", &run, &[]);
+    let version = s.run(&["--version"]);
+    assert_snapshot("version", &version, &[]);
+}
+
+#[test]
+fn emulator_synth_writes_a_wav_on_a_fresh_machine() {
+    let s = Sandbox::new("emu-synth");
+    let run = s.run(&[
+        "--emulator",
+        "synth",
+        "Hello from ttsc",
+        "--voice",
+        VOICE,
+        "-o",
+        "hello.wav",
+    ]);
+    assert_snapshot("emulator_synth", &run, &s.filters(None));
+    let wav = std::fs::read(s.path("hello.wav")).expect("hello.wav");
+    assert!(is_wav(&wav), "RIFF/WAVE header");
+}
+
+#[test]
+fn synth_writes_audio_subtitles_timestamps_and_pcm() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("synth");
+    let run = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "table",
+            "synth",
+            "Subtitles and timestamps, please.",
+            "--voice",
+            VOICE,
+            "-o",
+            "out/speech.mp3",
+            "--srt",
+            "out/speech.srt",
+            "--timestamps",
+            "out/speech.json",
+            "--speed",
+            "120",
+            "--channels",
+            "2",
+        ],
+    );
+    assert_snapshot("synth_table", &run, &s.filters(Some(&emu)));
+    let mp3 = std::fs::read(s.path("out/speech.mp3")).unwrap();
+    assert!(mp3.starts_with(b"ID3") || mp3[0] == 0xff, "MP3 frames");
+    let srt = std::fs::read_to_string(s.path("out/speech.srt")).unwrap();
+    assert!(srt.starts_with("1\n00:00:00,000 --> "), "{srt}");
+    let ts: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.path("out/speech.json")).unwrap()).unwrap();
+    assert!(ts.is_object());
+
+    // PCM: WAV from the service, header removed locally.
+    let wav_run = s.run_at(
+        &emu,
+        &["synth", "Same text", "--voice", VOICE, "-o", "a.wav"],
+    );
+    wav_run.expect(0);
+    let pcm_run = s.run_at(
+        &emu,
+        &["synth", "Same text", "--voice", VOICE, "-o", "a.pcm"],
+    );
+    pcm_run.expect(0);
+    let wav = std::fs::read(s.path("a.wav")).unwrap();
+    let pcm = std::fs::read(s.path("a.pcm")).unwrap();
+    assert!(is_wav(&wav));
+    assert_eq!(pcm.len(), wav.len() - 44);
+    assert_eq!(&wav[44..], &pcm[..]);
+    assert_eq!(pcm_run.json()["files"][0]["bytes"], pcm.len());
+    let leftovers: Vec<_> = std::fs::read_dir(&s.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    // Text from a file, and --no-wait.
+    s.write("script.txt", "Read from a file.\n");
+    let no_wait = s.run_at(
+        &emu,
+        &[
+            "synth",
+            "--text-file",
+            "script.txt",
+            "--voice",
+            VOICE,
+            "-o",
+            "later.wav",
+            "--no-wait",
+        ],
+    );
+    assert_snapshot("synth_no_wait", &no_wait, &s.filters(Some(&emu)));
+    assert!(!s.path("later.wav").exists());
+}
+
+#[test]
+fn jobs_list_get_wait_download() {
+    let emu = TestEmu::start(
+        Emulator::builder()
+            .job_duration_ms(100)
+            .preload_jobs(250)
+            .seed(7),
+    );
+    let s = Sandbox::with_demo_keys("jobs");
+    let created = s.run_at(
+        &emu,
+        &[
+            "synth",
+            "A job to find.",
+            "--voice",
+            VOICE,
+            "-o",
+            "x.wav",
+            "--no-wait",
+        ],
+    );
+    created.expect(0);
+    let id = created.json()["job_id"].as_str().unwrap().to_string();
+
+    let wait = s.run_at(&emu, &["jobs", "wait", &id]);
+    assert_snapshot("jobs_wait", &wait, &s.filters(Some(&emu)));
+    let get = s.run_at(&emu, &["--output-format", "table", "jobs", "get", &id]);
+    assert_snapshot("jobs_get_table", &get, &s.filters(Some(&emu)));
+    let dl = s.run_at(&emu, &["jobs", "download", &id, "--out-dir", "dl"]);
+    assert_snapshot("jobs_download", &dl, &s.filters(Some(&emu)));
+    assert!(is_wav(
+        &std::fs::read(s.path(&format!("dl/{id}.wav"))).unwrap()
+    ));
+
+    // One page, in every format.
+    let page = s.run_at(
+        &emu,
+        &["--output-format", "table", "jobs", "list", "--limit", "3"],
+    );
+    assert_snapshot("jobs_list_table", &page, &s.filters(Some(&emu)));
+    let json = s.run_at(&emu, &["jobs", "list", "--limit", "3", "--job-id", &id]);
+    assert_snapshot("jobs_list_json", &json, &s.filters(Some(&emu)));
+    let csv = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "csv",
+            "-q",
+            "jobs",
+            "list",
+            "--limit",
+            "2",
+        ],
+    );
+    assert_snapshot("jobs_list_csv", &csv, &s.filters(Some(&emu)));
+
+    // Every record, streamed: 250 preloaded and the one created.
+    let ndjson = s.run_at(
+        &emu,
+        &["--output-format", "ndjson", "jobs", "list", "--all"],
+    );
+    ndjson.expect(0);
+    let lines: Vec<serde_json::Value> = ndjson
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 251);
+    let ids: std::collections::HashSet<&str> = lines
+        .iter()
+        .map(|l| l["job_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 251, "no record twice");
+    let all_json = s.run_at(
+        &emu,
+        &[
+            "jobs",
+            "list",
+            "--all",
+            "--type",
+            "ASYNC_JOB",
+            "--since",
+            "30d",
+        ],
+    );
+    all_json.expect(0);
+    let arr = all_json.json();
+    assert!(
+        arr.as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["job_type"] == "ASYNC_JOB")
+    );
+    let table = s.run_at(&emu, &["--output-format", "table", "jobs", "list", "--all"]);
+    table.expect(0);
+    assert_eq!(table.stdout.lines().count(), 252, "header and 251 rows");
+    for line in table.stdout.lines() {
+        assert_eq!(&line[32..34], "  ", "fixed column positions: {line}");
+    }
+
+    // Narrow terminals get cut cells.
+    let mut narrow = s.cmd(
+        &[
+            emu.args(),
+            vec![
+                "--output-format".into(),
+                "table".into(),
+                "jobs".into(),
+                "list".into(),
+                "--limit".into(),
+                "2".into(),
+            ],
+        ]
+        .concat(),
+    );
+    let narrow = support::Run::from(narrow.env("COLUMNS", "60").output().unwrap());
+    narrow.expect(0);
+    assert!(
+        narrow.stdout.lines().all(|l| l.chars().count() <= 60),
+        "{}",
+        narrow.stdout
+    );
+    assert!(narrow.stdout.contains('…'));
+
+    // An unknown job.
+    let missing = s.run_at(&emu, &["jobs", "get", "00000000000000000000000000000001"]);
+    assert_snapshot("jobs_get_unknown", &missing, &s.filters(Some(&emu)));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let emu = TestEmu::start(Emulator::builder().preload_jobs(3000));
+    let s = Sandbox::with_demo_keys("pipe");
+    let mut args = emu.args();
+    args.extend(["--output-format", "ndjson", "jobs", "list", "--all"].map(String::from));
+    let mut child = s
+        .cmd(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone: ttsc gets EPIPE on its next write.
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(first.starts_with('{'));
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn auditions() {
+    // Long enough that the early download below surely comes before the preview is ready.
+    let emu = TestEmu::start(Emulator::builder().job_duration_ms(2000));
+    let s = Sandbox::with_demo_keys("audition");
+    let created = s.run_at(
+        &emu,
+        &[
+            "audition",
+            "create",
+            "A preview.",
+            "--voice",
+            VOICE,
+            "--speed",
+            "110",
+        ],
+    );
+    assert_snapshot("audition_create", &created, &s.filters(Some(&emu)));
+    let id = created.json()["job_id"].as_str().unwrap().to_string();
+    let early = s.run_at(&emu, &["audition", "download", &id, "--out-dir", "pre"]);
+    assert_snapshot("audition_download_early", &early, &s.filters(Some(&emu)));
+    let wait = s.run_at(&emu, &["audition", "wait", &id]);
+    assert_snapshot("audition_wait", &wait, &s.filters(Some(&emu)));
+    let get = s.run_at(&emu, &["--output-format", "ndjson", "audition", "get", &id]);
+    assert_snapshot("audition_get", &get, &s.filters(Some(&emu)));
+    let dl = s.run_at(&emu, &["audition", "download", &id, "--out-dir", "pre"]);
+    assert_snapshot("audition_download", &dl, &s.filters(Some(&emu)));
+    assert!(is_wav(
+        &std::fs::read(s.path(&format!("pre/{id}.wav"))).unwrap()
+    ));
+}
+
+#[test]
+fn vocabularies_groups_and_tenant_switches() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("vocab");
+    let f = s.filters(Some(&emu));
+    let group = s.run_at(&emu, &["vocab-group", "create", "Brand names"]);
+    assert_snapshot("vocab_group_create", &group, &f);
+    let gid = group.json()["id"].as_str().unwrap().to_string();
+    let renamed = s.run_at(&emu, &["vocab-group", "update", &gid, "Brands"]);
+    renamed.expect(0);
+    let assets = s.run_at(&emu, &["vocab-group", "set-assets", &gid, VOICE]);
+    assets.expect(0);
+    let groups = s.run_at(
+        &emu,
+        &["--output-format", "table", "vocab-group", "list", "--all"],
+    );
+    assert_snapshot("vocab_group_list", &groups, &f);
+
+    let entry = s.run_at(
+        &emu,
+        &[
+            "vocab",
+            "create",
+            "--type",
+            "ALIAS",
+            "--key",
+            "ttsc",
+            "--value",
+            "T T S C",
+            "--group-id",
+            &gid,
+        ],
+    );
+    entry.expect(0);
+    let eid = entry.json()["id"].as_str().unwrap().to_string();
+    let updated = s.run_at(
+        &emu,
+        &[
+            "vocab",
+            "update",
+            &eid,
+            "--type",
+            "ALIAS",
+            "--key",
+            "ttsc",
+            "--value",
+            "tee tee ess see",
+        ],
+    );
+    updated.expect(0);
+    let list = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "table",
+            "vocab",
+            "list",
+            "--search",
+            "ttsc",
+        ],
+    );
+    assert_snapshot("vocab_list", &list, &f);
+    let csv = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "csv",
+            "vocab",
+            "list",
+            "--all",
+            "--type",
+            "ALIAS",
+        ],
+    );
+    assert_snapshot("vocab_list_csv", &csv, &f);
+    let deleted = s.run_at(&emu, &["vocab", "delete", &eid]);
+    assert_snapshot("vocab_delete", &deleted, &f);
+    let empty = s.run_at(&emu, &["vocab", "list"]);
+    assert_eq!(empty.stdout, "[]\n");
+    let gone = s.run_at(&emu, &["vocab-group", "delete", &gid]);
+    gone.expect(0);
+
+    let set = s.run_at(&emu, &["tenant-config", "set", "vocabulary", "true"]);
+    assert_snapshot("tenant_config_set", &set, &f);
+    let get = s.run_at(&emu, &["--output-format", "table", "tenant-config", "get"]);
+    assert_snapshot("tenant_config_get", &get, &f);
+}
+
+#[test]
+fn phonetic_once_code_and_voice_check() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("misc");
+    let f = s.filters(Some(&emu));
+    assert_snapshot("phonetic", &s.run_at(&emu, &["phonetic", "hello"]), &f);
+    assert_snapshot("once_code", &s.run_at(&emu, &["once-code"]), &f);
+    assert_snapshot(
+        "voice_check",
+        &s.run_at(&emu, &["--output-format", "table", "voice", "check", VOICE]),
+        &f,
+    );
+    let blocked = s.run_at(
+        &emu,
+        &["voice", "check", "00000000000000000000000000000000"],
+    );
+    blocked.expect(0);
+    assert_eq!(blocked.json()["asset_state"], "BLOCK");
+}
+
+#[test]
+fn configure_writes_a_private_profile_and_config_show_masks_secrets() {
+    let s = Sandbox::new("configure");
+    let mut child = s
+        .cmd(&[
+            "configure",
+            "--region",
+            "cn-north-4",
+            "--project-id",
+            DEMO_PROJECT_ID,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"HPUAEXAMPLEAK0000001\nthe-secret-key-0001\n")
+        .unwrap();
+    let run = support::Run::from(child.wait_with_output().unwrap());
+    assert_snapshot("configure", &run, &s.filters(None));
+    assert!(!run.stdout.contains("the-secret-key") && !run.stderr.contains("the-secret-key"));
+    let path = s.path(".huaweicloud/credentials");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "[basic]\nak = HPUAEXAMPLEAK0000001\nsk = the-secret-key-0001\nproject_id = {DEMO_PROJECT_ID}\nregion = cn-north-4\n"
+        )
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // A second profile keeps the first.
+    let mut child = s
+        .cmd(&["configure", "--profile", "work", "--access-key-id", "AK2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"sk2\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with("[basic]\n") && text.ends_with("[work]\nak = AK2\nsk = sk2\n"),
+        "{text}"
+    );
+
+    let show = s.run(&["--output-format", "json", "config", "show"]);
+    assert_snapshot("config_show", &show, &s.filters(None));
+    assert!(!show.stdout.contains("the-secret-key"));
+    let no_sk = s.run(&["configure", "--access-key-id", "AK3"]);
+    assert_snapshot("configure_without_sk", &no_sk, &s.filters(None));
+}
+
+#[test]
+fn config_show_from_the_environment() {
+    let mut s = Sandbox::with_demo_keys("config-env");
+    s.env.push(("TTSC_REGION".into(), "cn-east-3".into()));
+    s.env
+        .push(("HUAWEICLOUD_SDK_PROJECT_ID".into(), DEMO_PROJECT_ID.into()));
+    let show = s.run(&["config", "show", "--timeout", "30"]);
+    assert_snapshot("config_show_env", &show, &s.filters(None));
+}
+
+#[test]
+fn sign_shows_every_stage_and_a_curl_command() {
+    let s = Sandbox::with_demo_keys("sign");
+    let url = format!(
+        "https://metastudio.cn-north-4.myhuaweicloud.com/v1/{DEMO_PROJECT_ID}/ttsc/tts-jobs?offset=0&limit=10"
+    );
+    let args = [
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        &url,
+        "-H",
+        "Content-Type: application/json",
+        "--date",
+        "20261122T081500Z",
+    ];
+    let mut text = vec!["--output-format", "table"];
+    text.extend(args);
+    assert_snapshot("sign_text", &s.run(&text), &[]);
+    assert_snapshot("sign_json", &s.run(&args), &[]);
+    let mut curl = args.to_vec();
+    curl.push("--curl");
+    assert_snapshot("sign_curl", &s.run(&curl), &[]);
+}
+
+#[test]
+fn sign_curl_is_accepted_by_the_emulator() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("sign-emu");
+    let url = format!("{}/v1/{DEMO_PROJECT_ID}/ttsc/tts-jobs?limit=1", emu.url());
+    let run = s.run(&[
+        "sign",
+        "--method",
+        "GET",
+        "--url",
+        &url,
+        "-H",
+        "Content-Type: application/json",
+        "--algorithm",
+        "SDK-HMAC-SM3",
+    ]);
+    run.expect(0);
+    // Send exactly what was signed, with the headers shown.
+    let v = run.json();
+    let headers: Vec<(String, String)> = v["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_string(),
+                h["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let status = raw_get(emu.emu.addr(), v["url"].as_str().unwrap(), &headers);
+    assert_eq!(status, 200);
+}
+
+/// A minimal HTTP/1.1 GET over a TCP socket; returns the status.
+fn raw_get(addr: std::net::SocketAddr, url: &str, headers: &[(String, String)]) -> u16 {
+    use std::io::Write;
+    let path = &url[url.find("/v1/").unwrap()..];
+    let mut req = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut sock = std::net::TcpStream::connect(addr).unwrap();
+    sock.write_all(req.as_bytes()).unwrap();
+    let mut resp = String::new();
+    sock.read_to_string(&mut resp).unwrap();
+    resp[9..12].parse().unwrap()
+}
+
+#[test]
+fn emulator_command_prints_its_address_first_and_serves() {
+    let s = Sandbox::new("emulator-cmd");
+    let mut child = s
+        .cmd(&[
+            "emulator",
+            "--job-duration-ms",
+            "100",
+            "--preload-jobs",
+            "5",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"));
+    let s2 = Sandbox::with_demo_keys("emulator-cmd-client");
+    let run = s2.run(&[
+        "--endpoint",
+        &url,
+        "--iam-endpoint",
+        &url,
+        "--project-id",
+        DEMO_PROJECT_ID,
+        "--output-format",
+        "ndjson",
+        "jobs",
+        "list",
+        "--all",
+    ]);
+    run.expect(0);
+    assert_eq!(run.stdout.lines().count(), 5);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let s = Sandbox::new("completions");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = s.run(&["completions", shell]);
+        run.expect(0);
+        assert!(
+            run.stdout.contains("ttsc") && run.stdout.contains("synth"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn authentication_and_configuration_errors_exit_3_with_hints() {
+    let emu = TestEmu::new();
+    let none = Sandbox::new("no-creds");
+    assert_snapshot(
+        "error_no_credentials",
+        &none.run_at(&emu, &["jobs", "list"]),
+        &none.filters(Some(&emu)),
+    );
+    let mut wrong = Sandbox::new("wrong-sk");
+    wrong
+        .env
+        .push(("HUAWEICLOUD_SDK_AK".into(), ttsc_emulator::DEMO_AK.into()));
+    wrong
+        .env
+        .push(("HUAWEICLOUD_SDK_SK".into(), "not-the-secret".into()));
+    let run = wrong.run_at(&emu, &["jobs", "list"]);
+    run.expect(3);
+    assert!(run.stderr.contains("APIGW.0301"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("hint: the signature did not match: check the secret key")
+    );
+    let no_endpoint = Sandbox::with_demo_keys("no-endpoint");
+    assert_snapshot(
+        "error_no_endpoint",
+        &no_endpoint.run(&["jobs", "list"]),
+        &[],
+    );
+
+    // A token from the emulator's IAM works; a made-up one is refused with exit 3.
+    let mut token = Sandbox::new("token");
+    token
+        .env
+        .push(("TTSC_AUTH_TOKEN".into(), "not-a-token".into()));
+    let refused = token.run_at(&emu, &["jobs", "list"]);
+    refused.expect(3);
+    assert!(refused.stderr.contains("hint:"), "{}", refused.stderr);
+    let mut login = Sandbox::new("password");
+    login
+        .env
+        .push(("TTSC_IAM_USER".into(), ttsc_emulator::DEMO_USER.into()));
+    login.env.push((
+        "TTSC_IAM_PASSWORD".into(),
+        ttsc_emulator::DEMO_PASSWORD.into(),
+    ));
+    login.run_at(&emu, &["jobs", "list"]).expect(0);
+    let mut half = Sandbox::new("password-half");
+    half.env.push(("TTSC_IAM_USER".into(), "someone".into()));
+    assert_snapshot(
+        "error_password_half",
+        &half.run_at(&emu, &["jobs", "list"]),
+        &half.filters(Some(&emu)),
+    );
+}
+
+#[test]
+fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("batch");
+    s.write(
+        "lines.csv",
+        &format!(
+            "id,text,voice,format,srt\nintro,\"Welcome, listener.\",{VOICE},wav,true\noutro,Goodbye.,{VOICE},mp3,\nfails,This fails.,00000000000000000000000000000000,,\n"
+        ),
+    );
+    let first = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "table",
+            "batch",
+            "lines.csv",
+            "--out-dir",
+            "out",
+            "--retries",
+            "1",
+        ],
+    );
+    assert_snapshot("batch_first", &first, &s.filters(Some(&emu)));
+    let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [".ttsc-batch.jsonl", "intro.srt", "intro.wav", "outro.mp3"]
+    );
+    let creates = emu.emu.operation_stats("CreateAsyncTtsJob").total;
+    assert_eq!(
+        creates, 4,
+        "one job per line, and one retry of the failing line"
+    );
+
+    let again = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "ndjson",
+            "batch",
+            "lines.csv",
+            "--out-dir",
+            "out",
+            "--retries",
+            "0",
+        ],
+    );
+    assert_snapshot("batch_again", &again, &s.filters(Some(&emu)));
+    assert_eq!(
+        emu.emu.operation_stats("CreateAsyncTtsJob").total,
+        5,
+        "only the failed line again"
+    );
+}

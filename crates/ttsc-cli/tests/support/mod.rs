@@ -1,0 +1,324 @@
+//! The test harness: a temporary directory that is also `HOME`, the built `ttsc` run in it
+//! with a clean environment, an emulator started by the test, and snapshots of exit code,
+//! stdout and stderr with volatile values filtered out.
+//!
+//! Snapshots live in `tests/snapshots/NAME.snap`; `TTSC_UPDATE_SNAPSHOTS=1 cargo test -p
+//! ttsc-cli` rewrites them.
+
+#![allow(dead_code, reason = "each test binary uses part of the harness")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ttsc_emulator::{DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_VOICE, Emulator, EmulatorBuilder};
+
+/// The voice every test uses.
+pub const VOICE: &str = DEMO_VOICE;
+
+/// An emulator running on its own runtime, so tests can block on `ttsc`.
+pub struct TestEmu {
+    pub emu: Emulator,
+    rt: tokio::runtime::Runtime,
+}
+
+impl TestEmu {
+    /// Starts `builder` (defaults: 100 ms jobs).
+    pub fn start(builder: EmulatorBuilder) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let emu = rt.block_on(builder.start()).expect("emulator starts");
+        TestEmu { emu, rt }
+    }
+
+    /// An emulator with 100 ms jobs.
+    pub fn new() -> Self {
+        Self::start(Emulator::builder().job_duration_ms(100))
+    }
+
+    pub fn url(&self) -> &str {
+        self.emu.base_url()
+    }
+
+    /// The options that point `ttsc` at this emulator.
+    pub fn args(&self) -> Vec<String> {
+        vec![
+            "--endpoint".into(),
+            self.url().into(),
+            "--iam-endpoint".into(),
+            self.url().into(),
+            "--project-id".into(),
+            DEMO_PROJECT_ID.into(),
+            "--poll-interval".into(),
+            "0.05".into(),
+        ]
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A temporary directory used as working directory and `HOME`.
+pub struct Sandbox {
+    pub dir: PathBuf,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "ttsc-cli-{name}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create sandbox");
+        Sandbox {
+            dir,
+            env: Vec::new(),
+        }
+    }
+
+    /// A sandbox whose environment holds the emulator's demo AK/SK.
+    pub fn with_demo_keys(name: &str) -> Self {
+        let mut s = Self::new(name);
+        s.env.push(("HUAWEICLOUD_SDK_AK".into(), DEMO_AK.into()));
+        s.env.push(("HUAWEICLOUD_SDK_SK".into(), DEMO_SK.into()));
+        s
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    /// `ttsc ARGS…` in the sandbox with a clean environment.
+    pub fn cmd<S: AsRef<str>>(&self, args: &[S]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ttsc"));
+        c.args(args.iter().map(AsRef::as_ref))
+            .current_dir(&self.dir)
+            .env_clear()
+            .env("HOME", &self.dir)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdin(Stdio::null());
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs `ttsc ARGS…` to completion.
+    pub fn run<S: AsRef<str>>(&self, args: &[S]) -> Run {
+        let out = self.cmd(args).output().expect("run ttsc");
+        Run::from(out)
+    }
+
+    /// Runs `ttsc` with `emu`'s options first.
+    pub fn run_at<S: AsRef<str>>(&self, emu: &TestEmu, args: &[S]) -> Run {
+        let mut all = emu.args();
+        all.extend(args.iter().map(|a| a.as_ref().to_string()));
+        self.run(&all)
+    }
+
+    /// Filters for snapshots: the sandbox path and the emulator URL.
+    pub fn filters(&self, emu: Option<&TestEmu>) -> Vec<(String, String)> {
+        let mut f = vec![(self.dir.display().to_string(), "[TMP]".to_string())];
+        if let Some(e) = emu {
+            f.push((e.url().to_string(), "[EMULATOR]".to_string()));
+        }
+        f
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The result of one run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Asserts the exit code, showing both streams on failure.
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// Replaces volatile values: ids (32 hex digits), hashes and signatures (64), RFC 3339
+/// times, `expires=` stamps, `X-Sdk-Date` values, elapsed seconds, and the given literals.
+pub fn filter(text: &str, literals: &[(String, String)]) -> String {
+    let mut t = text.to_string();
+    for (from, to) in literals {
+        t = t.replace(from.as_str(), to);
+    }
+    t = t
+        .replace(VOICE, "[VOICE]")
+        .replace(DEMO_PROJECT_ID, "[PROJECT]")
+        .replace(
+            concat!("ttsc ", env!("CARGO_PKG_VERSION")),
+            "ttsc [VERSION]",
+        );
+    let t = replace_tokens(&t, |tok| {
+        let hex = tok
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        match tok.len() {
+            32 if hex => Some("[ID]".into()),
+            64 if hex => Some("[HASH]".into()),
+            16 if hex => Some("[FP]".into()),
+            _ => None,
+        }
+    });
+    let t = replace_pattern(&t, "dddd-dd-ddTdd:dd:ddZ", "[TIME]");
+    let t = replace_pattern(&t, "ddddddddTddddddZ", "[SDKDATE]");
+    let t = replace_after(&t, "expires=", "[N]");
+    replace_elapsed(&t)
+}
+
+/// Replaces maximal alphanumeric tokens for which `f` returns a replacement.
+fn replace_tokens(text: &str, f: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        match f(token) {
+            Some(r) => out.push_str(&r),
+            None => out.push_str(token),
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+/// Replaces every match of `pattern` (`d` is any digit, other characters literal).
+fn replace_pattern(text: &str, pattern: &str, with: &str) -> String {
+    let p: Vec<char> = pattern.chars().collect();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let matches = i + p.len() <= chars.len()
+            && p.iter().zip(&chars[i..]).all(|(pc, c)| {
+                if *pc == 'd' {
+                    c.is_ascii_digit()
+                } else {
+                    pc == c
+                }
+            });
+        if matches {
+            out.push_str(with);
+            i += p.len();
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Replaces the digits after each `marker`.
+fn replace_after(text: &str, marker: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        out.push_str(&rest[..at + marker.len()]);
+        rest = &rest[at + marker.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            out.push_str(with);
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `; 1.6 s` (elapsed time) → `; [ELAPSED]`.
+fn replace_elapsed(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.rfind("; ") {
+            Some(at) if l.ends_with(" s") && l[at + 2..l.len() - 2].parse::<f64>().is_ok() => {
+                format!("{}; [ELAPSED]", &l[..at])
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
+}
+
+/// Compares `run` (filtered) with `tests/snapshots/NAME.snap`; `TTSC_UPDATE_SNAPSHOTS=1`
+/// writes it instead.
+pub fn assert_snapshot(name: &str, run: &Run, literals: &[(String, String)]) {
+    let actual = format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        run.code,
+        filter(&run.stdout, literals),
+        filter(&run.stderr, literals)
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.snap"));
+    if std::env::var_os("TTSC_UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&path, &actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}; run with TTSC_UPDATE_SNAPSHOTS=1 to create it. Actual:\n{actual}",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "snapshot {name} differs (TTSC_UPDATE_SNAPSHOTS=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
+        );
+    }
+}
