@@ -69,7 +69,7 @@ pub enum ColorChoice {
 /// The options every command takes (before or after the command name).
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// API endpoint [default: https://metastudio.REGION.myhuaweicloud.com]
+    /// API endpoint [default: `https://metastudio.REGION.myhuaweicloud.com`]
     #[arg(long, global = true, value_name = "URL", env = env_vars::TTSC_ENDPOINT, value_parser = parse_http_url)]
     pub endpoint: Option<String>,
     /// Region, e.g. cn-north-4, cn-east-3, ap-southeast-3

@@ -53,6 +53,12 @@ pub struct Item {
     pub timestamps: bool,
 }
 
+/// One record's fields, by name, with the line it starts on.
+type Fields = (usize, Vec<(String, Raw)>);
+
+/// A parsed CSV file: each record with the line it starts on.
+pub type CsvRows = Vec<(usize, Vec<String>)>;
+
 /// A field's value before typing.
 enum Raw {
     Json(Value),
@@ -120,7 +126,7 @@ pub fn load(path: &Path) -> CliResult<Vec<Item>> {
         Some("jsonl" | "ndjson" | "json") => false,
         _ => !text.trim_start().starts_with('{'),
     };
-    let records: Vec<(usize, Vec<(String, Raw)>)> = if is_csv {
+    let records: Vec<Fields> = if is_csv {
         csv_records(text)?
     } else {
         jsonl_records(text)?
@@ -129,7 +135,7 @@ pub fn load(path: &Path) -> CliResult<Vec<Item>> {
     let mut items = Vec::new();
     let mut seen = HashSet::new();
     for (line, fields) in records {
-        match item(line, fields) {
+        match item(line, &fields) {
             Ok(item) => {
                 if !seen.insert(item.id.clone()) {
                     problems.push(format!("line {line}: duplicate id {:?}", item.id));
@@ -164,7 +170,7 @@ pub fn load(path: &Path) -> CliResult<Vec<Item>> {
     }
 }
 
-fn jsonl_records(text: &str) -> CliResult<Vec<(usize, Vec<(String, Raw)>)>> {
+fn jsonl_records(text: &str) -> CliResult<Vec<Fields>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -196,7 +202,7 @@ fn jsonl_records(text: &str) -> CliResult<Vec<(usize, Vec<(String, Raw)>)>> {
     }
 }
 
-fn csv_records(text: &str) -> CliResult<Vec<(usize, Vec<(String, Raw)>)>> {
+fn csv_records(text: &str) -> CliResult<Vec<Fields>> {
     let rows = parse_csv(text)
         .map_err(|(line, why)| CliError::usage(format!("invalid manifest: line {line}: {why}")))?;
     let mut rows = rows.into_iter();
@@ -228,10 +234,10 @@ fn csv_records(text: &str) -> CliResult<Vec<(usize, Vec<(String, Raw)>)>> {
 }
 
 /// One record into an item, or its problems.
-fn item(line: usize, fields: Vec<(String, Raw)>) -> Result<Item, Vec<String>> {
+fn item(line: usize, fields: &[(String, Raw)]) -> Result<Item, Vec<String>> {
     let mut problems = Vec::new();
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-    for (k, _) in &fields {
+    for (k, _) in fields {
         if !FIELDS.contains(&k.as_str()) && k != "voice_asset_id" {
             problems.push(format!(
                 "unknown field {k:?} (expected {})",
@@ -334,7 +340,7 @@ pub fn valid_id(id: &str) -> bool {
 
 /// RFC 4180 records with the line each starts on. Quoted fields may hold commas, doubled
 /// quotes and line breaks; CRLF and LF both end records.
-pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, &'static str)> {
+pub fn parse_csv(text: &str) -> Result<CsvRows, (usize, &'static str)> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
@@ -430,7 +436,7 @@ mod tests {
             ("speed".to_string(), Raw::Text("500".into())),
             ("colour".to_string(), Raw::Text("red".into())),
         ];
-        let problems = item(7, fields).unwrap_err();
+        let problems = item(7, &fields).unwrap_err();
         let all = problems.join("\n");
         for needle in [
             "unknown field \"colour\"",

@@ -256,11 +256,13 @@ struct LineError {
 
 impl LineError {
     fn client(e: &ttsc_client::Error) -> Self {
-        let retry = !matches!(
+        // Bad input, configuration and rejected credentials fail the same way every time.
+        let permanent = matches!(
             e.kind(),
             ErrorKind::Validation | ErrorKind::Config | ErrorKind::Credentials
-        ) && !e.is_auth_rejected()
-            && !(e.kind() == ErrorKind::Service && e.status() == Some(400));
+        ) || e.is_auth_rejected()
+            || (e.kind() == ErrorKind::Service && e.status() == Some(400));
+        let retry = !permanent;
         LineError {
             reason: ttsc_client::sanitize(&e.to_string(), 300),
             retry,

@@ -259,7 +259,7 @@ fn mask_id(id: &str) -> String {
 }
 
 /// Runs `ttsc config …`.
-pub fn config(ctx: &mut Ctx, cmd: ConfigCommand) -> CliResult<ExitCode> {
+pub fn config(ctx: &mut Ctx, cmd: &ConfigCommand) -> CliResult<ExitCode> {
     match cmd {
         ConfigCommand::Show => show(ctx),
     }

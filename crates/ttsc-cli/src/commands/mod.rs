@@ -40,8 +40,8 @@ async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
         Command::OnceCode => misc::once_code(&mut ctx).await,
         Command::Voice(cmd) => misc::voice(&mut ctx, cmd).await,
         Command::Configure(args) => configure::configure(&mut ctx, args),
-        Command::Config(cmd) => configure::config(&mut ctx, cmd),
-        Command::Sign(args) => sign::run(&mut ctx, args),
+        Command::Config(cmd) => configure::config(&mut ctx, &cmd),
+        Command::Sign(args) => sign::run(&mut ctx, &args),
         Command::Batch(_) | Command::Emulator(_) | Command::Completions(_) => {
             unreachable!("handled by the caller")
         }

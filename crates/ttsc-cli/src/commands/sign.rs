@@ -61,7 +61,7 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// Runs `ttsc sign`.
-pub fn run(ctx: &mut Ctx, args: SignArgs) -> CliResult<ExitCode> {
+pub fn run(ctx: &mut Ctx, args: &SignArgs) -> CliResult<ExitCode> {
     let body = match &args.data {
         Some(d) if d.starts_with('@') => std::fs::read(&d[1..]).map_err(|e| {
             CliError::usage(format!("cannot read --data file {}", &d[1..])).cause(e.to_string())
