@@ -10,7 +10,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use ttsc_client::download::{RefreshUrl, part_path};
 use ttsc_client::{Client, ErrorKind, WaitOptions};
-use ttsc_models::{CreateAsyncTtsJobRequest, ShowAsyncTtsJobRequest, ShowAsyncTtsJobResponse};
+use ttsc_models::{
+    CreateAsyncTtsJobRequest, ShowAsyncTtsJobRequest, ShowAsyncTtsJobResponse, ShowTtsJobRequest,
+};
 
 use super::jobs::check_out_dir;
 use crate::cli::BatchArgs;
@@ -56,6 +58,8 @@ struct Work {
     job_id: Option<String>,
     /// The last job, after it failed or vanished (for the report).
     last_job: Option<String>,
+    /// Whether `job_id` comes from the journal and is not yet checked against the line.
+    unverified: bool,
 }
 
 /// What every line's task shares.
@@ -141,6 +145,7 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
         work.push(Work {
             item,
             fingerprint: fp,
+            unverified: job_id.is_some(),
             job_id,
             last_job: None,
         });
@@ -354,6 +359,15 @@ type Pick = fn(&ShowAsyncTtsJobResponse) -> Option<&str>;
 /// One try: create (or re-attach), wait, download. The outer error aborts the batch.
 async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>, LineError>> {
     let client = &shared.client;
+    if w.unverified {
+        w.unverified = false;
+        if let Some(job_id) = w.job_id.clone()
+            && !same_job(client, &job_id, &w.item).await
+        {
+            tracing::info!(id = %w.item.id, job_id, "the journaled job is not this line's; creating a new one");
+            w.job_id = None;
+        }
+    }
     let job_id = match &w.job_id {
         Some(j) => j.clone(),
         None => {
@@ -409,6 +423,25 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
         }
     }
     Ok(Ok(names))
+}
+
+/// Whether the service's record of `job_id` is this line's job (same voice and text
+/// length): a journal may outlive the jobs it names (another account, a restarted
+/// emulator), and a job id must never be re-attached to another line's job.
+async fn same_job(client: &Client, job_id: &str, item: &Item) -> bool {
+    let request = ShowTtsJobRequest::new().job_id(job_id).limit(1);
+    match client.show_tts_job(request).await {
+        Ok(r) => r.data.unwrap_or_default().iter().any(|j| {
+            j.job_id.as_deref() == Some(job_id)
+                && j.asset_id.as_deref() == Some(item.body.voice_asset_id.as_str())
+                && j.text_length.map(i64::from) == Some(item.body.text.chars().count() as i64)
+        }),
+        // Unknown: keep the job; waiting for it will tell.
+        Err(e) => {
+            tracing::debug!(error = %e, "cannot check the journaled job");
+            true
+        }
+    }
 }
 
 /// Fetches a fresh URL for the same file when the old one has expired.
