@@ -128,7 +128,7 @@ impl Ui {
         let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         pb.set_style(
             ProgressStyle::with_template(
-                "[{elapsed_precise}] {bar:30} {pos}/{len} {msg} ({per_sec}, ETA {eta})",
+                "[{elapsed_precise}] {bar:30} {pos}/{len} {msg} ETA {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );

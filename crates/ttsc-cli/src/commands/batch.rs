@@ -210,7 +210,8 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
             });
         }
         bar.inc(1);
-        bar.set_message(format!("{} failed", failed.len()));
+        let rate = (done + failed.len()) as f64 / started.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("done, {} failed, {rate:.1}/s,", failed.len()));
         list.push(&result)?;
     }
     drop(stream);
