@@ -3,7 +3,8 @@
 //! - `listing/…`: stream 10,000 job records with 20 ms of service latency (and none), with
 //!   the client's concurrent paging against the same listing done sequentially;
 //! - `request/…`: one signed `GET …/tts-jobs?limit=10` through `Client` against a bare
-//!   reqwest loop that signs with `ttsc-auth` and reads the body, on the same emulator.
+//!   reqwest loop that signs with `ttsc-auth` and decodes the same typed response, on the same
+//!   emulator.
 //!
 //! Run: `cargo bench -p ttsc-client --bench client`.
 
@@ -107,9 +108,12 @@ fn per_request(c: &mut Criterion) {
         })
     });
 
-    // The floor: reqwest, signing every request with the same signer, reading the body.
+    // The floor: reqwest, signing every request with the same signer, decoding the body into
+    // the same typed response.
     let creds = emu.credentials();
     let signer = Signer::new(&creds.access_key_credentials(), SigningSettings::default()).unwrap();
+    // Plain HTTP, but reqwest is built with `rustls-no-provider`: give it a provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let bare = reqwest::Client::builder().build().unwrap();
     let host = emu.base_url().trim_start_matches("http://").to_string();
     let path = format!("/v1/{}/ttsc/tts-jobs", creds.project_id());
@@ -132,7 +136,8 @@ fn per_request(c: &mut Criterion) {
                 }
                 let resp = r.send().await.unwrap();
                 assert_eq!(resp.status(), 200);
-                black_box(resp.bytes().await.unwrap())
+                let body = resp.bytes().await.unwrap();
+                black_box(serde_json::from_slice::<ttsc_models::ShowTtsJobResponse>(&body).unwrap())
             })
         })
     });

@@ -662,14 +662,11 @@ impl Client {
         }
         let method =
             reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
-        let response = inner
-            .http
-            .request(method, &url)
-            .headers(map)
-            .body(body.to_vec())
-            .send()
-            .await
-            .map_err(transport_error)?;
+        let mut builder = inner.http.request(method, &url).headers(map);
+        if !body.is_empty() {
+            builder = builder.body(body.to_vec());
+        }
+        let response = builder.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = read_body(response, MAX_BODY).await?;
