@@ -18,6 +18,7 @@ mod ui;
 
 use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::context::{Ctx, Sources};
@@ -107,8 +108,16 @@ fn init_tracing(g: &GlobalArgs, ui: &Ui) {
             ))
         }
     };
+    // With -v, every API call prints one line when it ends (operation, attempts, status,
+    // request id, latency): the client's `ttsc.operation` span.
+    let span_events = if g.verbose > 0 || env_vars::get(env_vars::RUST_LOG).is_some() {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_span_events(span_events)
         .with_writer(std::io::stderr)
         .with_ansi(ui.color_err)
         .with_target(g.verbose >= 2)

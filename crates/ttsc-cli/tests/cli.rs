@@ -113,6 +113,14 @@ fn synth_writes_audio_subtitles_timestamps_and_pcm() {
     assert_eq!(pcm.len(), wav.len() - 44);
     assert_eq!(&wav[44..], &pcm[..]);
     assert_eq!(pcm_run.json()["files"][0]["bytes"], pcm.len());
+    // A partial file left by an interrupted run is another job's: it is not resumed.
+    s.write(".b.wav.part", &"x".repeat(5000));
+    s.run_at(
+        &emu,
+        &["synth", "Same text", "--voice", VOICE, "-o", "b.wav"],
+    )
+    .expect(0);
+    assert_eq!(std::fs::read(s.path("b.wav")).unwrap(), wav);
     let leftovers: Vec<_> = std::fs::read_dir(&s.dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -759,4 +767,35 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
         5,
         "only the failed line again"
     );
+}
+
+#[test]
+fn colours_follow_color_and_no_color() {
+    let s = Sandbox::new("colour");
+    let plain = s.run(&["jobs", "list"]);
+    assert!(plain.stderr.starts_with("error: "), "{}", plain.stderr);
+    let always = s.run(&["--color", "always", "jobs", "list"]);
+    assert!(
+        always.stderr.starts_with("\x1b[1;31merror:\x1b[0m "),
+        "{:?}",
+        always.stderr
+    );
+    let mut no_color = Sandbox::new("no-colour");
+    no_color.env.push(("NO_COLOR".into(), "1".into()));
+    let auto = no_color.run(&["jobs", "list"]);
+    assert!(!auto.stderr.contains('\x1b'));
+}
+
+#[test]
+fn quiet_and_verbose() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("verbosity");
+    let quiet = s.run_at(&emu, &["-q", "jobs", "list", "--limit", "1"]);
+    quiet.expect(0);
+    assert_eq!(quiet.stderr, "", "-q prints no notes");
+    let verbose = s.run_at(&emu, &["-vv", "jobs", "list", "--limit", "1"]);
+    verbose.expect(0);
+    assert!(verbose.stderr.contains("ShowTtsJob"), "{}", verbose.stderr);
+    // Logs never carry the secret key.
+    assert!(!verbose.stderr.contains(ttsc_emulator::DEMO_SK));
 }

@@ -372,6 +372,11 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
     let job_id = match &w.job_id {
         Some(j) => j.clone(),
         None => {
+            // Partial downloads of an earlier job of this line must not be resumed with
+            // another job's bytes.
+            for name in file_names(&w.item) {
+                let _ = std::fs::remove_file(part_path(&shared.out_dir.join(name)));
+            }
             let created = match client
                 .create_async_tts_job(CreateAsyncTtsJobRequest::new(w.item.body.clone()))
                 .await

@@ -159,6 +159,18 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         SynthFormat::Pcm => hidden_sibling(&args.output, "wav.tmp"),
         SynthFormat::Wav | SynthFormat::Mp3 => args.output.clone(),
     };
+    // A partial download left by an interrupted run belongs to another job: resuming it
+    // would splice two files together.
+    for path in [
+        Some(&audio_path),
+        args.srt.as_ref(),
+        args.timestamps.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let _ = std::fs::remove_file(part_path(path));
+    }
     let spinner = ctx.ui.spinner("creating the job");
     let progress = spinner.clone();
     let wait = ctx.wait_options(false).progress(move |p| {
