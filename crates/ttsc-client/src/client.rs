@@ -793,7 +793,7 @@ fn is_signature_expired(e: &Error) -> bool {
 }
 
 fn err_date(e: &Error) -> Option<String> {
-    e.date().map(str::to_string)
+    e.server_date().map(str::to_string)
 }
 
 /// Decodes a success body; an empty body reads as `{}`.

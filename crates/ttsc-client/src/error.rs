@@ -147,8 +147,9 @@ impl Error {
         self
     }
 
-    /// The response's `Date` header, when the service sent one.
-    pub(crate) fn date(&self) -> Option<&str> {
+    /// The `Date` header of the error response, when the service sent one (with the local
+    /// clock it tells the skew behind a `signature expired` rejection).
+    pub fn server_date(&self) -> Option<&str> {
         self.service.as_ref()?.date.as_deref()
     }
 
@@ -242,7 +243,7 @@ impl std::error::Error for Cause {}
 /// sequences included) become `?`, white space runs collapse, and the result is cut at `max`
 /// characters.
 pub fn sanitize(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max + 3));
+    let mut out = String::with_capacity(text.len().min(max.saturating_add(3)));
     let mut count = 0;
     let mut last_space = false;
     for c in text.chars() {
@@ -280,6 +281,7 @@ mod tests {
     fn sanitizes_escape_sequences_and_long_text() {
         assert_eq!(sanitize("a\x1b[31mred\x07\n\n b", 100), "a?[31mred? b");
         assert_eq!(sanitize(&"x".repeat(10), 4), "xxxx…");
+        assert_eq!(sanitize("no limit", usize::MAX), "no limit");
     }
 
     #[test]

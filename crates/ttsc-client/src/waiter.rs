@@ -208,10 +208,9 @@ fn classify_job(r: ShowAsyncTtsJobResponse) -> Poll<ShowAsyncTtsJobResponse> {
 }
 
 fn classify_audition(r: ShowTtsAuditionFileResponse) -> Poll<ShowTtsAuditionFileResponse> {
+    // A failure code wins over `is_file_complete`: a failed preview is "complete" too.
     let code_failed = r.code.as_deref().is_some_and(|c| !c.is_empty() && c != "0");
-    if r.is_file_complete == Some(true) {
-        Poll::Done(r)
-    } else if code_failed || r.error_code.is_some() {
+    if code_failed || r.error_code.is_some() {
         Poll::Failed(format!(
             "{}: {}",
             r.code
@@ -223,6 +222,8 @@ fn classify_audition(r: ShowTtsAuditionFileResponse) -> Poll<ShowTtsAuditionFile
                 .or(r.error_msg.as_deref())
                 .unwrap_or_default()
         ))
+    } else if r.is_file_complete == Some(true) {
+        Poll::Done(r)
     } else {
         Poll::Pending("PENDING".to_string())
     }

@@ -282,6 +282,20 @@ async fn a_failed_job_is_a_typed_failure() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::JobFailed);
+
+    // A failed preview is reported complete with a failure code: still a failure.
+    let preview = c
+        .create_tts_audition(CreateTtsAuditionRequest::new(
+            CreateTtsAuditionRequestBody::new("doomed", FAILING_VOICE),
+        ))
+        .await
+        .unwrap();
+    let err = c
+        .wait_for_audition(&preview.job_id.unwrap(), &fast_wait())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::JobFailed);
+    assert!(err.to_string().contains("MSS.000000001"), "{err}");
 }
 
 #[tokio::test]
