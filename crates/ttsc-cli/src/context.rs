@@ -20,6 +20,7 @@ use ttsc_client::{Client, Timeouts, WaitOptions};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::env_vars;
 use crate::error::{CliError, CliResult, credentials_hint};
+use crate::exit_codes::ExitCode;
 use crate::output::Output;
 use crate::ui::Ui;
 
@@ -154,6 +155,14 @@ impl Ctx {
             env_vars::get(env_vars::COLUMNS).and_then(|c| c.parse().ok())
         };
         Output::new(format, width, self.ui.clone())
+    }
+
+    /// Prints one object to standard output in the chosen format and succeeds.
+    pub fn print_object<T: serde::Serialize>(&self, value: &T) -> CliResult<ExitCode> {
+        let mut out = self.output();
+        out.object(value)?;
+        out.flush()?;
+        Ok(ExitCode::Success)
     }
 
     /// Resolves every setting without sending anything.

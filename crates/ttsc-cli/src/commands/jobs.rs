@@ -40,10 +40,7 @@ pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
                 .show_async_tts_job(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            let mut out = ctx.output();
-            out.object(&job)?;
-            out.flush()?;
-            Ok(ExitCode::Success)
+            ctx.print_object(&job)
         }
         JobsCommand::Wait(id) => {
             validate(
@@ -59,10 +56,7 @@ pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
             let result = client.wait_for_job(&id.id, &wait).await;
             spinner.finish_and_clear();
             let job = result.map_err(|e| ctx.client_error(&e))?;
-            let mut out = ctx.output();
-            out.object(&job)?;
-            out.flush()?;
-            Ok(ExitCode::Success)
+            ctx.print_object(&job)
         }
         JobsCommand::Download(args) => download(ctx, args).await,
     }
@@ -197,10 +191,7 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
                 .show_tts_audition_file(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            let mut out = ctx.output();
-            out.object(&r)?;
-            out.flush()?;
-            Ok(ExitCode::Success)
+            ctx.print_object(&r)
         }
         AuditionCommand::Wait(id) => {
             validate(
@@ -219,10 +210,7 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
             let result = client.wait_for_audition(&id.id, &wait).await;
             spinner.finish_and_clear();
             let r = result.map_err(|e| ctx.client_error(&e))?;
-            let mut out = ctx.output();
-            out.object(&r)?;
-            out.flush()?;
-            Ok(ExitCode::Success)
+            ctx.print_object(&r)
         }
         AuditionCommand::Download(args) => download_audition(ctx, args).await,
     }
@@ -250,10 +238,7 @@ async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<E
         .create_tts_audition(request)
         .await
         .map_err(|e| ctx.client_error(&e))?;
-    let mut out = ctx.output();
-    out.object(&r)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_object(&r)
 }
 
 /// The extension of a URL's last path segment.

@@ -17,10 +17,7 @@ pub async fn phonetic(ctx: &mut Ctx, args: PhoneticArgs) -> CliResult<ExitCode> 
         .show_tts_phonetic_symbol(request)
         .await
         .map_err(|e| ctx.client_error(&e))?;
-    let mut out = ctx.output();
-    out.object(&r)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_object(&r)
 }
 
 /// Runs `ttsc once-code`.
@@ -30,10 +27,7 @@ pub async fn once_code(ctx: &mut Ctx) -> CliResult<ExitCode> {
         .create_tts_once_code(CreateTtsOnceCodeRequest::new())
         .await
         .map_err(|e| ctx.client_error(&e))?;
-    let mut out = ctx.output();
-    out.object(&r)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_object(&r)
 }
 
 /// Runs `ttsc voice …`.
@@ -47,10 +41,7 @@ pub async fn voice(ctx: &mut Ctx, cmd: VoiceCommand) -> CliResult<ExitCode> {
                 .check_voice_asset(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            let mut out = ctx.output();
-            out.object(&r)?;
-            out.flush()?;
-            Ok(ExitCode::Success)
+            ctx.print_object(&r)
         }
     }
 }

@@ -41,10 +41,7 @@ fn entry_body(e: VocabEntryArgs) -> SaveTtscVocabularyConfigsRequestBody {
 
 /// Prints one object and succeeds.
 async fn print<T: Serialize>(ctx: &Ctx, value: &T) -> CliResult<ExitCode> {
-    let mut out = ctx.output();
-    out.object(value)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_object(value)
 }
 
 /// Runs `ttsc vocab …`.
@@ -69,7 +66,7 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
                 .create_ttsc_vocabulary_configs(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &r).await
+            ctx.print_object(&r)
         }
         VocabCommand::Update(args) => {
             let request = SaveTtscVocabularyConfigsRequest::new(args.id, entry_body(args.entry));
@@ -84,7 +81,7 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
                 .save_ttsc_vocabulary_configs(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &r).await
+            ctx.print_object(&r)
         }
         VocabCommand::Delete(args) => {
             let request = DeleteTtscVocabularyConfigsRequest::new(
@@ -96,7 +93,7 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
                 .delete_ttsc_vocabulary_configs(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &Deleted { deleted: args.ids }).await
+            ctx.print_object(&Deleted { deleted: args.ids })
         }
     }
 }
@@ -122,7 +119,7 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
                 .create_ttsc_vocabulary_groups(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &r).await
+            ctx.print_object(&r)
         }
         VocabGroupCommand::Update(args) => {
             let request = UpdateTtscVocabularyGroupsRequest::new(
@@ -135,7 +132,7 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
                 .update_ttsc_vocabulary_groups(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &r).await
+            ctx.print_object(&r)
         }
         VocabGroupCommand::Delete(args) => {
             let request = DeleteTtscVocabularyGroupsRequest::new(args.id.clone());
@@ -164,7 +161,7 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
                 .set_ttsc_group_assets(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &r).await
+            ctx.print_object(&r)
         }
     }
 }
@@ -197,7 +194,7 @@ pub async fn tenant(ctx: &mut Ctx, cmd: TenantConfigCommand) -> CliResult<ExitCo
                 .save_ttsc_tenant_configs(request)
                 .await
                 .map_err(|e| ctx.client_error(&e))?;
-            print(ctx, &body).await
+            ctx.print_object(&body)
         }
     }
 }
