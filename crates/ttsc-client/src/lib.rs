@@ -19,6 +19,44 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Offline, against the emulator
+//!
+//! [`ttsc-emulator`](https://docs.rs/ttsc-emulator) is a faithful local service: point the
+//! client at it and every call below runs for real, over HTTP, with signed requests. This
+//! is how downstream crates test their code without an account.
+//!
+//! ```
+//! use futures_util::StreamExt;
+//! use ttsc_client::Client;
+//! use ttsc_models::{JobType, ShowTtsJobRequest};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = ttsc_emulator::Emulator::builder().preload_jobs(250).start().await?;
+//! let creds = emulator.credentials();
+//! let client = Client::builder()
+//!     .endpoint(emulator.base_url())
+//!     .credentials(creds.access_key_credentials())
+//!     .project_id(creds.project_id())
+//!     .build()?;
+//!
+//! // Every async job record, newest first; pages are fetched concurrently.
+//! let mut records = client
+//!     .paginate(ShowTtsJobRequest::new().job_type(JobType::AsyncJob))
+//!     .items();
+//! let mut n = 0;
+//! while let Some(record) = records.next().await {
+//!     assert_eq!(record?.job_type, Some(JobType::AsyncJob));
+//!     n += 1;
+//! }
+//! assert!(n > 0 && n <= 250);
+//!
+//! // Bad input is refused before anything is sent, naming the field and its range.
+//! let err = client.show_tts_job(ShowTtsJobRequest::new().limit(0)).await.unwrap_err();
+//! assert!(err.to_string().contains("limit"), "{err}");
+//! # Ok(()) }
+//! ```
+//!
 //! # What the client does for you
 //!
 //! - **Validation** before anything is sent, naming every bad field ([`ErrorKind::Validation`]).
