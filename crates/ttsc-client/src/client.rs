@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
@@ -751,7 +751,13 @@ fn service_error(a: &Attempt) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(&a.body).ok();
     let mut details = ServiceDetails {
         status: a.status,
-        retry_after: header_str(&a.headers, "retry-after").and_then(|v| parse_retry_after(&v)),
+        retry_after: header_str(&a.headers, "retry-after").and_then(|v| {
+            parse_retry_after(
+                &v,
+                header_str(&a.headers, "date").as_deref(),
+                SystemTime::now(),
+            )
+        }),
         ..ServiceDetails::default()
     };
     match parsed {
@@ -781,9 +787,19 @@ fn service_error(a: &Attempt) -> Error {
     err
 }
 
-/// `Retry-After` as delta-seconds (HTTP dates are rare from API gateways and ignored).
-fn parse_retry_after(v: &str) -> Option<Duration> {
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// `Retry-After` as delta-seconds or as an HTTP date (RFC 9110 §10.2.3). A date is measured
+/// against the response's own `Date` when it has one, so a skewed local clock does not
+/// stretch or cut the pause; a date in the past means "now". Anything else is ignored.
+fn parse_retry_after(v: &str, date: Option<&str>, now: SystemTime) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let until = ttsc_auth::clock::parse_http_date(v).ok()?;
+    let from = date
+        .and_then(|d| ttsc_auth::clock::parse_http_date(d).ok())
+        .unwrap_or(now);
+    Some(until.duration_since(from).unwrap_or(Duration::ZERO))
 }
 
 fn is_signature_expired(e: &Error) -> bool {
@@ -814,4 +830,43 @@ fn decode<T: serde::de::DeserializeOwned>(a: &Attempt) -> Result<T> {
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(date: &str) -> SystemTime {
+        ttsc_auth::clock::parse_http_date(date).unwrap()
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = at("Mon, 23 Nov 2026 10:00:00 GMT");
+        assert_eq!(
+            parse_retry_after(" 7 ", None, now),
+            Some(Duration::from_secs(7))
+        );
+        // A date is measured from the local clock when the response has no Date…
+        assert_eq!(
+            parse_retry_after("Mon, 23 Nov 2026 10:00:30 GMT", None, now),
+            Some(Duration::from_secs(30))
+        );
+        // …and from the server's Date when it has one, whatever the local clock says.
+        assert_eq!(
+            parse_retry_after(
+                "Mon, 23 Nov 2026 10:31:05 GMT",
+                Some("Mon, 23 Nov 2026 10:31:00 GMT"),
+                now,
+            ),
+            Some(Duration::from_secs(5))
+        );
+        // A date already past means "now".
+        assert_eq!(
+            parse_retry_after("Mon, 23 Nov 2026 09:00:00 GMT", None, now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("-3", None, now), None);
+        assert_eq!(parse_retry_after("soon", None, now), None);
+    }
 }
