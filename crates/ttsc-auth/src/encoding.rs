@@ -2,6 +2,7 @@
 //! Python-compatible trimming and the `X-Sdk-Date` format.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
@@ -56,10 +57,16 @@ const TCHAR: [bool; 256] = {
     table
 };
 
-/// [`TCHAR`] without `_`.
-const TCHAR_EXCEPT_UNDERSCORE: [bool; 256] = {
-    let mut table = TCHAR;
-    table[b'_' as usize] = false;
+/// Header name classes: bit 0 for [`TCHAR`], bit 1 for [`TCHAR`] except `_`.
+const HEADER_NAME_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        if TCHAR[i] {
+            table[i] = if i == b'_' as usize { 1 } else { 3 };
+        }
+        i += 1;
+    }
     table
 };
 
@@ -204,38 +211,41 @@ fn hex_value(b: u8) -> Option<u8> {
 /// query keys and values: unreserved characters as they are, every other UTF-8 byte as
 /// `%XX` (upper-case hex).
 #[inline]
-pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
+pub(crate) fn percent_encode_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     if all_in(bytes, &UNRESERVED) {
-        out.push_str(s);
-        return;
+        out.extend_from_slice(bytes);
+    } else {
+        percent_encode_escaping(out, bytes);
     }
+}
+
+/// [`percent_encode_into`] for input with at least one byte to escape: copies runs of
+/// unreserved bytes whole and writes each escape as one three-byte append.
+#[inline(never)]
+fn percent_encode_escaping(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() * 3);
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if UNRESERVED[usize::from(b)] {
-            continue;
+        if !UNRESERVED[usize::from(b)] {
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(&[
+                b'%',
+                HEX_UPPER[usize::from(b >> 4)],
+                HEX_UPPER[usize::from(b & 0x0f)],
+            ]);
+            start = i + 1;
         }
-        // `start < i` means bytes[start..i] is a run of ASCII, so both ends are char
-        // boundaries.
-        if start < i {
-            out.push_str(&s[start..i]);
-        }
-        out.push('%');
-        out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-        out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
-        start = i + 1;
     }
-    if start < bytes.len() {
-        out.push_str(&s[start..]);
-    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// `s` percent-encoded (see [`percent_encode_into`]).
 pub(crate) fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = Vec::with_capacity(s.len());
     percent_encode_into(&mut out, s);
-    out
+    // Only ASCII was added to `out`.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Percent-decodes `s` like Python's `urllib.parse.unquote`: `%XX` with two hex digits
@@ -290,21 +300,55 @@ pub(crate) fn is_plain_path(path: &str) -> bool {
 
 /// Appends the canonical URI of `path`: percent-decoded, split on `/`, each segment
 /// encoded, always ending in `/`. `plain` is [`is_plain_path`] of `path`.
-pub(crate) fn canonical_uri_into(out: &mut String, path: &str, plain: bool) {
+pub(crate) fn canonical_uri_into(out: &mut Vec<u8>, path: &str, plain: bool) {
     if plain {
-        out.push_str(path);
+        out.extend_from_slice(path.as_bytes());
     } else {
         let decoded = percent_decode(path);
         for (i, segment) in decoded.split('/').enumerate() {
             if i > 0 {
-                out.push('/');
+                out.push(b'/');
             }
             percent_encode_into(out, segment);
         }
     }
-    if out.as_bytes().last() != Some(&b'/') {
-        out.push('/');
+    if out.last() != Some(&b'/') {
+        out.push(b'/');
     }
+}
+
+/// ASCII-lower-cases `bytes` in place, eight at a time; other bytes are left alone.
+#[inline]
+pub(crate) fn make_ascii_lowercase(bytes: &mut [u8]) {
+    fn lower(chunk: &mut [u8; 8]) {
+        *chunk = lowercase_word(u64::from_le_bytes(*chunk)).to_le_bytes();
+    }
+    let Some(last) = bytes.last_chunk_mut::<8>() else {
+        bytes.make_ascii_lowercase();
+        return;
+    };
+    // The last eight bytes, then the whole words before them (lower-casing twice is
+    // harmless, so the words may overlap).
+    lower(last);
+    let whole = (bytes.len() - 1) / 8;
+    let (words, _) = bytes.as_chunks_mut::<8>();
+    for word in words.iter_mut().take(whole) {
+        lower(word);
+    }
+}
+
+/// ASCII-lower-cases the eight bytes of `word` (any byte order).
+#[inline]
+const fn lowercase_word(word: u64) -> u64 {
+    // With the high bits cleared, adding 0x3f sets a byte's high bit from 'A' up and
+    // adding 0x25 from '[' up, without carries between bytes; upper-case ASCII letters
+    // have the first, not the second, and get 0x20 added. Non-ASCII bytes are masked out.
+    let ascii = !word & HIGHS;
+    let low = word & !HIGHS;
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let after_z = low + 0x2525_2525_2525_2525;
+    let upper = from_a & !after_z & ascii;
+    word | (upper >> 2)
 }
 
 /// The first eight bytes of `s`, big-endian and zero-padded: comparing two such keys
@@ -330,24 +374,30 @@ pub(crate) const fn prefix_key(s: &str) -> u64 {
 
 /// [`prefix_key`] of the ASCII-lower-cased string (for header names, which are ASCII).
 pub(crate) fn lowercase_prefix_key(s: &str) -> u64 {
-    let word = prefix_key(s);
-    // For ASCII bytes, adding 0x3f sets the high bit from 'A' up and adding 0x25 from
-    // '[' up, without carries between bytes; upper-case letters have the first, not the
-    // second, and get 0x20 added.
-    let ascii = !word & HIGHS;
-    let from_a = word.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
-    let after_z = word.wrapping_add(0x2525_2525_2525_2525);
-    let upper = from_a & !after_z & ascii;
-    word | (upper >> 2)
+    lowercase_word(prefix_key(s))
 }
 
 /// Header name validity and whether the name has `_` (sent but not signed), in one pass.
 /// `None` when the name is not an HTTP token.
 pub(crate) fn classify_header_name(name: &str) -> Option<bool> {
-    if !is_token(name) {
-        return None;
+    let bytes = name.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut class = 3;
+    for c in &mut chunks {
+        class &= HEADER_NAME_CLASS[usize::from(c[0])]
+            & HEADER_NAME_CLASS[usize::from(c[1])]
+            & HEADER_NAME_CLASS[usize::from(c[2])]
+            & HEADER_NAME_CLASS[usize::from(c[3])]
+            & HEADER_NAME_CLASS[usize::from(c[4])]
+            & HEADER_NAME_CLASS[usize::from(c[5])]
+            & HEADER_NAME_CLASS[usize::from(c[6])]
+            & HEADER_NAME_CLASS[usize::from(c[7])];
     }
-    Some(!all_in(name.as_bytes(), &TCHAR_EXCEPT_UNDERSCORE))
+    let class = chunks
+        .remainder()
+        .iter()
+        .fold(class, |class, &b| class & HEADER_NAME_CLASS[usize::from(b)]);
+    (!bytes.is_empty() && class & 1 != 0).then_some(class & 2 == 0)
 }
 
 /// The `X-Sdk-Date` value for a point in time: `YYYYMMDDTHHMMSSZ` in UTC.
@@ -357,19 +407,31 @@ pub(crate) struct SdkDate([u8; 16]);
 impl SdkDate {
     /// `None` before 1970 or after 9999.
     pub(crate) fn from_system_time(time: SystemTime) -> Option<Self> {
+        // The civil date of the last day converted: `days << 32 | year << 9 | month << 5
+        // | day`. Signing times are mostly "now", so this spares the calendar arithmetic;
+        // the value carries its own key, so a race only costs a recomputation.
+        static LAST_DAY: AtomicU64 = AtomicU64::new(u64::MAX);
         let secs = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
-        let days = i64::try_from(secs / 86_400).ok()?;
-        let rem = secs % 86_400;
-        let (year, month, day) = civil_from_days(days);
-        if year > 9999 {
+        let days = secs / 86_400;
+        // 10000-01-01 and later (the cache's key must stay below 2^32).
+        if days >= 2_932_897 {
             return None;
         }
-        let year = u64::try_from(year).ok()?;
+        let rem = secs % 86_400;
+        let cached = LAST_DAY.load(Ordering::Relaxed);
+        let (year, month, day) = if cached >> 32 == days {
+            (cached >> 9 & 0x7fff, cached >> 5 & 0xf, cached & 0x1f)
+        } else {
+            let (year, month, day) = civil_from_days(i64::try_from(days).ok()?);
+            let (year, month, day) = (u64::try_from(year).ok()?, u64::from(month), u64::from(day));
+            LAST_DAY.store(days << 32 | year << 9 | month << 5 | day, Ordering::Relaxed);
+            (year, month, day)
+        };
         let mut out = *b"00000000T000000Z";
         write2(&mut out[0..2], year / 100);
         write2(&mut out[2..4], year);
-        write2(&mut out[4..6], u64::from(month));
-        write2(&mut out[6..8], u64::from(day));
+        write2(&mut out[4..6], month);
+        write2(&mut out[6..8], day);
         write2(&mut out[9..11], rem / 3600);
         write2(&mut out[11..13], rem / 60 % 60);
         write2(&mut out[13..15], rem % 60);
@@ -523,6 +585,23 @@ mod tests {
     }
 
     #[test]
+    fn swar_lowercasing_changes_only_ascii_capitals() {
+        let all: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+        for start in 0..16 {
+            for len in 0..40 {
+                let mut ours = all[start..start + len].to_vec();
+                let mut std = ours.clone();
+                make_ascii_lowercase(&mut ours);
+                std.make_ascii_lowercase();
+                assert_eq!(ours, std, "{start} {len}");
+            }
+        }
+        let mut bytes = all.clone();
+        make_ascii_lowercase(&mut bytes);
+        assert_eq!(bytes, all.to_ascii_lowercase());
+    }
+
+    #[test]
     fn header_names_are_classified_in_one_pass() {
         assert_eq!(classify_header_name("Content-Type"), Some(false));
         assert_eq!(classify_header_name("X_Custom_Trace"), Some(true));
@@ -556,9 +635,9 @@ mod tests {
     #[test]
     fn canonical_uri_always_ends_in_slash() {
         let uri = |p: &str| {
-            let mut out = String::new();
+            let mut out = Vec::new();
             canonical_uri_into(&mut out, p, is_plain_path(p));
-            out
+            String::from_utf8(out).expect("UTF-8")
         };
         assert_eq!(uri("/v1/x"), "/v1/x/");
         assert_eq!(uri("/v1/x/"), "/v1/x/");
@@ -587,6 +666,12 @@ mod tests {
                 .as_str(),
             "19700101T000000Z"
         );
+        let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799); // 9999-12-31T23:59:59Z
+        assert_eq!(
+            SdkDate::from_system_time(last).expect("9999").as_str(),
+            "99991231T235959Z"
+        );
+        assert!(SdkDate::from_system_time(last + Duration::from_secs(1)).is_none());
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(
             SdkDate::from_system_time(leap).expect("leap").as_str(),

@@ -5,9 +5,12 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Range;
 
-use crate::encoding::{canonical_uri_into, is_plain_path, percent_encode_into};
+use crate::encoding::{
+    canonical_uri_into, is_plain_path, make_ascii_lowercase, percent_encode_into,
+};
 use crate::secret::MASK;
 use crate::sign::SigningAlgorithm;
+use crate::sign::sha256::Sha256Growing;
 
 /// Header names whose values are masked when a canonical request is displayed.
 const MASKED_HEADERS: [&str; 2] = ["x-security-token", "x-auth-token"];
@@ -148,7 +151,7 @@ pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
 /// Builds a canonical request from parts that are already validated and sorted.
 ///
 /// `query` yields raw (decoded) pairs in canonical order; `headers` holds
-/// `(name, trimmed value)` pairs sorted by lower-cased name, names being HTTP tokens.
+/// `(name, trimmed value)` pairs sorted by lower-cased name.
 /// `capacity` is an upper bound of the length, so the text is built without regrowing.
 pub(crate) fn assemble<'q, 'h>(
     method: &str,
@@ -159,93 +162,134 @@ pub(crate) fn assemble<'q, 'h>(
     payload_hash: &str,
     capacity: usize,
 ) -> CanonicalRequest {
-    let mut text = String::with_capacity(capacity);
-    text.push_str(method);
-    text.make_ascii_uppercase();
-    text.push('\n');
-    canonical_uri_into(
-        &mut text,
-        path,
-        plain_path.unwrap_or_else(|| is_plain_path(path)),
-    );
-    text.push('\n');
+    CanonicalWriter::start(method, path, plain_path, query, capacity, None)
+        .finish(headers, payload_hash)
+}
 
-    let query_start = text.len();
-    for (i, (key, value)) in query.enumerate() {
-        if i > 0 {
-            text.push('&');
-        }
-        percent_encode_into(&mut text, key);
-        text.push('=');
-        percent_encode_into(&mut text, value);
-    }
-    let query = query_start..text.len();
-    text.push('\n');
+/// A canonical request written in two steps: the method, URI and query, then the
+/// headers and payload hash. The signer hashes the first part (with SHA-256) while it
+/// validates and sorts the headers.
+pub(crate) struct CanonicalWriter<'s> {
+    /// Built as bytes (header names are lower-cased eight bytes at a time, escapes are
+    /// pushed as bytes) and checked as UTF-8 once at the end.
+    text: Vec<u8>,
+    query: Range<usize>,
+    sha256: Option<&'s mut Sha256Growing>,
+}
 
-    // Each name is lower-cased once, into its header line, and also copied to a stack
-    // buffer that becomes the signed header list.
-    let mut signed = [0u8; 256];
-    let mut signed_len = 0;
-    let mut masked = Vec::new();
-    for (i, (name, value)) in headers.clone().enumerate() {
-        let name_start = text.len();
-        text.push_str(name);
-        let lower = &mut text[name_start..];
-        lower.make_ascii_lowercase();
-        let separator = usize::from(i > 0);
-        let end = signed_len + separator + name.len();
-        // When the list outgrows the buffer, `signed_len` ends past its end.
-        if let Some(slot) = signed.get_mut(signed_len..end) {
-            slot[..separator].fill(b';');
-            slot[separator..].copy_from_slice(lower.as_bytes());
-        }
-        signed_len = end;
-        let is_masked = MASKED_HEADERS.contains(&&*lower);
-        text.push(':');
-        let value_start = text.len();
-        text.push_str(value);
-        if is_masked {
-            masked.push(value_start..text.len());
-        }
-        text.push('\n');
-    }
-    text.push('\n');
+impl<'s> CanonicalWriter<'s> {
+    /// Writes the method, canonical URI and canonical query string, and hashes their
+    /// complete blocks when `sha256` is given (the digest is then read with
+    /// [`Sha256Growing::finish`] on the finished text).
+    pub(crate) fn start<'q>(
+        method: &str,
+        path: &str,
+        plain_path: Option<bool>,
+        query: impl Iterator<Item = (&'q str, &'q str)>,
+        capacity: usize,
+        sha256: Option<&'s mut Sha256Growing>,
+    ) -> Self {
+        let mut text: Vec<u8> = Vec::with_capacity(capacity);
+        text.extend_from_slice(method.as_bytes());
+        text.make_ascii_uppercase();
+        text.push(b'\n');
+        canonical_uri_into(
+            &mut text,
+            path,
+            plain_path.unwrap_or_else(|| is_plain_path(path)),
+        );
+        text.push(b'\n');
 
-    let signed_start = text.len();
-    match signed.get(..signed_len).map(std::str::from_utf8) {
-        Some(Ok(list)) => text.push_str(list),
-        // Longer than the buffer: lower-case the names again.
-        _ => {
-            for (i, (name, _)) in headers.enumerate() {
-                if i > 0 {
-                    text.push(';');
-                }
-                let name_start = text.len();
-                text.push_str(name);
-                text[name_start..].make_ascii_lowercase();
+        let query_start = text.len();
+        let mut writer = Self {
+            text,
+            query: query_start..query_start,
+            sha256,
+        };
+        for (i, (key, value)) in query.enumerate() {
+            let text = &mut writer.text;
+            if i > 0 {
+                text.push(b'&');
             }
+            percent_encode_into(text, key);
+            text.push(b'=');
+            percent_encode_into(text, value);
+        }
+        writer.query.end = writer.text.len();
+        writer.text.push(b'\n');
+        writer.absorb();
+        writer
+    }
+
+    #[inline]
+    fn absorb(&mut self) {
+        if let Some(sha) = self.sha256.as_deref_mut() {
+            sha.absorb(&self.text);
         }
     }
-    let signed_headers = signed_start..text.len();
-    text.push('\n');
 
-    let hash_start = text.len();
-    text.push_str(payload_hash);
-    let payload_hash = hash_start..text.len();
+    /// Writes the headers, the signed header list and the payload hash.
+    pub(crate) fn finish<'h>(
+        mut self,
+        headers: impl Iterator<Item = (&'h str, &'h str)> + Clone,
+        payload_hash: &str,
+    ) -> CanonicalRequest {
+        // Each name is lower-cased once, in its header line; the signed header list
+        // copies the lower-cased names from there.
+        let headers_start = self.text.len();
+        let mut masked = Vec::new();
+        for (name, value) in headers.clone() {
+            let text = &mut self.text;
+            let name_start = text.len();
+            text.extend_from_slice(name.as_bytes());
+            let lower = &mut text[name_start..];
+            make_ascii_lowercase(lower);
+            let is_masked = MASKED_HEADERS.iter().any(|m| m.as_bytes() == lower);
+            text.push(b':');
+            let value_start = text.len();
+            text.extend_from_slice(value.as_bytes());
+            if is_masked {
+                masked.push(value_start..text.len());
+            }
+            text.push(b'\n');
+            self.absorb();
+        }
+        let mut text = self.text;
+        text.push(b'\n');
 
-    CanonicalRequest {
-        text,
-        query,
-        signed_headers,
-        payload_hash,
-        masked,
+        let signed_start = text.len();
+        let mut line = headers_start;
+        for (i, (name, value)) in headers.enumerate() {
+            if i > 0 {
+                text.push(b';');
+            }
+            text.extend_from_within(line..line + name.len());
+            line += name.len() + value.len() + 2;
+        }
+        let signed_headers = signed_start..text.len();
+        text.push(b'\n');
+
+        let hash_start = text.len();
+        text.extend_from_slice(payload_hash.as_bytes());
+        let payload_hash = hash_start..text.len();
+
+        CanonicalRequest {
+            // Every byte is from a `&str` or ASCII, and lower-casing keeps UTF-8 valid, so
+            // the fallback is never taken.
+            text: String::from_utf8(text)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            query: self.query,
+            signed_headers,
+            payload_hash,
+            masked,
+        }
     }
 }
 
 /// Sorts a short slice (headers, query pairs) by insertion; falls back to the standard
 /// sort for long ones. For a handful of items this is several times cheaper than
 /// `sort_unstable_by`, whose setup dominates at that size.
-#[inline]
+#[inline(always)]
 pub(crate) fn sort_small<T: Copy>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
     if items.len() > 16 {
         items.sort_unstable_by(|a, b| {

@@ -2,6 +2,7 @@
 //! and a signing time to the headers to add.
 
 mod canonical;
+mod sha256;
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,8 +14,10 @@ use sha2::{Digest, Sha256};
 use sm3::Sm3;
 use zeroize::Zeroize;
 
+use self::canonical::CanonicalWriter;
 pub use self::canonical::{CanonicalRequest, StringToSign};
 pub(crate) use self::canonical::{Scratch, assemble, cmp_lowercase, sort_small};
+use self::sha256::{HmacSha256Key, Sha256Growing, sha256};
 use crate::credentials::{AccessKeyCredentials, X_SECURITY_TOKEN};
 pub(crate) use crate::encoding::is_token;
 use crate::encoding::{
@@ -37,6 +40,8 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 const HOST_KEY: u64 = prefix_key("host");
 const X_SDK_DATE_KEY: u64 = prefix_key("x-sdk-date");
 const X_SECURITY_TOKEN_KEY: u64 = prefix_key("x-security-token");
+const AUTHORIZATION_KEY: u64 = prefix_key("authorization");
+const CONTENT_TYPE_KEY: u64 = prefix_key("content-type");
 
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const EMPTY_SM3: &str = "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b";
@@ -88,7 +93,7 @@ impl SigningAlgorithm {
     pub(crate) fn hash_hex(self, data: &[u8]) -> [u8; 64] {
         match self {
             Self::SdkHmacSm3 => hex32(&Sm3::digest(data)),
-            Self::SdkHmacSha256 | Self::V11HmacSha256 => hex32(&Sha256::digest(data)),
+            Self::SdkHmacSha256 | Self::V11HmacSha256 => hex32(&sha256(data)),
         }
     }
 }
@@ -417,8 +422,8 @@ pub enum SignError {
 /// Key material prepared once per credentials.
 #[derive(Clone)]
 enum SigningKey {
-    /// HMAC-SHA256 state with the key already absorbed.
-    Sha256(Hmac<Sha256>),
+    /// HMAC-SHA256 with the key already absorbed (zeroized on drop).
+    Sha256(HmacSha256Key),
     /// HMAC-SM3 state with the key already absorbed.
     Sm3(Hmac<Sm3>),
     /// V11 derives a key per day and scope, so only the secret is kept.
@@ -426,24 +431,19 @@ enum SigningKey {
 }
 
 impl Drop for SigningKey {
-    /// Overwrites the absorbed key state. The `hmac` crate does not zeroize its state, so
-    /// this replaces it with the state of an empty key and keeps the write observable
-    /// (best effort: `black_box` is a hint, not a guarantee). `Derived` zeroizes itself.
+    /// Overwrites the absorbed SM3 key state. The `hmac` crate does not zeroize its state,
+    /// so this replaces it with the state of an empty key and keeps the write observable
+    /// (best effort: `black_box` is a hint, not a guarantee). `Sha256` and `Derived`
+    /// zeroize themselves.
     fn drop(&mut self) {
         match self {
-            Self::Sha256(state) => {
-                if let Ok(blank) = Hmac::<Sha256>::new_from_slice(&[]) {
-                    *state = blank;
-                }
-                std::hint::black_box(&*state);
-            }
             Self::Sm3(state) => {
                 if let Ok(blank) = Hmac::<Sm3>::new_from_slice(&[]) {
                     *state = blank;
                 }
                 std::hint::black_box(&*state);
             }
-            Self::Derived(_) => {}
+            Self::Sha256(_) | Self::Derived(_) => {}
         }
     }
 }
@@ -494,10 +494,7 @@ impl Signer {
         let sk = secret.expose_secret().as_bytes();
         let key = match settings.algorithm {
             // HMAC accepts keys of any length, so these constructors cannot fail.
-            SigningAlgorithm::SdkHmacSha256 => SigningKey::Sha256(
-                Hmac::<Sha256>::new_from_slice(sk)
-                    .map_err(|_| SignError::MissingSecretAccessKey)?,
-            ),
+            SigningAlgorithm::SdkHmacSha256 => SigningKey::Sha256(HmacSha256Key::new(sk)),
             SigningAlgorithm::SdkHmacSm3 => SigningKey::Sm3(
                 Hmac::<Sm3>::new_from_slice(sk).map_err(|_| SignError::MissingSecretAccessKey)?,
             ),
@@ -543,52 +540,46 @@ impl Signer {
         time: SystemTime,
     ) -> Result<SigningOutput, SignError> {
         let algorithm = self.settings.algorithm;
-        let date = SdkDate::from_system_time(time).ok_or(SignError::InvalidTime)?;
-        let date_str = date.as_str();
         let token = self
             .security_token
             .as_ref()
             .map(SecretString::expose_secret);
-        let (canonical_request, content_header) =
-            build_canonical(request, algorithm, date_str, token)?;
-        let canonical_hash = algorithm.hash_hex(canonical_request.as_str().as_bytes());
-
+        let Canonical {
+            request: canonical_request,
+            content_header,
+            hash: canonical_hash,
+            date,
+        } = build_canonical(request, algorithm, time, token)?;
+        let date_str = date.as_str();
         let scope = match (&self.key, &self.settings.derived_scope) {
             (SigningKey::Derived(_), Some(scope)) => {
                 Some(format!("{}/{}/{}", date.day(), scope.region, scope.service))
             }
             _ => None,
         };
-        let parts = StringToSign {
-            algorithm,
-            date: date_str,
-            scope: scope.as_deref(),
-            canonical_request_hash: ascii_str(&canonical_hash),
-        };
-        let signature = match &self.key {
-            SigningKey::Sha256(state) => mac_hex(state.clone(), &parts),
-            SigningKey::Sm3(state) => mac_hex(state.clone(), &parts),
-            SigningKey::Derived(secret) => {
-                let mut key =
-                    derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
-                let mac = Hmac::<Sha256>::new_from_slice(&key);
-                key.zeroize();
-                mac_hex(mac.map_err(|_| SignError::MissingSecretAccessKey)?, &parts)
-            }
-        };
 
-        // The Authorization value and the request URI share one allocation.
+        // The request URI and the `Authorization` value share one allocation. Everything
+        // but the signature is written before the MAC is computed: this work does not
+        // depend on the hashing, so the processor can run it while the last block of the
+        // canonical request is still being hashed.
         let signed_headers = canonical_request.signed_headers();
         let query = canonical_request.canonical_query_string();
         let mut text = String::with_capacity(
-            algorithm.as_str().len()
+            request.path.len()
+                + query.len()
+                + 1
+                + algorithm.as_str().len()
                 + self.access_key_id.len()
                 + scope.as_ref().map_or(0, |s| s.len() + 1)
                 + signed_headers.len()
-                + 112
-                + request.path.len()
-                + query.len(),
+                + 112,
         );
+        text.push_str(request.path);
+        if !query.is_empty() {
+            text.push('?');
+            text.push_str(query);
+        }
+        let authorization_start = text.len();
         text.push_str(algorithm.as_str());
         match &scope {
             Some(scope) => {
@@ -605,13 +596,29 @@ impl Signer {
         text.push_str(", SignedHeaders=");
         text.push_str(signed_headers);
         text.push_str(", Signature=");
+
+        let sts = StringToSignBytes {
+            algorithm,
+            date: date_str,
+            scope: scope.as_deref(),
+            canonical_request_hash: &canonical_hash,
+        };
+        let signature = match &self.key {
+            SigningKey::Sha256(key) => sts.with_bytes(|sts| hex32(&key.mac(sts))),
+            SigningKey::Sm3(state) => {
+                let mut mac = state.clone();
+                sts.with_bytes(|sts| mac.update(sts));
+                hex32(&mac.finalize().into_bytes())
+            }
+            SigningKey::Derived(secret) => {
+                let mut derived =
+                    derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
+                let key = HmacSha256Key::new(&derived);
+                derived.zeroize();
+                sts.with_bytes(|sts| hex32(&key.mac(sts)))
+            }
+        };
         text.push_str(ascii_str(&signature));
-        let uri_start = text.len();
-        text.push_str(request.path);
-        if !query.is_empty() {
-            text.push('?');
-            text.push_str(query);
-        }
 
         Ok(SigningOutput {
             algorithm,
@@ -619,12 +626,50 @@ impl Signer {
             scope,
             canonical_request,
             canonical_hash,
-            signature,
             text,
-            uri_start,
+            authorization_start,
             content_header,
             security_token: self.security_token.clone(),
         })
+    }
+}
+
+/// The string to sign with the canonical request hash as hex bytes.
+struct StringToSignBytes<'a> {
+    algorithm: SigningAlgorithm,
+    date: &'a str,
+    scope: Option<&'a str>,
+    canonical_request_hash: &'a [u8; 64],
+}
+
+impl StringToSignBytes<'_> {
+    /// Calls `f` with the string to sign, built on the stack (on the heap when a long V11
+    /// scope makes it outgrow the stack buffer).
+    fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let parts: [&[u8]; 6] = [
+            self.algorithm.as_str().as_bytes(),
+            b"\n",
+            self.date.as_bytes(),
+            if self.scope.is_some() { b"\n" } else { b"" },
+            self.scope.unwrap_or("").as_bytes(),
+            b"\n",
+        ];
+        let len = parts.iter().map(|p| p.len()).sum::<usize>() + 64;
+        let mut stack = [0u8; 192];
+        let mut heap = Vec::new();
+        let buf: &mut [u8] = if let Some(buf) = stack.get_mut(..len) {
+            buf
+        } else {
+            heap.resize(len, 0);
+            &mut heap
+        };
+        let mut at = 0;
+        for part in parts {
+            buf[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        buf[at..].copy_from_slice(self.canonical_request_hash);
+        f(buf)
     }
 }
 
@@ -642,12 +687,6 @@ pub fn sign(
     time: SystemTime,
 ) -> Result<SigningOutput, SignError> {
     Signer::new(credentials, settings.clone())?.sign(request, time)
-}
-
-/// Feeds the string to sign to `mac` without building it, and returns the hex tag.
-fn mac_hex<M: Mac>(mut mac: M, sts: &StringToSign<'_>) -> [u8; 64] {
-    feed_string_to_sign(&mut mac, sts);
-    hex32(&mac.finalize().into_bytes())
 }
 
 /// Feeds the string to sign to `mac` piece by piece.
@@ -678,14 +717,25 @@ pub(crate) fn derive_v11_key(access_key_id: &str, secret: &SecretString, scope: 
     hex
 }
 
-/// Validates `request`, adds the signer's headers and builds the canonical request.
-/// Returns it with the name of the payload-hash header the signer added, if any.
+/// The canonical request with what the signer needs besides it.
+struct Canonical {
+    request: CanonicalRequest,
+    /// The name of the payload-hash header the signer added, if any.
+    content_header: Option<&'static str>,
+    /// Lower-case hex hash of the canonical request.
+    hash: [u8; 64],
+    date: SdkDate,
+}
+
+/// Validates `request`, adds the signer's headers and builds and hashes the canonical
+/// request.
 fn build_canonical(
     request: &SignableRequest<'_>,
     algorithm: SigningAlgorithm,
-    date: &str,
+    time: SystemTime,
     security_token: Option<&str>,
-) -> Result<(CanonicalRequest, Option<&'static str>), SignError> {
+) -> Result<Canonical, SignError> {
+    let date = SdkDate::from_system_time(time).ok_or(SignError::InvalidTime)?;
     if !is_token(request.method) {
         return Err(SignError::InvalidMethod {
             method: request.method.to_owned(),
@@ -704,14 +754,49 @@ fn build_canonical(
         });
     }
 
+    // The method, URI and query come first in the canonical request: they are written,
+    // and SHA-256 starts hashing them, before the headers are validated and sorted. The
+    // hash is a chain of slow instructions, which the processor runs alongside that
+    // independent work (measured: about 40 ns less per signature than hashing at the end).
+    //
+    // An upper bound of the canonical request's length, so it is built without regrowing.
+    let mut capacity = request.method.len()
+        + request.path.len() * 3
+        + 2 * host.len()
+        + 192
+        + security_token.map_or(0, str::len);
+    for &(name, value) in request.headers {
+        capacity += 2 * name.len() + value.len() + 2;
+    }
+    let mut query: Scratch<(u64, u32), 16> = Scratch::new();
+    for (i, &(key, value)) in request.query.iter().enumerate() {
+        capacity += (key.len() + value.len()) * 3 + 2;
+        query.push((prefix_key(key), index(i)));
+    }
+    let pair = |i: u32| request.query[i as usize];
+    let query = query.as_mut_slice();
+    sort_small(query, |a, b| {
+        a.0 < b.0 || (a.0 == b.0 && pair(a.1) < pair(b.1))
+    });
+    let mut sha256 = (algorithm != SigningAlgorithm::SdkHmacSm3).then(Sha256Growing::new);
+    let writer = CanonicalWriter::start(
+        request.method,
+        request.path,
+        Some(plain_path),
+        query.iter().map(|&(_, i)| pair(i)),
+        capacity,
+        sha256.as_mut(),
+    );
+
     let content_header = algorithm.content_hash_header();
+    let content_key = lowercase_prefix_key(content_header);
     let mut caller_content_hash = None;
     let mut content_type = None;
-    // Entries carry a sort key (see `prefix_key`) so sorting rarely compares strings.
-    let mut headers: Scratch<(u64, &str, &str), 16> = Scratch::new();
-    // An upper bound of the canonical request's length, so it is built without regrowing.
-    let mut capacity = request.method.len() + request.path.len() * 3 + 2 * host.len() + 192;
-    for &(name, value) in request.headers {
+    // Entries are a sort key (see `prefix_key`) and an index: below `request.headers`'
+    // length into the caller's headers, from there into `own` (the signer's headers).
+    // They are plain integers, so the stack buffer is cheap to set up and to sort.
+    let mut headers: Scratch<(u64, u32), 16> = Scratch::new();
+    for (i, &(name, value)) in request.headers.iter().enumerate() {
         let Some(unsigned_name) = classify_header_name(name) else {
             return Err(SignError::InvalidHeaderName {
                 name: name.to_owned(),
@@ -722,25 +807,29 @@ fn build_canonical(
                 name: name.to_owned(),
             });
         }
-        let reserved = name.eq_ignore_ascii_case("host")
-            || name.eq_ignore_ascii_case(X_SDK_DATE)
-            || name.eq_ignore_ascii_case(AUTHORIZATION)
-            || (security_token.is_some() && name.eq_ignore_ascii_case(X_SECURITY_TOKEN));
+        // Equal keys are necessary for names equal ignoring case, so the full
+        // comparisons only run for names that start like the ones looked for.
+        let key = lowercase_prefix_key(name);
+        let reserved = (key == HOST_KEY && name.eq_ignore_ascii_case("host"))
+            || (key == X_SDK_DATE_KEY && name.eq_ignore_ascii_case(X_SDK_DATE))
+            || (key == AUTHORIZATION_KEY && name.eq_ignore_ascii_case(AUTHORIZATION))
+            || (key == X_SECURITY_TOKEN_KEY
+                && security_token.is_some()
+                && name.eq_ignore_ascii_case(X_SECURITY_TOKEN));
         if reserved {
             return Err(SignError::ReservedHeader {
                 name: name.to_owned(),
             });
         }
-        if name.eq_ignore_ascii_case(content_header) {
+        if key == content_key && name.eq_ignore_ascii_case(content_header) {
             caller_content_hash = Some(python_trim(value));
-        } else if name.eq_ignore_ascii_case("content-type") {
+        } else if key == CONTENT_TYPE_KEY && name.eq_ignore_ascii_case("content-type") {
             content_type = Some(value);
         }
         if unsigned_name {
             continue;
         }
-        capacity += 2 * name.len() + value.len() + 2;
-        headers.push((lowercase_prefix_key(name), name, python_trim(value)));
+        headers.push((key, index(i)));
     }
 
     // The official signer marks every body it is not told is JSON or BSON as unsigned,
@@ -766,52 +855,60 @@ fn build_canonical(
         },
     };
 
-    headers.push((HOST_KEY, "host", host));
-    headers.push((X_SDK_DATE_KEY, "x-sdk-date", date));
+    let caller = request.headers.len();
+    let own: [(&str, &str); 4] = [
+        ("host", host),
+        ("x-sdk-date", date.as_str()),
+        (content_header, UNSIGNED_PAYLOAD),
+        ("x-security-token", security_token.unwrap_or("")),
+    ];
+    headers.push((HOST_KEY, index(caller)));
+    headers.push((X_SDK_DATE_KEY, index(caller + 1)));
     if add_unsigned {
-        headers.push((
-            lowercase_prefix_key(content_header),
-            content_header,
-            UNSIGNED_PAYLOAD,
-        ));
+        headers.push((content_key, index(caller + 2)));
     }
-    if let Some(token) = security_token {
-        capacity += token.len();
-        headers.push((X_SECURITY_TOKEN_KEY, "x-security-token", token));
+    if security_token.is_some() {
+        headers.push((X_SECURITY_TOKEN_KEY, index(caller + 3)));
     }
+    let header = |i: u32| -> (&str, &str) {
+        let i = i as usize;
+        match request.headers.get(i) {
+            Some(&(name, value)) => (name, python_trim(value)),
+            None => own[i - caller],
+        }
+    };
     let headers = headers.as_mut_slice();
     sort_small(headers, |a, b| {
-        a.0 < b.0 || (a.0 == b.0 && cmp_lowercase(a.1, b.1) == std::cmp::Ordering::Less)
+        a.0 < b.0
+            || (a.0 == b.0
+                && cmp_lowercase(header(a.1).0, header(b.1).0) == std::cmp::Ordering::Less)
     });
     if let Some(pair) = headers
         .windows(2)
-        .find(|w| w[0].1.eq_ignore_ascii_case(w[1].1))
+        .find(|w| w[0].0 == w[1].0 && header(w[0].1).0.eq_ignore_ascii_case(header(w[1].1).0))
     {
         return Err(SignError::DuplicateHeader {
-            name: pair[1].1.to_owned(),
+            name: header(pair[1].1).0.to_owned(),
         });
     }
 
-    let mut query: Scratch<(u64, &str, &str), 16> = Scratch::new();
-    for &(key, value) in request.query {
-        capacity += (key.len() + value.len()) * 3 + 2;
-        query.push((prefix_key(key), key, value));
-    }
-    let query = query.as_mut_slice();
-    sort_small(query, |a, b| {
-        a.0 < b.0 || (a.0 == b.0 && (a.1, a.2) < (b.1, b.2))
-    });
+    let canonical = writer.finish(headers.iter().map(|&(_, i)| header(i)), payload_hash);
+    let hash = match sha256 {
+        Some(sha) => hex32(&sha.finish(canonical.as_str().as_bytes())),
+        None => algorithm.hash_hex(canonical.as_str().as_bytes()),
+    };
+    Ok(Canonical {
+        request: canonical,
+        content_header: add_unsigned.then_some(content_header),
+        hash,
+        date,
+    })
+}
 
-    let canonical = assemble(
-        request.method,
-        request.path,
-        Some(plain_path),
-        query.iter().map(|&(_, key, value)| (key, value)),
-        headers.iter().map(|&(_, name, value)| (name, value)),
-        payload_hash,
-        capacity,
-    );
-    Ok((canonical, add_unsigned.then_some(content_header)))
+/// A header or query index as stored in the sort buffers. Requests have far fewer than
+/// 2^32 headers or query pairs (such a slice alone would take 128 GiB).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// What signing produced: the headers to add, the request URI to send, and every
@@ -825,10 +922,10 @@ pub struct SigningOutput {
     scope: Option<String>,
     canonical_request: CanonicalRequest,
     canonical_hash: [u8; 64],
-    signature: [u8; 64],
-    /// The `Authorization` value followed by the request URI.
+    /// The request URI followed by the `Authorization` value, which ends with the
+    /// signature.
     text: String,
-    uri_start: usize,
+    authorization_start: usize,
     content_header: Option<&'static str>,
     security_token: Option<SecretString>,
 }
@@ -854,7 +951,7 @@ impl SigningOutput {
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> &str {
-        &self.text[..self.uri_start]
+        &self.text[self.authorization_start..]
     }
 
     /// The `X-Sdk-Date` header value.
@@ -864,14 +961,15 @@ impl SigningOutput {
 
     /// The lower-case hex signature.
     pub fn signature(&self) -> &str {
-        ascii_str(&self.signature)
+        // The `Authorization` value ends with the 64 hex digits of the signature.
+        &self.text[self.text.len() - 64..]
     }
 
     /// The path and canonical query string to send (`path?query`, or the path alone),
     /// as the official SDKs send it. The path is the one given to the signer; the query
     /// is percent-encoded and in canonical order.
     pub fn request_uri(&self) -> &str {
-        &self.text[self.uri_start..]
+        &self.text[..self.authorization_start]
     }
 
     /// The algorithm used.
