@@ -722,40 +722,29 @@ fn doc(out: &mut String, text: &str) {
 }
 
 fn constraint_doc(cons: &Constraints, ty: &Ty) -> String {
-    let mut parts = Vec::new();
-    let bounds = |min: Option<String>, max: Option<String>| match (min, max) {
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        (Some(a), None) => format!("at least {a}"),
-        (None, Some(b)) => format!("at most {b}"),
-        (None, None) => String::new(),
-    };
-    if cons.min.is_some() || cons.max.is_some() {
-        parts.push(format!(
-            "Allowed: {}.",
-            bounds(
-                cons.min.map(|v| v.to_string()),
-                cons.max.map(|v| v.to_string())
-            )
-        ));
+    /// `LABEL: 1 to 5UNIT.`, `LABEL: at least 1UNIT.` or `LABEL: at most 5UNIT.`.
+    fn bounds<T: std::fmt::Display>(
+        label: &str,
+        min: Option<T>,
+        max: Option<T>,
+        unit: &str,
+    ) -> Option<String> {
+        let range = match (min, max) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            (Some(a), None) => format!("at least {a}"),
+            (None, Some(b)) => format!("at most {b}"),
+            (None, None) => return None,
+        };
+        Some(format!("{label}: {range}{unit}."))
     }
-    if cons.min_len.is_some() || cons.max_len.is_some() {
-        parts.push(format!(
-            "Length: {} characters.",
-            bounds(
-                cons.min_len.map(|v| v.to_string()),
-                cons.max_len.map(|v| v.to_string())
-            )
-        ));
-    }
-    if cons.min_items.is_some() || cons.max_items.is_some() {
-        parts.push(format!(
-            "Items: {}.",
-            bounds(
-                cons.min_items.map(|v| v.to_string()),
-                cons.max_items.map(|v| v.to_string())
-            )
-        ));
-    }
+    let mut parts: Vec<String> = [
+        bounds("Allowed", cons.min, cons.max, ""),
+        bounds("Length", cons.min_len, cons.max_len, " characters"),
+        bounds("Items", cons.min_items, cons.max_items, ""),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if cons.date_time {
         parts.push("Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.".to_string());
     }
