@@ -35,9 +35,8 @@ struct Header {
 /// The service name of `V11-HMAC-SHA256` scopes for MetaStudio.
 const V11_SERVICE: &str = "metastudio";
 
-fn credentials(ctx: &Ctx) -> CliResult<AccessKeyCredentials> {
-    let resolved = ctx.resolve();
-    match resolved.auth? {
+fn credentials(auth: Result<AuthChoice, CliError>) -> CliResult<AccessKeyCredentials> {
+    match auth? {
         AuthChoice::Emulator => Ok(AccessKeyCredentials::new(
             ttsc_emulator::DEMO_AK,
             ttsc_emulator::DEMO_SK,
@@ -73,9 +72,11 @@ pub fn run(ctx: &mut Ctx, args: &SignArgs) -> CliResult<ExitCode> {
         .algorithm
         .parse()
         .map_err(|e: ttsc_auth::SignError| CliError::usage(format!("invalid --algorithm: {e}")))?;
+    // Resolved once: resolving reads the credentials file.
+    let resolved = ctx.resolve();
     let settings = match algorithm {
         SigningAlgorithm::V11HmacSha256 => {
-            let region = ctx.resolve().region.map(|r| r.value).ok_or_else(|| {
+            let region = resolved.region.map(|r| r.value).ok_or_else(|| {
                 CliError::usage("--algorithm V11-HMAC-SHA256 needs --region (its credential scope)")
             })?;
             SigningSettings::derived(region, V11_SERVICE)
@@ -102,7 +103,7 @@ pub fn run(ctx: &mut Ctx, args: &SignArgs) -> CliResult<ExitCode> {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
 
-    let ak = credentials(ctx)?;
+    let ak = credentials(resolved.auth)?;
     let signer = Signer::new(&ak, settings)
         .map_err(|e| CliError::config("unusable AK/SK credentials").cause(e.to_string()))?;
     let time = args.date.unwrap_or_else(SystemTime::now);
