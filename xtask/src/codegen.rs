@@ -942,21 +942,11 @@ impl Api {
         out.push_str("}\n\n");
 
         if request_side {
-            let _ = writeln!(out, "impl crate::Validate for {} {{", s.name);
-            out.push_str(
-                "fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {\n",
-            );
             let mut body = String::new();
             for f in &s.fields {
-                render_field_checks(&mut body, f, request_side && f.required, "self.");
+                render_field_checks(&mut body, f, f.required, "self.");
             }
-            if body.is_empty() {
-                out.push_str("let _ = (prefix, out);\n");
-            } else {
-                out.push_str("#[allow(unused_imports, reason = \"not every type needs every helper\")]\nuse crate::validate::check;\n");
-                out.push_str(&body);
-            }
-            out.push_str("}\n}\n\n");
+            render_validate(out, &s.name, &body);
         }
     }
 
@@ -1080,10 +1070,6 @@ impl Api {
         out.push_str("}\n\n");
 
         // Validation.
-        let _ = writeln!(out, "impl crate::Validate for {name} {{");
-        out.push_str(
-            "fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {\n",
-        );
         let mut body = String::new();
         for p in &fields {
             render_field_checks(&mut body, &p.field, p.field.required, "self.");
@@ -1097,13 +1083,7 @@ impl Api {
                 );
             }
         }
-        if body.is_empty() {
-            out.push_str("let _ = (prefix, out);\n");
-        } else {
-            out.push_str("#[allow(unused_imports, reason = \"not every type needs every helper\")]\nuse crate::validate::check;\n");
-            out.push_str(&body);
-        }
-        out.push_str("}\n}\n\n");
+        render_validate(out, &name, &body);
 
         // The operation.
         let response = op
@@ -1533,16 +1513,27 @@ fn render_field_checks(out: &mut String, f: &Field, plain: bool, owner: &str) {
     if !has_checks(&f.ty, &f.cons) {
         return;
     }
-    let field = format!("{:?}", f.wire);
     if plain {
         let _ = writeln!(out, "{{ let v = &{owner}{};", f.rust);
-        emit_checks(out, &f.ty, &f.cons, "prefix", &field, "v");
-        out.push_str("}\n");
     } else {
         let _ = writeln!(out, "if let Some(v) = &{owner}{} {{", f.rust);
-        emit_checks(out, &f.ty, &f.cons, "prefix", &field, "v");
-        out.push_str("}\n");
     }
+    emit_checks(out, &f.ty, &f.cons, "prefix", &format!("{:?}", f.wire), "v");
+    out.push_str("}\n");
+}
+
+/// `impl crate::Validate for NAME` whose `collect_violations` runs `checks` (code from
+/// [`render_field_checks`]), or ignores its arguments when there are none.
+fn render_validate(out: &mut String, name: &str, checks: &str) {
+    let _ = writeln!(out, "impl crate::Validate for {name} {{");
+    out.push_str("fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {\n");
+    if checks.is_empty() {
+        out.push_str("let _ = (prefix, out);\n");
+    } else {
+        out.push_str("#[allow(unused_imports, reason = \"not every type needs every helper\")]\nuse crate::validate::check;\n");
+        out.push_str(checks);
+    }
+    out.push_str("}\n}\n\n");
 }
 
 fn render_mod(all: &[(String, Vec<Op>)]) -> String {
