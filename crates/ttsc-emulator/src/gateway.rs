@@ -15,6 +15,7 @@ use hyper::header::{
 };
 use hyper::http::request::Parts;
 use hyper::{Request, Response, StatusCode};
+use ttsc_auth::SigningAlgorithm;
 use ttsc_auth::verify::{ReceivedRequest, VerifyErrorKind};
 use ttsc_models::{
     IAM_OPERATIONS, Method, OperationId, OperationInfo, TTS_OPERATIONS, WireRequest,
@@ -129,10 +130,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 fn auth_scheme(headers: &HeaderMap) -> AuthScheme {
     if let Some(auth) = header(headers, "authorization") {
         let alg = auth.trim().split(' ').next().unwrap_or("");
-        match alg.to_ascii_uppercase().as_str() {
-            "SDK-HMAC-SHA256" => AuthScheme::AkSkHmacSha256,
-            "V11-HMAC-SHA256" => AuthScheme::AkSkV11HmacSha256,
-            "SDK-HMAC-SM3" => AuthScheme::AkSkHmacSm3,
+        match alg.parse() {
+            Ok(SigningAlgorithm::SdkHmacSha256) => AuthScheme::AkSkHmacSha256,
+            Ok(SigningAlgorithm::V11HmacSha256) => AuthScheme::AkSkV11HmacSha256,
+            Ok(SigningAlgorithm::SdkHmacSm3) => AuthScheme::AkSkHmacSm3,
             _ => AuthScheme::Unknown,
         }
     } else if headers.contains_key("x-auth-token") {
