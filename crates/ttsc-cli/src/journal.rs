@@ -77,27 +77,28 @@ impl Journal {
     pub fn open(dir: &Path) -> io::Result<(Journal, HashMap<String, Entry>)> {
         let path = dir.join(FILE_NAME);
         let mut last = HashMap::new();
+        // Whether the file ends mid-line (the previous run died while appending).
+        let mut torn = false;
         match File::open(&path) {
             Ok(f) => {
-                for line in BufReader::new(f).lines() {
-                    let line = line?;
+                let mut reader = BufReader::new(f);
+                let mut line = String::new();
+                while reader.read_line(&mut line)? > 0 {
+                    torn = !line.ends_with('\n');
                     // A line torn by a crash does not parse and is skipped.
                     if let Ok(entry) = serde_json::from_str::<Entry>(&line) {
                         last.insert(entry.id().to_string(), entry);
                     }
+                    line.clear();
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
         let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
-        // Start on a fresh line if the previous run died mid-line.
-        let len = file.metadata()?.len();
-        if len > 0 {
-            let text = std::fs::read(&path)?;
-            if text.last() != Some(&b'\n') {
-                file.write_all(b"\n")?;
-            }
+        // Start on a fresh line.
+        if torn {
+            file.write_all(b"\n")?;
         }
         Ok((
             Journal {
