@@ -54,6 +54,7 @@
 use std::ops::RangeInclusive;
 
 use crate::mp3::{self, Mp3Error, Mp3Options};
+use crate::rng;
 
 /// The default sample rate, in Hz.
 pub const DEFAULT_SAMPLE_RATE: u32 = 16_000;
@@ -277,12 +278,9 @@ pub fn voice_seed(voice_id: &str) -> u64 {
     mix64(hash)
 }
 
-/// A 64-bit finalizer (SplitMix64's), used to spread character codes and seeds.
-fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// One SplitMix64 step from `z`, used to spread character codes and seeds.
+fn mix64(z: u64) -> u64 {
+    rng::mix64(z.wrapping_add(rng::GOLDEN_GAMMA))
 }
 
 /// How a character is spoken: as a voiced syllable or as a pause of some length.

@@ -15,7 +15,7 @@ use ttsc_models::{
 use crate::audio::{self, AudioFormat, SynthParams};
 use crate::clock::rfc3339_secs;
 use crate::files::FileStore;
-use crate::rng::Rng;
+use crate::rng::{GOLDEN_GAMMA, Rng, mix64};
 use crate::subtitles::{self, SrtOptions};
 use crate::timestamps::{ActionFile, TimestampFile};
 use crate::voices;
@@ -26,13 +26,6 @@ pub(crate) struct IdGen {
     salt: u64,
     salt2: u64,
     counter: AtomicU64,
-}
-
-/// SplitMix64's finalizer.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 impl IdGen {
@@ -48,11 +41,9 @@ impl IdGen {
     /// The next id: 32 lower-case hex digits.
     pub(crate) fn next(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        // `mix` is a bijection, so distinct counters give distinct first halves.
-        let a = mix(self
-            .salt
-            .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
-        let b = mix(self.salt2 ^ a);
+        // `mix64` is a bijection, so distinct counters give distinct first halves.
+        let a = mix64(self.salt.wrapping_add(n.wrapping_mul(GOLDEN_GAMMA)));
+        let b = mix64(self.salt2 ^ a);
         format!("{a:016x}{b:016x}")
     }
 }
