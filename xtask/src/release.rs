@@ -38,13 +38,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
 use crate::ci;
-use crate::util::say;
+use crate::util::{cargo_metadata, say};
 
 // ---------------------------------------------------------------------------------------
 // Command line.
@@ -867,20 +867,6 @@ struct Member {
     publishable: bool,
     /// Workspace members it needs at build time (normal and build dependencies).
     deps: BTreeSet<String>,
-}
-
-/// Runs `cargo metadata --format-version 1 --no-deps` in `root`.
-fn cargo_metadata(root: &Path) -> Result<Value, String> {
-    let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("cargo metadata failed ({})", out.status));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))
 }
 
 /// The workspace members described by `cargo metadata --no-deps` output.

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::util::project_root;
+use crate::util::{cargo_metadata, project_root};
 
 struct Package {
     name: String,
@@ -20,24 +20,17 @@ struct Package {
     meta: Value,
 }
 
-fn packages() -> Vec<Package> {
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
-        .current_dir(project_root())
-        .output()
-        .expect("run cargo metadata");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+/// The workspace's packages, from one `cargo metadata` shared by every rule.
+fn packages() -> &'static [Package] {
+    static PACKAGES: OnceLock<Vec<Package>> = OnceLock::new();
+    PACKAGES.get_or_init(|| {
+        let meta = cargo_metadata(&project_root()).expect("cargo metadata");
+        read_packages(&meta)
+    })
+}
+
+/// The packages of `cargo metadata` output, each with its manifest's text.
+fn read_packages(meta: &Value) -> Vec<Package> {
     meta["packages"]
         .as_array()
         .expect("packages")

@@ -1,8 +1,11 @@
-//! Small helpers shared by xtask commands: paths, output, formatting, file writes.
+//! Small helpers shared by xtask commands: paths, output, formatting, file writes, and
+//! `cargo metadata`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use serde_json::Value;
 
 /// The workspace root (the parent of `xtask/`).
 pub fn project_root() -> PathBuf {
@@ -75,4 +78,19 @@ pub fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<
         std::fs::write(path, contents).map_err(|e| format!("writing {}: {e}", path.display()))?;
     }
     Ok(Outcome::Stale)
+}
+
+/// Runs `cargo metadata --format-version 1 --no-deps` in `root` (no dependency resolution,
+/// so no registry access either).
+pub fn cargo_metadata(root: &Path) -> Result<Value, String> {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cargo metadata failed ({})", out.status));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))
 }
