@@ -2,6 +2,7 @@
 //! Python-compatible trimming and the `X-Sdk-Date` format.
 
 use std::borrow::Cow;
+use std::ops::{BitAnd, BitAndAssign};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -100,14 +101,18 @@ fn any_byte(s: &str, word_test: impl Fn(u64) -> bool, byte_test: impl Fn(u8) -> 
     found || chunks.remainder().iter().any(|&b| byte_test(b))
 }
 
-/// Whether every byte of `bytes` is in `table`, eight table lookups per step and no
-/// early exit.
+/// `init` and-ed with `table`'s entry for every byte of `bytes`, eight table lookups per
+/// step and no early exit.
 #[inline]
-fn all_in(bytes: &[u8], table: &[bool; 256]) -> bool {
+fn and_all<T: Copy + BitAnd<Output = T> + BitAndAssign>(
+    bytes: &[u8],
+    table: &[T; 256],
+    init: T,
+) -> T {
     let mut chunks = bytes.chunks_exact(8);
-    let mut ok = true;
+    let mut acc = init;
     for c in &mut chunks {
-        ok &= table[usize::from(c[0])]
+        acc &= table[usize::from(c[0])]
             & table[usize::from(c[1])]
             & table[usize::from(c[2])]
             & table[usize::from(c[3])]
@@ -119,7 +124,13 @@ fn all_in(bytes: &[u8], table: &[bool; 256]) -> bool {
     chunks
         .remainder()
         .iter()
-        .fold(ok, |ok, &b| ok & table[usize::from(b)])
+        .fold(acc, |acc, &b| acc & table[usize::from(b)])
+}
+
+/// Whether every byte of `bytes` is in `table`.
+#[inline]
+fn all_in(bytes: &[u8], table: &[bool; 256]) -> bool {
+    and_all(bytes, table, true)
 }
 
 /// Whether `s` is a non-empty HTTP token (a valid method or header name).
@@ -380,24 +391,8 @@ pub(crate) fn lowercase_prefix_key(s: &str) -> u64 {
 /// Header name validity and whether the name has `_` (sent but not signed), in one pass.
 /// `None` when the name is not an HTTP token.
 pub(crate) fn classify_header_name(name: &str) -> Option<bool> {
-    let bytes = name.as_bytes();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut class = 3;
-    for c in &mut chunks {
-        class &= HEADER_NAME_CLASS[usize::from(c[0])]
-            & HEADER_NAME_CLASS[usize::from(c[1])]
-            & HEADER_NAME_CLASS[usize::from(c[2])]
-            & HEADER_NAME_CLASS[usize::from(c[3])]
-            & HEADER_NAME_CLASS[usize::from(c[4])]
-            & HEADER_NAME_CLASS[usize::from(c[5])]
-            & HEADER_NAME_CLASS[usize::from(c[6])]
-            & HEADER_NAME_CLASS[usize::from(c[7])];
-    }
-    let class = chunks
-        .remainder()
-        .iter()
-        .fold(class, |class, &b| class & HEADER_NAME_CLASS[usize::from(b)]);
-    (!bytes.is_empty() && class & 1 != 0).then_some(class & 2 == 0)
+    let class = and_all(name.as_bytes(), &HEADER_NAME_CLASS, 3);
+    (!name.is_empty() && class & 1 != 0).then_some(class & 2 == 0)
 }
 
 /// The `X-Sdk-Date` value for a point in time: `YYYYMMDDTHHMMSSZ` in UTC.
