@@ -436,14 +436,6 @@ impl Records {
             (JobType::Websocket, 20),
             (JobType::Preload, 10),
         ];
-        const SERVICES: [TtsServiceEnum; 6] = [
-            TtsServiceEnum::TtsLlm,
-            TtsServiceEnum::TtsLlmVc,
-            TtsServiceEnum::TtsLab,
-            TtsServiceEnum::TtsLabGpu,
-            TtsServiceEnum::GpuClone,
-            TtsServiceEnum::TtsLlmVq,
-        ];
         const BUSINESS: [&str; 3] = ["DIGITAL_HUMAN", "VOICE_ASSET", "TTS_PLATFORM"];
         const FAILURES: [&str; 3] = [
             "TTS synthesis failed: the text contains unsupported characters",
@@ -462,7 +454,8 @@ impl Records {
                     roll < acc
                 })
                 .map_or(JobType::AsyncJob, |(t, _)| t.clone());
-            let service = SERVICES[rng.below(SERVICES.len() as u64) as usize].clone();
+            let service =
+                voices::SERVICES[rng.below(voices::SERVICES.len() as u64) as usize].clone();
             let age = i64::try_from(rng.below(window)).unwrap_or(0) + 60;
             let state_roll = rng.below(100);
             let (state, fail_msg) = match state_roll {

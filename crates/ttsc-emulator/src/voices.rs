@@ -36,7 +36,8 @@ pub(crate) fn classify(id: &str) -> Voice {
 /// The message of a job on the failing voice.
 pub(crate) const FAILING_VOICE_MESSAGE: &str = "TTS synthesis failed: the voice model is blocked and cannot be used (emulator's failing voice)";
 
-const SERVICES: [TtsServiceEnum; 6] = [
+/// The engines voices (and preloaded records) are spread over.
+pub(crate) const SERVICES: [TtsServiceEnum; 6] = [
     TtsServiceEnum::TtsLlm,
     TtsServiceEnum::TtsLlmVc,
     TtsServiceEnum::TtsLab,
