@@ -287,6 +287,19 @@ pub(crate) fn percent_decode(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The pairs of a raw query string, percent-decoded (see [`percent_decode`]) and in the
+/// order given: split on `&`, empty pieces skipped, a piece without `=` is a key with an
+/// empty value.
+pub(crate) fn decode_query(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    raw.split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
 /// Whether Python's `str.isspace()` holds for `c` (Rust's `char::is_whitespace` plus the
 /// information separators U+001C..U+001F).
 fn is_python_space(c: char) -> bool {

@@ -39,7 +39,7 @@ use sha2::Sha256;
 use sm3::Sm3;
 use zeroize::Zeroize;
 
-use crate::encoding::{SdkDate, ascii_str, decode_hex, percent_decode, python_trim};
+use crate::encoding::{SdkDate, ascii_str, decode_hex, decode_query, python_trim};
 use crate::secret::SecretString;
 use crate::sign::{
     CanonicalRequest, SigningAlgorithm, StringToSign, assemble, derive_v11_key, feed_string_to_sign,
@@ -439,14 +439,7 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
 
 /// Parses a raw query string into decoded pairs sorted the canonical way.
 fn canonical_query(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = raw
-        .split('&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect();
+    let mut pairs = decode_query(raw);
     pairs.sort_unstable();
     pairs
 }

@@ -8,7 +8,6 @@
 mod project;
 mod token;
 
-use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
@@ -20,7 +19,7 @@ pub use self::token::{
     DEFAULT_REFRESH_MARGIN, PasswordLogin, PasswordTokenSource, StaticTokenSource, TokenScope,
     TokenSource,
 };
-use crate::encoding::percent_decode;
+use crate::encoding::decode_query;
 use crate::sign::{Payload, SignError, SignableRequest, Signer, is_sensitive_header};
 
 /// The global IAM endpoint, used when neither the caller nor the environment names one.
@@ -86,15 +85,7 @@ impl IamRequest {
     /// and the signer's errors.
     pub fn sign(&mut self, signer: &Signer, time: SystemTime) -> Result<(), SignError> {
         let parts = UrlParts::parse(&self.url)?;
-        let decoded: Vec<(Cow<'_, str>, Cow<'_, str>)> = parts
-            .query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (percent_decode(k), percent_decode(v))
-            })
-            .collect();
+        let decoded = decode_query(parts.query);
         let query: Vec<(&str, &str)> = decoded
             .iter()
             .map(|(k, v)| (k.as_ref(), v.as_ref()))
