@@ -28,25 +28,39 @@ pub fn validate<O: Operation>(request: &O, flags: error::FlagNames<'_>) -> CliRe
     })
 }
 
+/// How job and preview ids are called on the command line.
+const ID: error::FlagNames<'static> = &[("job_id", "ID")];
+
+/// Validates `request` and sends it. Only for operations that are a plain
+/// [`ttsc_client::Client::send`]: job and preview creates have their own client methods
+/// (adoption).
+pub async fn call<O: Operation>(
+    ctx: &mut Ctx,
+    request: &O,
+    flags: error::FlagNames<'_>,
+) -> CliResult<O::Response> {
+    validate(request, flags)?;
+    let client = ctx.client().await?;
+    client.send(request).await.map_err(|e| ctx.client_error(&e))
+}
+
+/// [`call`], then prints the response.
+pub async fn call_and_print<O: Operation>(
+    ctx: &mut Ctx,
+    request: O,
+    flags: error::FlagNames<'_>,
+) -> CliResult<ExitCode> {
+    let response = call(ctx, &request, flags).await?;
+    ctx.print_object(&response)
+}
+
 /// Runs `ttsc jobs …`.
 pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
     match cmd {
         JobsCommand::List(args) => list(ctx, args).await,
-        JobsCommand::Get(id) => {
-            let request = ShowAsyncTtsJobRequest::new(id.id);
-            validate(&request, &[("job_id", "ID")])?;
-            let client = ctx.client().await?;
-            let job = client
-                .show_async_tts_job(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&job)
-        }
+        JobsCommand::Get(id) => call_and_print(ctx, ShowAsyncTtsJobRequest::new(id.id), ID).await,
         JobsCommand::Wait(id) => {
-            validate(
-                &ShowAsyncTtsJobRequest::new(id.id.clone()),
-                &[("job_id", "ID")],
-            )?;
+            validate(&ShowAsyncTtsJobRequest::new(id.id.clone()), ID)?;
             let client = ctx.client().await?;
             let spinner = ctx.ui.spinner(format!("waiting for job {}", id.id));
             let progress = spinner.clone();
@@ -159,10 +173,7 @@ pub fn check_out_dir(dir: &Path) -> CliResult {
 }
 
 async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
-    validate(
-        &ShowAsyncTtsJobRequest::new(args.id.clone()),
-        &[("job_id", "ID")],
-    )?;
+    validate(&ShowAsyncTtsJobRequest::new(args.id.clone()), ID)?;
     check_out_dir(&args.out_dir)?;
     let client = ctx.client().await?;
     let spinner = ctx.ui.spinner(format!("downloading job {}", args.id));
@@ -184,20 +195,10 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
     match cmd {
         AuditionCommand::Create(args) => create_audition(ctx, args).await,
         AuditionCommand::Get(id) => {
-            let request = ShowTtsAuditionFileRequest::new(id.id);
-            validate(&request, &[("job_id", "ID")])?;
-            let client = ctx.client().await?;
-            let r = client
-                .show_tts_audition_file(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            call_and_print(ctx, ShowTtsAuditionFileRequest::new(id.id), ID).await
         }
         AuditionCommand::Wait(id) => {
-            validate(
-                &ShowTtsAuditionFileRequest::new(id.id.clone()),
-                &[("job_id", "ID")],
-            )?;
+            validate(&ShowTtsAuditionFileRequest::new(id.id.clone()), ID)?;
             let client = ctx.client().await?;
             let spinner = ctx.ui.spinner(format!("waiting for preview {}", id.id));
             let progress = spinner.clone();
@@ -251,14 +252,12 @@ fn url_extension(url: &str) -> Option<&str> {
 }
 
 async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
-    validate(
-        &ShowTtsAuditionFileRequest::new(args.id.clone()),
-        &[("job_id", "ID")],
-    )?;
+    let request = ShowTtsAuditionFileRequest::new(args.id.clone());
+    validate(&request, ID)?;
     check_out_dir(&args.out_dir)?;
     let client = ctx.client().await?;
     let r = client
-        .show_tts_audition_file(ShowTtsAuditionFileRequest::new(args.id.clone()))
+        .show_tts_audition_file(request)
         .await
         .map_err(|e| ctx.client_error(&e))?;
     if r.is_file_complete != Some(true) {

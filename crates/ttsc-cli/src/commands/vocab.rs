@@ -12,7 +12,7 @@ use ttsc_models::{
     TenantConfigValue, UpdateTtscVocabularyGroupsRequest, VocabularyType,
 };
 
-use super::jobs::{list_records, validate};
+use super::jobs::{call, call_and_print, list_records, validate};
 use crate::cli::{TenantConfigCommand, VocabCommand, VocabEntryArgs, VocabGroupCommand};
 use crate::context::Ctx;
 use crate::error::CliResult;
@@ -39,11 +39,6 @@ fn entry_body(e: VocabEntryArgs) -> SaveTtscVocabularyConfigsRequestBody {
     body
 }
 
-/// Prints one object and succeeds.
-async fn print<T: Serialize>(ctx: &Ctx, value: &T) -> CliResult<ExitCode> {
-    ctx.print_object(value)
-}
-
 /// Runs `ttsc vocab …`.
 pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
     match cmd {
@@ -60,13 +55,7 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
         }
         VocabCommand::Create(entry) => {
             let request = CreateTtscVocabularyConfigsRequest::new(entry_body(entry));
-            validate(&request, ENTRY_FLAGS)?;
-            let client = ctx.client().await?;
-            let r = client
-                .create_ttsc_vocabulary_configs(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            call_and_print(ctx, request, ENTRY_FLAGS).await
         }
         VocabCommand::Update(args) => {
             let request = SaveTtscVocabularyConfigsRequest::new(args.id, entry_body(args.entry));
@@ -75,24 +64,13 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
                 .copied()
                 .chain([("vocabulary_id", "ID")])
                 .collect();
-            validate(&request, &flags)?;
-            let client = ctx.client().await?;
-            let r = client
-                .save_ttsc_vocabulary_configs(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            call_and_print(ctx, request, &flags).await
         }
         VocabCommand::Delete(args) => {
             let request = DeleteTtscVocabularyConfigsRequest::new(
                 DeleteTtscVocabularyConfigsRequestBody::new().id(args.ids.clone()),
             );
-            validate(&request, &[("id", "ID")])?;
-            let client = ctx.client().await?;
-            client
-                .delete_ttsc_vocabulary_configs(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
+            call(ctx, &request, &[("id", "ID")]).await?;
             ctx.print_object(&Deleted { deleted: args.ids })
         }
     }
@@ -113,55 +91,33 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
             let request = CreateTtscVocabularyGroupsRequest::new(
                 SaveTtscVocabularyGroupsRequestBody::new().group_name(args.name),
             );
-            validate(&request, &[("group_name", "NAME")])?;
-            let client = ctx.client().await?;
-            let r = client
-                .create_ttsc_vocabulary_groups(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            call_and_print(ctx, request, &[("group_name", "NAME")]).await
         }
         VocabGroupCommand::Update(args) => {
             let request = UpdateTtscVocabularyGroupsRequest::new(
                 args.id,
                 SaveTtscVocabularyGroupsRequestBody::new().group_name(args.name),
             );
-            validate(&request, &[("group_id", "ID"), ("group_name", "NAME")])?;
-            let client = ctx.client().await?;
-            let r = client
-                .update_ttsc_vocabulary_groups(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            call_and_print(ctx, request, &[("group_id", "ID"), ("group_name", "NAME")]).await
         }
         VocabGroupCommand::Delete(args) => {
             let request = DeleteTtscVocabularyGroupsRequest::new(args.id.clone());
-            validate(&request, &[("group_id", "ID")])?;
-            let client = ctx.client().await?;
-            client
-                .delete_ttsc_vocabulary_groups(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            print(
-                ctx,
-                &Deleted {
-                    deleted: vec![args.id],
-                },
-            )
-            .await
+            call(ctx, &request, &[("group_id", "ID")]).await?;
+            ctx.print_object(&Deleted {
+                deleted: vec![args.id],
+            })
         }
         VocabGroupCommand::SetAssets(args) => {
             let request = SetTtscGroupAssetsRequest::new(
                 args.id,
                 SetTtscGroupAssetsRequestBody::new().asset_ids(args.assets),
             );
-            validate(&request, &[("group_id", "ID"), ("asset_ids", "ASSET_ID")])?;
-            let client = ctx.client().await?;
-            let r = client
-                .set_ttsc_group_assets(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            call_and_print(
+                ctx,
+                request,
+                &[("group_id", "ID"), ("asset_ids", "ASSET_ID")],
+            )
+            .await
         }
     }
 }
@@ -188,12 +144,7 @@ pub async fn tenant(ctx: &mut Ctx, cmd: TenantConfigCommand) -> CliResult<ExitCo
             };
             let body = SaveTtscTenantConfigsRequestBody::new(args.key, value);
             let request = SaveTtscTenantConfigsRequest::new(body.clone());
-            validate(&request, &[("key", "KEY"), ("value", "VALUE")])?;
-            let client = ctx.client().await?;
-            client
-                .save_ttsc_tenant_configs(request)
-                .await
-                .map_err(|e| ctx.client_error(&e))?;
+            call(ctx, &request, &[("key", "KEY"), ("value", "VALUE")]).await?;
             ctx.print_object(&body)
         }
     }
