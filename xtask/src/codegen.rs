@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::util::{Outcome, ensure_file_contents, project_root, rustfmt, say};
+use crate::util::{Outcome, ensure_file_contents, project_root, read, rustfmt, say};
 
 /// Write the generated files, or only check that they are fresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +76,7 @@ pub fn generate(root: &Path) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     let mut all_ops: Vec<(String, Vec<Op>)> = Vec::new();
     for (rel, module) in SPECS {
-        let text =
-            std::fs::read_to_string(root.join(rel)).map_err(|e| format!("reading {rel}: {e}"))?;
+        let text = read(root, rel)?;
         let doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {rel}: {e}"))?;
         let api = Api::load(&doc).map_err(|e| format!("{rel}: {e}"))?;
         let source = api.render(rel);

@@ -44,7 +44,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::ci;
-use crate::util::{cargo_metadata, say};
+use crate::util::{cargo_metadata, read, say};
 
 // ---------------------------------------------------------------------------------------
 // Command line.
@@ -700,11 +700,6 @@ fn workspace_version(root_manifest: &str) -> Result<Version, String> {
         .value
         .ok_or("[workspace.package] version must be a plain string")?;
     Version::parse(&value.text).map_err(|e| format!("[workspace.package] version: {e}"))
-}
-
-/// Reads a file relative to `root`.
-fn read(root: &Path, rel: &str) -> Result<String, String> {
-    std::fs::read_to_string(root.join(rel)).map_err(|e| format!("reading {rel}: {e}"))
 }
 
 /// The version bump of every manifest in `manifests` (`(path relative to root, published)`,

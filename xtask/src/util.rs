@@ -1,5 +1,5 @@
-//! Small helpers shared by xtask commands: paths, output, formatting, file writes, and
-//! `cargo metadata`.
+//! Small helpers shared by xtask commands: paths, output, formatting, file reads and writes,
+//! and `cargo metadata`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -55,6 +55,11 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
         ));
     }
     String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output is not UTF-8: {e}"))
+}
+
+/// Reads the file at `rel` (relative to `root`); the error names `rel`.
+pub fn read(root: &Path, rel: &str) -> Result<String, String> {
+    std::fs::read_to_string(root.join(rel)).map_err(|e| format!("reading {rel}: {e}"))
 }
 
 /// Whether a file write changed anything.
