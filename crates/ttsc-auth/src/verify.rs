@@ -42,7 +42,8 @@ use zeroize::Zeroize;
 use crate::encoding::{SdkDate, ascii_str, decode_hex, decode_query, python_trim};
 use crate::secret::SecretString;
 use crate::sign::{
-    CanonicalRequest, SigningAlgorithm, StringToSign, assemble, derive_v11_key, feed_string_to_sign,
+    CanonicalRequest, MaskedHeaders, SigningAlgorithm, StringToSign, assemble, derive_v11_key,
+    feed_string_to_sign,
 };
 
 /// How far `X-Sdk-Date` may be from the server's clock: 15 minutes, like the gateway.
@@ -93,22 +94,11 @@ impl<'a> ReceivedRequest<'a> {
 
 impl fmt::Debug for ReceivedRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|&(n, v)| {
-                if crate::sign::is_sensitive_header(n) {
-                    (n, crate::MASK)
-                } else {
-                    (n, v)
-                }
-            })
-            .collect();
         f.debug_struct("ReceivedRequest")
             .field("method", &self.method)
             .field("path", &self.path)
             .field("query", &self.query)
-            .field("headers", &headers)
+            .field("headers", &MaskedHeaders(self.headers))
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .finish()
     }

@@ -20,7 +20,7 @@ pub use self::token::{
     TokenSource,
 };
 use crate::encoding::decode_query;
-use crate::sign::{Payload, SignError, SignableRequest, Signer, is_sensitive_header};
+use crate::sign::{MaskedHeaders, Payload, SignError, SignableRequest, Signer};
 
 /// The global IAM endpoint, used when neither the caller nor the environment names one.
 pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
@@ -171,22 +171,6 @@ fn find_header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h st
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
-}
-
-struct MaskedHeaders<'h>(&'h [(String, String)]);
-
-impl fmt::Debug for MaskedHeaders<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|(n, v)| {
-                if is_sensitive_header(n) {
-                    (n.as_str(), crate::MASK)
-                } else {
-                    (n.as_str(), v.as_str())
-                }
-            }))
-            .finish()
-    }
 }
 
 /// Sends requests to IAM. Implement it with any HTTP client.

@@ -305,26 +305,12 @@ impl<'a> SignableRequest<'a> {
 
 impl fmt::Debug for SignableRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Headers<'h>(&'h [(&'h str, &'h str)]);
-        impl fmt::Debug for Headers<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_list()
-                    .entries(self.0.iter().map(|(name, value)| {
-                        if is_sensitive_header(name) {
-                            (*name, crate::MASK)
-                        } else {
-                            (*name, *value)
-                        }
-                    }))
-                    .finish()
-            }
-        }
         f.debug_struct("SignableRequest")
             .field("method", &self.method)
             .field("host", &self.host)
             .field("path", &self.path)
             .field("query", &self.query)
-            .field("headers", &Headers(self.headers))
+            .field("headers", &MaskedHeaders(self.headers))
             .field("payload", &self.payload)
             .finish()
     }
@@ -340,6 +326,24 @@ pub(crate) fn is_sensitive_header(name: &str) -> bool {
     ]
     .iter()
     .any(|s| s.eq_ignore_ascii_case(name))
+}
+
+/// A header list whose `Debug` masks the values of [`is_sensitive_header`] names.
+pub(crate) struct MaskedHeaders<'h, N, V>(pub(crate) &'h [(N, V)]);
+
+impl<N: AsRef<str>, V: AsRef<str>> fmt::Debug for MaskedHeaders<'_, N, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, value)| {
+                let name = name.as_ref();
+                if is_sensitive_header(name) {
+                    (name, crate::MASK)
+                } else {
+                    (name, value.as_ref())
+                }
+            }))
+            .finish()
+    }
 }
 
 /// Why a request could not be signed.
