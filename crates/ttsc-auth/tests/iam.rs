@@ -151,18 +151,34 @@ fn password_source(server: &mockito::ServerGuard, clock: &ManualClock) -> Passwo
     )
 }
 
+/// A mock IAM serving [`token_endpoint`], and a password source logging in to it: the
+/// server, the endpoint's mock, its login counter and the source.
+async fn token_iam(
+    clock: &ManualClock,
+    lifetime: Duration,
+    delay: Duration,
+) -> (
+    mockito::ServerGuard,
+    mockito::Mock,
+    Arc<AtomicUsize>,
+    PasswordTokenSource,
+) {
+    let mut server = mockito::Server::new_async().await;
+    let (mock, logins) = token_endpoint(&mut server, clock, lifetime, delay).await;
+    let source = password_source(&server, clock);
+    (server, mock, logins, source)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_trigger_one_login() {
-    let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(
-        &mut server,
+    let (_server, _mock, logins, source) = token_iam(
         &clock,
         Duration::from_secs(24 * 3600),
         Duration::from_millis(300),
     )
     .await;
-    let source = Arc::new(password_source(&server, &clock));
+    let source = Arc::new(source);
 
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
     let tasks: Vec<_> = (0..16)
@@ -195,16 +211,9 @@ async fn concurrent_callers_trigger_one_login() {
 
 #[tokio::test]
 async fn the_token_is_refreshed_before_it_expires() {
-    let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(
-        &mut server,
-        &clock,
-        Duration::from_secs(24 * 3600),
-        Duration::ZERO,
-    )
-    .await;
-    let source = password_source(&server, &clock);
+    let (_server, _mock, logins, source) =
+        token_iam(&clock, Duration::from_secs(24 * 3600), Duration::ZERO).await;
 
     assert_eq!(
         source.token().await.expect("login").expose_secret(),
@@ -239,16 +248,10 @@ async fn the_token_is_refreshed_before_it_expires() {
 
 #[tokio::test]
 async fn the_refresh_margin_is_configurable_and_short_tokens_refresh_half_way() {
-    let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(
-        &mut server,
-        &clock,
-        Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
-    let source = password_source(&server, &clock).with_refresh_margin(Duration::from_secs(10 * 60));
+    let (_server, _mock, logins, source) =
+        token_iam(&clock, Duration::from_secs(3600), Duration::ZERO).await;
+    let source = source.with_refresh_margin(Duration::from_secs(10 * 60));
 
     source.token().await.expect("login");
     clock.advance(Duration::from_secs(49 * 60));
@@ -262,15 +265,8 @@ async fn the_refresh_margin_is_configurable_and_short_tokens_refresh_half_way() 
 
     // A one-hour token with the default 40-minute margin... and a 20-minute token, whose
     // whole life is inside the margin, is refreshed half-way instead of on every call.
-    let mut server = mockito::Server::new_async().await;
-    let (_mock, logins) = token_endpoint(
-        &mut server,
-        &clock,
-        Duration::from_secs(20 * 60),
-        Duration::ZERO,
-    )
-    .await;
-    let source = password_source(&server, &clock);
+    let (_server, _mock, logins, source) =
+        token_iam(&clock, Duration::from_secs(20 * 60), Duration::ZERO).await;
     source.token().await.expect("login");
     clock.advance(Duration::from_secs(9 * 60));
     source.token().await.expect("cached");
@@ -282,16 +278,9 @@ async fn the_refresh_margin_is_configurable_and_short_tokens_refresh_half_way() 
 
 #[tokio::test]
 async fn invalidate_forces_a_new_login() {
-    let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (_mock, logins) = token_endpoint(
-        &mut server,
-        &clock,
-        Duration::from_secs(24 * 3600),
-        Duration::ZERO,
-    )
-    .await;
-    let source = password_source(&server, &clock);
+    let (_server, _mock, logins, source) =
+        token_iam(&clock, Duration::from_secs(24 * 3600), Duration::ZERO).await;
     source.token().await.expect("login");
     TokenSource::invalidate(&source).await;
     assert_eq!(source.cached_expiry(), None);
@@ -304,16 +293,9 @@ async fn invalidate_forces_a_new_login() {
 
 #[tokio::test]
 async fn a_failed_refresh_keeps_the_valid_token_and_a_failed_login_is_an_error() {
-    let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::new(t0());
-    let (ok, _) = token_endpoint(
-        &mut server,
-        &clock,
-        Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
-    let source = password_source(&server, &clock);
+    let (mut server, ok, _, source) =
+        token_iam(&clock, Duration::from_secs(3600), Duration::ZERO).await;
     source.token().await.expect("login");
     ok.remove_async().await;
 
