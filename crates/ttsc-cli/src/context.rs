@@ -336,6 +336,22 @@ impl Ctx {
         w
     }
 
+    /// [`wait_options`](Self::wait_options) that show each poll on `spinner`.
+    pub fn wait_options_shown(
+        &self,
+        spinner: &indicatif::ProgressBar,
+        audition: bool,
+    ) -> WaitOptions {
+        let spinner = spinner.clone();
+        let noun = if audition { "preview" } else { "job" };
+        self.wait_options(audition).progress(move |p| {
+            spinner.set_message(format!(
+                "{noun} {}: {} (poll {})",
+                p.job_id, p.state, p.polls
+            ));
+        })
+    }
+
     /// The client, built on first use (starting the emulator first with `--emulator`).
     pub async fn client(&mut self) -> CliResult<Client> {
         if let Some(c) = &self.client {

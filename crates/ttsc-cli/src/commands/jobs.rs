@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use futures_util::StreamExt;
+use serde::Serialize;
+use ttsc_client::{Client, WaitOptions};
 use ttsc_models::{
     CreateTtsAuditionRequest, CreateTtsAuditionRequestBody, JobType, Operation,
     ShowAsyncTtsJobRequest, ShowTtsAuditionFileRequest, ShowTtsJobRequest, TtsServiceEnum,
@@ -32,8 +34,7 @@ pub fn validate<O: Operation>(request: &O, flags: error::FlagNames<'_>) -> CliRe
 const ID: error::FlagNames<'static> = &[("job_id", "ID")];
 
 /// Validates `request` and sends it. Only for operations that are a plain
-/// [`ttsc_client::Client::send`]: job and preview creates have their own client methods
-/// (adoption).
+/// [`Client::send`]: job and preview creates have their own client methods (adoption).
 pub async fn call<O: Operation>(
     ctx: &mut Ctx,
     request: &O,
@@ -54,6 +55,23 @@ pub async fn call_and_print<O: Operation>(
     ctx.print_object(&response)
 }
 
+/// Waits for job (or, with `audition`, preview) `id` with a spinner, then prints it.
+async fn wait_and_print<T: Serialize>(
+    ctx: &mut Ctx,
+    id: &str,
+    audition: bool,
+    poll: impl AsyncFnOnce(&Client, &WaitOptions) -> ttsc_client::Result<T>,
+) -> CliResult<ExitCode> {
+    let client = ctx.client().await?;
+    let noun = if audition { "preview" } else { "job" };
+    let spinner = ctx.ui.spinner(format!("waiting for {noun} {id}"));
+    let wait = ctx.wait_options_shown(&spinner, audition);
+    let result = poll(&client, &wait).await;
+    spinner.finish_and_clear();
+    let value = result.map_err(|e| ctx.client_error(&e))?;
+    ctx.print_object(&value)
+}
+
 /// Runs `ttsc jobs …`.
 pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
     match cmd {
@@ -61,16 +79,10 @@ pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
         JobsCommand::Get(id) => call_and_print(ctx, ShowAsyncTtsJobRequest::new(id.id), ID).await,
         JobsCommand::Wait(id) => {
             validate(&ShowAsyncTtsJobRequest::new(id.id.clone()), ID)?;
-            let client = ctx.client().await?;
-            let spinner = ctx.ui.spinner(format!("waiting for job {}", id.id));
-            let progress = spinner.clone();
-            let wait = ctx.wait_options(false).progress(move |p| {
-                progress.set_message(format!("job {}: {} (poll {})", p.job_id, p.state, p.polls));
-            });
-            let result = client.wait_for_job(&id.id, &wait).await;
-            spinner.finish_and_clear();
-            let job = result.map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&job)
+            wait_and_print(ctx, &id.id, false, async |c: &Client, w: &WaitOptions| {
+                c.wait_for_job(&id.id, w).await
+            })
+            .await
         }
         JobsCommand::Download(args) => download(ctx, args).await,
     }
@@ -199,19 +211,10 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
         }
         AuditionCommand::Wait(id) => {
             validate(&ShowTtsAuditionFileRequest::new(id.id.clone()), ID)?;
-            let client = ctx.client().await?;
-            let spinner = ctx.ui.spinner(format!("waiting for preview {}", id.id));
-            let progress = spinner.clone();
-            let wait = ctx.wait_options(true).progress(move |p| {
-                progress.set_message(format!(
-                    "preview {}: {} (poll {})",
-                    p.job_id, p.state, p.polls
-                ));
-            });
-            let result = client.wait_for_audition(&id.id, &wait).await;
-            spinner.finish_and_clear();
-            let r = result.map_err(|e| ctx.client_error(&e))?;
-            ctx.print_object(&r)
+            wait_and_print(ctx, &id.id, true, async |c: &Client, w: &WaitOptions| {
+                c.wait_for_audition(&id.id, w).await
+            })
+            .await
         }
         AuditionCommand::Download(args) => download_audition(ctx, args).await,
     }

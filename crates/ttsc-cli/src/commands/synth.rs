@@ -172,10 +172,7 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         let _ = std::fs::remove_file(part_path(path));
     }
     let spinner = ctx.ui.spinner("creating the job");
-    let progress = spinner.clone();
-    let wait = ctx.wait_options(false).progress(move |p| {
-        progress.set_message(format!("job {}: {} (poll {})", p.job_id, p.state, p.polls));
-    });
+    let wait = ctx.wait_options_shown(&spinner, false);
     let mut synth = SynthesizeRequest::new(request.body, &audio_path).wait(wait);
     if let Some(p) = &args.srt {
         synth = synth.subtitles(p);
