@@ -31,6 +31,10 @@ const SPECS: &[(&str, &str)] = &[
 
 const OUT_DIR: &str = "crates/ttsc-models/src/generated";
 
+/// The HTTP methods an operation may use: the variants of the generated `Method`. Anything
+/// else under a path (`patch`, `options`, …) is rejected when the description is loaded.
+const METHODS: [&str; 4] = ["get", "post", "put", "delete"];
+
 /// Runs the generator.
 pub fn run(mode: Mode) -> Result<(), String> {
     let root = project_root();
@@ -310,23 +314,15 @@ impl Api {
         let paths = obj(doc.get("paths").ok_or("no paths")?, "paths")?;
         for (path, item) in paths {
             let item = obj(item, &format!("paths.{path}"))?;
-            for method in ["get", "post", "put", "delete", "patch"] {
+            for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
                 let ctx = format!("paths.{path}.{method}");
                 api.ops
                     .push(load_op(path, method, op, parameters, &enum_names, &ctx)?);
             }
             for key in item.keys() {
-                if ![
-                    "get",
-                    "post",
-                    "put",
-                    "delete",
-                    "patch",
-                    "summary",
-                    "description",
-                ]
-                .contains(&key.as_str())
+                if !METHODS.contains(&key.as_str())
+                    && !["summary", "description"].contains(&key.as_str())
                 {
                     return Err(format!("paths.{path}: unsupported key {key:?}"));
                 }
@@ -1097,12 +1093,13 @@ impl Api {
         let _ = writeln!(out, "id: crate::OperationId::{},", op.id);
         let _ = writeln!(out, "name: {:?},", op.id);
         let _ = writeln!(out, "summary: {:?},", op.summary);
+        // `Api::load` accepts only `METHODS`, the variants of the generated `Method`.
         let method = match op.method.as_str() {
             "GET" => "Get",
             "POST" => "Post",
             "PUT" => "Put",
             "DELETE" => "Delete",
-            _ => "Get",
+            other => unreachable!("method {other} is rejected when the description is loaded"),
         };
         let _ = writeln!(out, "method: crate::Method::{method},");
         let _ = writeln!(out, "path: {:?},", op.path);
@@ -1637,6 +1634,18 @@ mod tests {
         assert_eq!(variant_name("date"), "Date");
         assert_eq!(variant_name("UNKNOWN"), "UnknownValue");
         assert_eq!(variant_name("1x"), "V1x");
+    }
+
+    #[test]
+    fn methods_the_generated_code_cannot_express_are_rejected() {
+        let doc = |method: &str| {
+            serde_json::json!({
+                "openapi": "3.0.3",
+                "paths": { "/v1/x": { method: { "operationId": "X", "responses": {} } } },
+            })
+        };
+        let err = Api::load(&doc("patch")).err().expect("patch is rejected");
+        assert!(err.contains("unsupported key \"patch\""), "{err}");
     }
 
     #[test]
