@@ -7,16 +7,14 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Api, Req};
+use common::{Api, Req, start_emulator};
 use serde_json::json;
 use ttsc_auth::clock::{Clock, ManualClock, parse_http_date};
 use ttsc_auth::{AccessKeyCredentials, SigningSettings};
 use ttsc_emulator::Emulator;
 
 async fn emulator() -> (Emulator, Api) {
-    let emu = Emulator::builder().start().await.expect("start");
-    let api = Api::new(&emu);
-    (emu, api)
+    start_emulator(Emulator::builder()).await
 }
 
 fn list(api: &Api) -> Req {
@@ -130,12 +128,7 @@ async fn wrong_keys_and_tampering_are_refused_like_the_gateway() {
 #[tokio::test]
 async fn the_fifteen_minute_window_follows_the_emulator_clock() {
     for (offset, accepted) in [(-1200_i64, false), (-600, true), (600, true), (1200, false)] {
-        let emu = Emulator::builder()
-            .clock_offset_secs(offset)
-            .start()
-            .await
-            .unwrap();
-        let api = Api::new(&emu);
+        let (_emu, api) = start_emulator(Emulator::builder().clock_offset_secs(offset)).await;
         let r = api.call(list(&api)).await;
         let date = parse_http_date(r.header("date").expect("Date header")).unwrap();
         let skew = match date.duration_since(SystemTime::now()) {
@@ -164,12 +157,7 @@ async fn the_fifteen_minute_window_follows_the_emulator_clock() {
 #[tokio::test]
 async fn an_access_key_failing_more_than_five_times_is_locked_for_five_minutes() {
     let clock = ManualClock::new(SystemTime::now());
-    let emu = Emulator::builder()
-        .clock(Arc::new(clock.clone()))
-        .start()
-        .await
-        .unwrap();
-    let mut api = Api::new(&emu);
+    let (emu, mut api) = start_emulator(Emulator::builder().clock(Arc::new(clock.clone()))).await;
     let good = api.creds.clone();
     let bad = AccessKeyCredentials::new(emu.credentials().access_key_id(), "wrong");
     // Five failures, then a success: the run is broken, nothing is locked.
@@ -196,12 +184,12 @@ async fn an_access_key_failing_more_than_five_times_is_locked_for_five_minutes()
 
 #[tokio::test]
 async fn temporary_credentials_need_their_security_token() {
-    let emu = Emulator::builder()
-        .temporary_access_key("TMPAK0000000000001", "tmp-secret", Some("sts-token".into()))
-        .start()
-        .await
-        .unwrap();
-    let mut api = Api::new(&emu);
+    let (emu, mut api) = start_emulator(Emulator::builder().temporary_access_key(
+        "TMPAK0000000000001",
+        "tmp-secret",
+        Some("sts-token".into()),
+    ))
+    .await;
     api.creds = AccessKeyCredentials::new("TMPAK0000000000001", "tmp-secret")
         .with_security_token("sts-token");
     assert_eq!(api.call(list(&api)).await.status, 200);
@@ -222,14 +210,13 @@ async fn temporary_credentials_need_their_security_token() {
 #[tokio::test]
 async fn iam_tokens_are_issued_used_and_expire() {
     let clock = ManualClock::new(SystemTime::now());
-    let emu = Emulator::builder()
-        .clock(Arc::new(clock.clone()))
-        .iam_user("alice", "s3cret")
-        .domain("acme")
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (emu, api) = start_emulator(
+        Emulator::builder()
+            .clock(Arc::new(clock.clone()))
+            .iam_user("alice", "s3cret")
+            .domain("acme"),
+    )
+    .await;
     let login = |password: &str, scope: serde_json::Value| {
         let body = json!({"auth": {
             "identity": {"methods": ["password"], "password": {"user": {

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Api, Req, job_body, raw_exchange};
+use common::{Api, Req, job_body, raw_exchange, start_emulator};
 use ttsc_auth::clock::{Clock, ManualClock};
 use ttsc_emulator::Emulator;
 
@@ -31,14 +31,13 @@ async fn audio_url(api: &Api, at: SystemTime) -> String {
 #[tokio::test]
 async fn urls_expire_and_polling_the_job_refreshes_them() {
     let clock = ManualClock::new(SystemTime::now());
-    let emu = Emulator::builder()
-        .clock(Arc::new(clock.clone()))
-        .job_duration_ms(0)
-        .url_ttl_secs(60)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(
+        Emulator::builder()
+            .clock(Arc::new(clock.clone()))
+            .job_duration_ms(0)
+            .url_ttl_secs(60),
+    )
+    .await;
     let r = api
         .call_at(
             Req::new("POST", api.tts("async-jobs")).json(&job_body("Expiring")),
@@ -72,12 +71,7 @@ async fn urls_expire_and_polling_the_job_refreshes_them() {
 
 #[tokio::test]
 async fn tampered_urls_are_refused() {
-    let emu = Emulator::builder()
-        .job_duration_ms(0)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(Emulator::builder().job_duration_ms(0)).await;
     let url = audio_url(&api, SystemTime::now()).await;
     let (path, query) = url.split_once('?').unwrap();
     let sig = query.split("sig=").nth(1).unwrap();
@@ -102,12 +96,7 @@ async fn tampered_urls_are_refused() {
 
 #[tokio::test]
 async fn ranges_resume_to_the_whole_file() {
-    let emu = Emulator::builder()
-        .job_duration_ms(0)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(Emulator::builder().job_duration_ms(0)).await;
     let url = audio_url(&api, SystemTime::now()).await;
     let full = api.get_url(&url, &[]).await;
     assert_eq!(full.header("accept-ranges"), Some("bytes"));
@@ -151,14 +140,13 @@ async fn ranges_resume_to_the_whole_file() {
 
 #[tokio::test]
 async fn download_faults_cut_the_body_short_and_range_recovers() {
-    let emu = Emulator::builder()
-        .job_duration_ms(0)
-        .download_fault_rate(0.7)
-        .seed(11)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (emu, api) = start_emulator(
+        Emulator::builder()
+            .job_duration_ms(0)
+            .download_fault_rate(0.7)
+            .seed(11),
+    )
+    .await;
     // API calls are never faulted by the download rate.
     let url = audio_url(&api, SystemTime::now()).await;
     let target = url.strip_prefix(&api.base).unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{Api, Req, job_body, raw_exchange};
+use common::{Api, Req, job_body, raw_exchange, start_emulator};
 use serde_json::Value;
 use ttsc_emulator::Emulator;
 use ttsc_emulator::faults::Fault;
@@ -54,14 +54,13 @@ async fn exchange(emu: &Emulator, api: &Api, req: &Req) -> (Seen, String) {
 
 #[tokio::test]
 async fn every_fault_kind_looks_right_on_the_wire() {
-    let emu = Emulator::builder()
-        .fault_rate(0.6)
-        .seed(42)
-        .job_duration_ms(0)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (emu, api) = start_emulator(
+        Emulator::builder()
+            .fault_rate(0.6)
+            .seed(42)
+            .job_duration_ms(0),
+    )
+    .await;
     let create = Req::new("POST", api.tts("async-jobs")).json(&job_body("fault me"));
     let mut kinds = HashSet::new();
     let mut created = 0;
@@ -115,13 +114,7 @@ async fn every_fault_kind_looks_right_on_the_wire() {
 #[tokio::test]
 async fn faults_are_deterministic_for_a_seed() {
     async fn run() -> Vec<Option<Fault>> {
-        let emu = Emulator::builder()
-            .fault_rate(0.5)
-            .seed(9)
-            .start()
-            .await
-            .unwrap();
-        let api = Api::new(&emu);
+        let (emu, api) = start_emulator(Emulator::builder().fault_rate(0.5).seed(9)).await;
         let list = Req::new("GET", api.tts("tts-jobs"));
         for _ in 0..20 {
             let _ = exchange(&emu, &api, &list).await;
@@ -135,8 +128,7 @@ async fn faults_are_deterministic_for_a_seed() {
 
 #[tokio::test]
 async fn latency_delays_api_calls() {
-    let emu = Emulator::builder().latency_ms(150).start().await.unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(Emulator::builder().latency_ms(150)).await;
     let started = Instant::now();
     assert_eq!(
         api.call(Req::new("GET", api.tts("tts-jobs"))).await.status,
@@ -171,13 +163,7 @@ async fn all_records(api: &Api, filter: &[(&str, &str)]) -> (i64, Vec<Value>) {
 
 #[tokio::test]
 async fn preloaded_records_page_exactly_newest_first_with_every_filter() {
-    let emu = Emulator::builder()
-        .preload_jobs(1500)
-        .seed(3)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(Emulator::builder().preload_jobs(1500).seed(3)).await;
     let (count, all) = all_records(&api, &[]).await;
     assert_eq!(count, 1500);
     assert_eq!(all.len(), 1500);
@@ -248,12 +234,7 @@ async fn preloaded_records_page_exactly_newest_first_with_every_filter() {
 
 #[tokio::test]
 async fn ten_thousand_records_list_quickly() {
-    let emu = Emulator::builder()
-        .preload_jobs(10_000)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (emu, api) = start_emulator(Emulator::builder().preload_jobs(10_000)).await;
     let v = api
         .call(
             Req::new("GET", api.tts("tts-jobs"))
@@ -277,13 +258,8 @@ async fn the_request_log_never_holds_a_secret() {
             .unwrap()
             .as_nanos()
     ));
-    let emu = Emulator::builder()
-        .job_duration_ms(0)
-        .request_log(&path)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (emu, api) =
+        start_emulator(Emulator::builder().job_duration_ms(0).request_log(&path)).await;
     let create = Req::new("POST", api.tts("async-jobs")).json(&job_body("log me"));
     let (target, headers) = api.sign(&create, SystemTime::now());
     let signature = headers
@@ -357,12 +333,7 @@ async fn the_request_log_never_holds_a_secret() {
 
 #[tokio::test]
 async fn inspection_counts_requests_per_operation() {
-    let emu = Emulator::builder()
-        .job_duration_ms(0)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (emu, api) = start_emulator(Emulator::builder().job_duration_ms(0)).await;
     api.call(Req::new("POST", api.tts("async-jobs")).json(&job_body("one")))
         .await;
     api.call(Req::new("POST", api.tts("async-jobs")).json(&serde_json::json!({})))

@@ -7,19 +7,13 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Api, Req};
+use common::{Api, Req, start_emulator};
 use serde_json::{Value, json};
 use ttsc_auth::clock::{Clock, ManualClock};
 use ttsc_emulator::{DEMO_VOICE, Emulator, FAILING_VOICE};
 
 async fn quick() -> (Emulator, Api) {
-    let emu = Emulator::builder()
-        .job_duration_ms(0)
-        .start()
-        .await
-        .expect("start");
-    let api = Api::new(&emu);
-    (emu, api)
+    start_emulator(Emulator::builder().job_duration_ms(0)).await
 }
 
 async fn create_job(api: &Api, body: Value) -> String {
@@ -34,13 +28,12 @@ async fn create_job(api: &Api, body: Value) -> String {
 async fn async_job_goes_waiting_processing_succeed_with_real_files() {
     let start = SystemTime::now();
     let clock = ManualClock::new(start);
-    let emu = Emulator::builder()
-        .clock(Arc::new(clock.clone()))
-        .job_duration_ms(1000)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(
+        Emulator::builder()
+            .clock(Arc::new(clock.clone()))
+            .job_duration_ms(1000),
+    )
+    .await;
     let body = json!({
         "text": "Hello world. This is the emulator speaking!",
         "voice_asset_id": DEMO_VOICE,
@@ -241,13 +234,12 @@ async fn unknown_paths_methods_and_jobs() {
 async fn audition_jobs_flip_is_file_complete() {
     let start = SystemTime::now();
     let clock = ManualClock::new(start);
-    let emu = Emulator::builder()
-        .clock(Arc::new(clock.clone()))
-        .job_duration_ms(1000)
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu);
+    let (_emu, api) = start_emulator(
+        Emulator::builder()
+            .clock(Arc::new(clock.clone()))
+            .job_duration_ms(1000),
+    )
+    .await;
     let r = api
         .call_at(
             Req::new("POST", api.tts("audition")).json(

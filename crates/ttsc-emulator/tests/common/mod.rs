@@ -14,7 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ttsc_auth::{AccessKeyCredentials, SignableRequest, Signer, SigningSettings};
-use ttsc_emulator::Emulator;
+use ttsc_emulator::{Emulator, EmulatorBuilder};
 
 /// A response, read whole.
 #[derive(Debug)]
@@ -209,6 +209,13 @@ impl Api {
             .collect();
         self.send_raw("GET", target, &headers, Vec::new()).await
     }
+}
+
+/// Starts the emulator `builder` describes and a client for it.
+pub async fn start_emulator(builder: EmulatorBuilder) -> (Emulator, Api) {
+    let emu = builder.start().await.expect("start");
+    let api = Api::new(&emu);
+    (emu, api)
 }
 
 /// Sends raw bytes on a fresh connection and returns everything read until the server
