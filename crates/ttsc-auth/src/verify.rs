@@ -588,7 +588,6 @@ impl Verifier {
         let canonical = assemble(
             request.method,
             request.path,
-            None,
             query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
             headers.iter().copied(),
             payload_hash,

@@ -156,13 +156,12 @@ pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
 pub(crate) fn assemble<'q, 'h>(
     method: &str,
     path: &str,
-    plain_path: Option<bool>,
     query: impl Iterator<Item = (&'q str, &'q str)>,
     headers: impl Iterator<Item = (&'h str, &'h str)> + Clone,
     payload_hash: &str,
     capacity: usize,
 ) -> CanonicalRequest {
-    CanonicalWriter::start(method, path, plain_path, query, capacity, None)
+    CanonicalWriter::start(method, path, is_plain_path(path), query, capacity, None)
         .finish(headers, payload_hash)
 }
 
@@ -180,11 +179,12 @@ pub(crate) struct CanonicalWriter<'s> {
 impl<'s> CanonicalWriter<'s> {
     /// Writes the method, canonical URI and canonical query string, and hashes their
     /// complete blocks when `sha256` is given (the digest is then read with
-    /// [`Sha256Growing::finish`] on the finished text).
+    /// [`Sha256Growing::finish`] on the finished text). `plain_path` is
+    /// [`is_plain_path`] of `path`.
     pub(crate) fn start<'q>(
         method: &str,
         path: &str,
-        plain_path: Option<bool>,
+        plain_path: bool,
         query: impl Iterator<Item = (&'q str, &'q str)>,
         capacity: usize,
         sha256: Option<&'s mut Sha256Growing>,
@@ -193,11 +193,7 @@ impl<'s> CanonicalWriter<'s> {
         text.extend_from_slice(method.as_bytes());
         text.make_ascii_uppercase();
         text.push(b'\n');
-        canonical_uri_into(
-            &mut text,
-            path,
-            plain_path.unwrap_or_else(|| is_plain_path(path)),
-        );
+        canonical_uri_into(&mut text, path, plain_path);
         text.push(b'\n');
 
         let query_start = text.len();
@@ -379,7 +375,6 @@ mod tests {
             let canonical = assemble(
                 "GET",
                 "/",
-                None,
                 std::iter::empty(),
                 headers.iter().copied(),
                 "h",
@@ -417,7 +412,6 @@ mod tests {
         let canonical = assemble(
             "get",
             "/a",
-            None,
             [("b", "2"), ("a", "1")].into_iter(),
             [("Host", "h"), ("X-Security-Token", "tok")].into_iter(),
             "UNSIGNED-PAYLOAD",

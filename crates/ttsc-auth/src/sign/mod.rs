@@ -786,7 +786,7 @@ fn build_canonical(
     let writer = CanonicalWriter::start(
         request.method,
         request.path,
-        Some(plain_path),
+        plain_path,
         query.iter().map(|&(_, i)| pair(i)),
         capacity,
         sha256.as_mut(),
