@@ -436,10 +436,10 @@ struct Parts<'a> {
     method: Method,
     idempotent: bool,
     path: &'a str,
-    query: &'a [(&'static str, String)],
-    headers: &'a [(&'static str, String)],
-    body: &'a [u8],
-    project_id: &'a str,
+    query: &'a [(&'a str, &'a str)],
+    /// Every header but authentication (`Content-Type`, `X-Project-Id`, the request's own).
+    headers: &'a [(&'a str, &'a str)],
+    body: &'a bytes::Bytes,
 }
 
 /// The outcome of one attempt, before retry classification.
@@ -494,19 +494,29 @@ impl Client {
         let project_id = self.project_id().await?;
         let path = request.path(&project_id);
         let query = request.query();
-        let mut headers = request.headers();
+        let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let own_headers = request.headers();
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(own_headers.len() + 3);
+        headers.push(("Content-Type", "application/json"));
+        if self.inner.auth.is_signed() && !project_id.is_empty() {
+            headers.push(("X-Project-Id", &project_id));
+        }
+        headers.extend(own_headers.iter().map(|(k, v)| (*k, v.as_str())));
         if let Some(app) = &self.inner.app_user_id
             && info.accepts_header("X-App-UserId")
-            && !headers.iter().any(|(k, _)| *k == "X-App-UserId")
+            && !own_headers.iter().any(|(k, _)| *k == "X-App-UserId")
         {
-            headers.push(("X-App-UserId", app.clone()));
+            headers.push(("X-App-UserId", app));
         }
+        // Encoded once; every attempt shares the bytes.
         let body = match request.body() {
-            Some(b) => serde_json::to_vec(b).map_err(|e| {
-                Error::new(ErrorKind::Validation, "cannot encode the request body")
-                    .with_source(Cause(e.to_string()))
-            })?,
-            None => Vec::new(),
+            Some(b) => serde_json::to_vec(b)
+                .map_err(|e| {
+                    Error::new(ErrorKind::Validation, "cannot encode the request body")
+                        .with_source(Cause(e.to_string()))
+                })?
+                .into(),
+            None => bytes::Bytes::new(),
         };
         let parts = Parts {
             method: info.method,
@@ -515,7 +525,6 @@ impl Client {
             query: &query,
             headers: &headers,
             body: &body,
-            project_id: &project_id,
         };
         let attempt = self.execute(&parts).await?;
         decode::<O::Response>(&attempt)
@@ -616,34 +625,24 @@ impl Client {
             query,
             headers,
             body,
-            project_id,
             ..
         } = *parts;
         let inner = &self.inner;
-        let mut send_headers: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 2);
-        send_headers.push(("Content-Type", "application/json"));
-        if inner.auth.is_signed() && !project_id.is_empty() {
-            send_headers.push(("X-Project-Id", project_id));
-        }
-        for (k, v) in headers {
-            send_headers.push((k, v.as_str()));
-        }
-        let query_refs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let prepared = inner
             .auth
             .prepare(
                 method.as_str(),
                 &inner.host,
                 path,
-                &query_refs,
-                &send_headers,
+                query,
+                headers,
                 body,
                 inner.clock.now(),
             )
             .await?;
         let url = format!("{}{}", inner.endpoint, prepared.request_uri);
-        let mut map = HeaderMap::with_capacity(send_headers.len() + prepared.headers.len());
-        for (k, v) in send_headers.iter().copied().chain(
+        let mut map = HeaderMap::with_capacity(headers.len() + prepared.headers.len());
+        for (k, v) in headers.iter().copied().chain(
             prepared
                 .headers
                 .iter()
@@ -664,11 +663,11 @@ impl Client {
             reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut builder = inner.http.request(method, &url).headers(map);
         if !body.is_empty() {
-            builder = builder.body(body.to_vec());
+            builder = builder.body(body.clone());
         }
-        let response = builder.send().await.map_err(transport_error)?;
+        let mut response = builder.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = read_body(response, MAX_BODY).await?;
         Ok(Attempt {
             status,
