@@ -21,7 +21,7 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::env_vars;
 use crate::error::{CliError, CliResult, credentials_hint};
 use crate::exit_codes::ExitCode;
-use crate::output::Output;
+use crate::output::{Output, Record};
 use crate::ui::Ui;
 
 /// How long jobs of the in-process emulator take, in milliseconds.
@@ -142,13 +142,18 @@ impl Ctx {
         }
     }
 
-    /// Standard output in the chosen format (default: table on a terminal, else JSON).
-    pub fn output(&self) -> Output {
-        let format = self.g.output_format.unwrap_or(if self.ui.stdout_tty {
+    /// The chosen output format (default: table on a terminal, else JSON).
+    pub fn output_format(&self) -> OutputFormat {
+        self.g.output_format.unwrap_or(if self.ui.stdout_tty {
             OutputFormat::Table
         } else {
             OutputFormat::Json
-        });
+        })
+    }
+
+    /// Standard output in the chosen format.
+    pub fn output(&self) -> Output {
+        let format = self.output_format();
         let width = if self.ui.stdout_tty {
             terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
         } else {
@@ -161,6 +166,14 @@ impl Ctx {
     pub fn print_object<T: serde::Serialize>(&self, value: &T) -> CliResult<ExitCode> {
         let mut out = self.output();
         out.object(value)?;
+        out.flush()?;
+        Ok(ExitCode::Success)
+    }
+
+    /// Prints a whole listing to standard output in the chosen format and succeeds.
+    pub fn print_records<R: Record>(&self, records: &[R]) -> CliResult<ExitCode> {
+        let mut out = self.output();
+        out.records(records)?;
         out.flush()?;
         Ok(ExitCode::Success)
     }

@@ -142,14 +142,11 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
         entries.push(("iam_endpoint", i));
     }
     write_profile(&path, &section, &entries)?;
-    let mut out = ctx.output();
-    out.object(&Written {
+    ctx.print_object(&Written {
         path: path.display().to_string(),
         profile: section,
         keys: entries.iter().map(|(k, _)| *k).collect(),
-    })?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    })
 }
 
 /// Replaces (or appends) section `[section]` of the INI file at `path`, keeping the rest,
@@ -374,7 +371,6 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
         |p| (p.value, p.source),
     );
     row("profile", v, s);
-    let out = ctx.output();
     let (v, s) = match ctx.g.output_format {
         Some(f) => (
             format!("{f:?}").to_ascii_lowercase(),
@@ -385,7 +381,7 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
             },
         ),
         None => (
-            format!("{:?}", out.format()).to_ascii_lowercase(),
+            format!("{:?}", ctx.output_format()).to_ascii_lowercase(),
             "default (table on a terminal, json otherwise)".into(),
         ),
     };
@@ -395,10 +391,7 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
         None => ("300 s".to_string(), "default".to_string()),
     };
     row("timeout", v, s);
-    let mut out = out;
-    out.records(&rows)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_records(&rows)
 }
 
 #[cfg(test)]

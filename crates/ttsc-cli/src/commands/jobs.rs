@@ -95,8 +95,8 @@ where
     O::Item: Record + ttsc_client::RecordId + 'static,
 {
     let client = ctx.client().await?;
-    let mut out = ctx.output();
     if page.all {
+        let mut out = ctx.output();
         let mut items = client.paginate(request).items();
         let mut list = out.list::<O::Item>()?;
         let mut failure = None;
@@ -123,8 +123,7 @@ where
         .map_err(|e| ctx.client_error(&e))?;
     let total = O::total(&response);
     let items = O::into_items(response);
-    out.records(&items)?;
-    out.flush()?;
+    ctx.print_records(&items)?;
     if let Some(total) = total {
         let shown = items.len() as i64 + i64::from(page.offset.unwrap_or(0));
         if shown < total {
@@ -196,10 +195,7 @@ async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
         .iter()
         .map(|d| FileRow::new(&args.id, kind_of(&d.path), &d.path, d.bytes))
         .collect();
-    let mut out = ctx.output();
-    out.records(&rows)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_records(&rows)
 }
 
 /// Runs `ttsc audition …`.
@@ -290,8 +286,5 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
             .map_err(|e| ctx.client_error(&e))?;
         rows.push(FileRow::new(&args.id, "audio", &d.path, d.bytes));
     }
-    let mut out = ctx.output();
-    out.records(&rows)?;
-    out.flush()?;
-    Ok(ExitCode::Success)
+    ctx.print_records(&rows)
 }

@@ -143,16 +143,13 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     check_outputs(&outputs)?;
 
     let client = ctx.client().await?;
-    let mut out = ctx.output();
 
     if args.no_wait {
         let created = client
             .create_async_tts_job(request)
             .await
             .map_err(|e| ctx.client_error(&e))?;
-        out.object(&created)?;
-        out.flush()?;
-        return Ok(ExitCode::Success);
+        return ctx.print_object(&created);
     }
 
     let audio_path = match format {
@@ -200,15 +197,13 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     if let Some(d) = &done.timestamps {
         files.push(FileRow::new(&done.job_id, "timestamps", &d.path, d.bytes));
     }
-    match out.format() {
-        OutputFormat::Json | OutputFormat::Ndjson => out.object(&SynthOutput {
+    match ctx.output_format() {
+        OutputFormat::Json | OutputFormat::Ndjson => ctx.print_object(&SynthOutput {
             job_id: done.job_id,
             files,
-        })?,
-        OutputFormat::Table | OutputFormat::Csv => out.records(&files)?,
+        }),
+        OutputFormat::Table | OutputFormat::Csv => ctx.print_records(&files),
     }
-    out.flush()?;
-    Ok(ExitCode::Success)
 }
 
 /// `.NAME.SUFFIX` beside `path`.
