@@ -28,7 +28,9 @@ use crate::audio::{self, AudioFormat, SynthParams};
 use crate::clock::parse_rfc3339_secs;
 use crate::codes;
 use crate::http::{self, ApiError, Body, quoted};
-use crate::jobs::{Job, JobKind, JobSpec, PageItem, RecordFilter, job_duration_ms};
+use crate::jobs::{
+    Artefacts, Job, JobKind, JobSpec, PageItem, Phase, RecordFilter, job_duration_ms,
+};
 use crate::state::Shared;
 use crate::subtitles::SrtOptions;
 use crate::voices::{self, Voice};
@@ -425,6 +427,18 @@ fn new_job(shared: &Shared, kind: JobKind, spec: JobSpec, business_type: Option<
     id
 }
 
+/// A job's artefacts once it is done (synthesised the first time), `None` before.
+async fn finished_artefacts(
+    shared: &Shared,
+    job: &Arc<Job>,
+    now_ms: i64,
+) -> Option<Arc<Artefacts>> {
+    match job.phase(now_ms) {
+        Phase::Done => Some(job.artefacts(&shared.files, shared.now_secs()).await),
+        _ => None,
+    }
+}
+
 async fn show_async_job(
     shared: &Arc<Shared>,
     req: ShowAsyncTtsJobRequest,
@@ -433,10 +447,7 @@ async fn show_async_job(
     let job = shared.read().jobs.get(&req.job_id).cloned();
     let job = job.ok_or_else(|| ApiError::not_found("job", &req.job_id))?;
     let now_ms = shared.clock.now_ms();
-    let artefacts = match job.phase(now_ms) {
-        crate::jobs::Phase::Done => Some(job.artefacts(&shared.files, shared.now_secs()).await),
-        _ => None,
-    };
+    let artefacts = finished_artefacts(shared, &job, now_ms).await;
     let (state, failure) = job.state(now_ms, artefacts.as_deref());
     let url = |token: &Option<String>| token.as_deref().and_then(|t| shared.file_url(base, t));
     let mut resp = ShowAsyncTtsJobResponse::new().state(state.clone());
@@ -467,13 +478,12 @@ async fn show_audition(
     let job = shared.read().auditions.get(&req.job_id).cloned();
     let job = job.ok_or_else(|| ApiError::not_found("audition job", &req.job_id))?;
     let now_ms = shared.clock.now_ms();
-    if job.phase(now_ms) != crate::jobs::Phase::Done {
+    let Some(a) = finished_artefacts(shared, &job, now_ms).await else {
         return Ok(http::json(
             200,
             &ShowTtsAuditionFileResponse::new().is_file_complete(false),
         ));
-    }
-    let a = job.artefacts(&shared.files, shared.now_secs()).await;
+    };
     let resp = match job.state(now_ms, Some(&a)) {
         (_, Some(msg)) => ShowTtsAuditionFileResponse::new()
             .is_file_complete(true)
@@ -519,12 +529,7 @@ async fn show_records(
         match item {
             PageItem::Ready(detail) => data.push(*detail),
             PageItem::Live(job) => {
-                let artefacts = match job.phase(now_ms) {
-                    crate::jobs::Phase::Done => {
-                        Some(job.artefacts(&shared.files, shared.now_secs()).await)
-                    }
-                    _ => None,
-                };
+                let artefacts = finished_artefacts(shared, &job, now_ms).await;
                 let url = |t: &str| shared.file_url(base, t);
                 data.push(job.detail(now_ms, artefacts.as_deref(), &url));
             }
