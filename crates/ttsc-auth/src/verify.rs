@@ -604,24 +604,17 @@ impl Verifier {
         let mut claimed = [0u8; 32];
         let well_formed = decode_hex(auth.signature, &mut claimed);
         let secret = key.secret_access_key();
+        let sk = secret.expose_secret().as_bytes();
         let matches = well_formed
             && match algorithm {
-                SigningAlgorithm::SdkHmacSm3 => {
-                    Hmac::<Sm3>::new_from_slice(secret.expose_secret().as_bytes())
-                        .map(|mac| check(mac, &sts, &claimed))
-                        .unwrap_or(false)
-                }
+                SigningAlgorithm::SdkHmacSm3 => check::<Hmac<Sm3>>(sk, &sts, &claimed),
                 SigningAlgorithm::V11HmacSha256 => {
                     let mut derived = derive_v11_key(ak, secret, auth.scope.unwrap_or(""));
-                    let result = Hmac::<Sha256>::new_from_slice(&derived)
-                        .map(|mac| check(mac, &sts, &claimed))
-                        .unwrap_or(false);
+                    let result = check::<Hmac<Sha256>>(&derived, &sts, &claimed);
                     derived.zeroize();
                     result
                 }
-                _ => Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes())
-                    .map(|mac| check(mac, &sts, &claimed))
-                    .unwrap_or(false),
+                _ => check::<Hmac<Sha256>>(sk, &sts, &claimed),
             };
         if !matches {
             let mut err = with_ak(VerifyError::new(
@@ -645,8 +638,12 @@ impl Verifier {
     }
 }
 
-/// Feeds the string to sign to `mac` and compares with `claimed` in constant time.
-fn check<M: Mac>(mut mac: M, sts: &StringToSign<'_>, claimed: &[u8; 32]) -> bool {
+/// Whether the MAC `M` of the string to sign under `key` is `claimed`, compared in
+/// constant time.
+fn check<M: Mac + KeyInit>(key: &[u8], sts: &StringToSign<'_>, claimed: &[u8; 32]) -> bool {
+    let Ok(mut mac) = M::new_from_slice(key) else {
+        return false;
+    };
     feed_string_to_sign(&mut mac, sts);
     mac.verify_slice(claimed).is_ok()
 }
