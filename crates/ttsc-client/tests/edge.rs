@@ -291,24 +291,14 @@ async fn records_repeated_across_pages_are_yielded_once_and_late_records_are_fet
     };
     // 20 records when listing starts; a new one arrives after the first page, shifting the
     // rest by one: the second page repeats j009 and the count becomes 21.
-    server
-        .mock("GET", JOBS)
-        .match_query(at("0"))
-        .with_body(page(0..10, 20))
-        .create_async()
-        .await;
-    server
-        .mock("GET", JOBS)
-        .match_query(at("10"))
-        .with_body(page(9..19, 21))
-        .create_async()
-        .await;
-    server
-        .mock("GET", JOBS)
-        .match_query(at("20"))
-        .with_body(page(19..20, 21))
-        .create_async()
-        .await;
+    for (offset, ids, count) in [("0", 0..10, 20), ("10", 9..19, 21), ("20", 19..20, 21)] {
+        server
+            .mock("GET", JOBS)
+            .match_query(at(offset))
+            .with_body(page(ids, count))
+            .create_async()
+            .await;
+    }
     let items: Vec<String> = client(&server, Arc::default())
         .paginate(ShowTtsJobRequest::new())
         .page_size(10)
