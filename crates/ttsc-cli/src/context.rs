@@ -116,12 +116,8 @@ impl Sources {
         Sources { from_env }
     }
 
-    /// Whether option `id` came from its environment variable.
-    pub fn is_env(&self, id: &str) -> bool {
-        self.from_env.contains(&id)
-    }
-
-    fn describe(&self, id: &'static str, flag: &'static str, var: &'static str) -> String {
+    /// Where option `id` came from: `var` when from the environment, else `flag`.
+    pub fn describe(&self, id: &'static str, flag: &'static str, var: &'static str) -> String {
         if self.from_env.contains(&id) {
             var.to_string()
         } else {
@@ -323,7 +319,7 @@ impl Ctx {
     }
 
     /// The timeouts the options ask for.
-    fn timeouts(&self) -> Timeouts {
+    pub fn timeouts(&self) -> Timeouts {
         match self.g.timeout {
             Some(t) => Timeouts::default()
                 .operation(t)

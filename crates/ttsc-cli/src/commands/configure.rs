@@ -371,26 +371,23 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
         |p| (p.value, p.source),
     );
     row("profile", v, s);
-    let (v, s) = match ctx.g.output_format {
-        Some(f) => (
-            format!("{f:?}").to_ascii_lowercase(),
-            if ctx.sources.is_env("output_format") {
-                env_vars::TTSC_OUTPUT_FORMAT.to_string()
-            } else {
-                "--output-format".to_string()
-            },
+    let source = match ctx.g.output_format {
+        Some(_) => ctx.sources.describe(
+            "output_format",
+            "--output-format",
+            env_vars::TTSC_OUTPUT_FORMAT,
         ),
-        None => (
-            format!("{:?}", ctx.output_format()).to_ascii_lowercase(),
-            "default (table on a terminal, json otherwise)".into(),
-        ),
+        None => "default (table on a terminal, json otherwise)".into(),
     };
-    row("output_format", v, s);
-    let (v, s) = match ctx.g.timeout {
-        Some(t) => (format!("{} s", t.as_secs_f64()), "--timeout".to_string()),
-        None => ("300 s".to_string(), "default".to_string()),
+    let format = format!("{:?}", ctx.output_format()).to_ascii_lowercase();
+    row("output_format", format, source);
+    let timeout = format!("{} s", ctx.timeouts().operation.as_secs_f64());
+    let source = if ctx.g.timeout.is_some() {
+        "--timeout"
+    } else {
+        "default"
     };
-    row("timeout", v, s);
+    row("timeout", timeout, source.into());
     ctx.print_records(&rows)
 }
 
