@@ -576,8 +576,8 @@ impl Client {
             // response's Date header and retry once, whatever the method (no work was done).
             if !skew_corrected && is_signature_expired(&err) {
                 skew_corrected = true;
-                if let Some(date) = err_date(&err)
-                    && let Ok(offset) = inner.clock.update_from_date_header(&date)
+                if let Some(date) = err.server_date()
+                    && let Ok(offset) = inner.clock.update_from_date_header(date)
                 {
                     tracing::warn!(
                         skew_ms = offset,
@@ -748,15 +748,12 @@ fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
 
 fn service_error(a: &Attempt) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(&a.body).ok();
+    let date = header_str(&a.headers, "date");
     let mut details = ServiceDetails {
         status: a.status,
-        retry_after: header_str(&a.headers, "retry-after").and_then(|v| {
-            parse_retry_after(
-                &v,
-                header_str(&a.headers, "date").as_deref(),
-                SystemTime::now(),
-            )
-        }),
+        retry_after: header_str(&a.headers, "retry-after")
+            .and_then(|v| parse_retry_after(&v, date.as_deref(), SystemTime::now())),
+        date,
         ..ServiceDetails::default()
     };
     match parsed {
@@ -779,11 +776,7 @@ fn service_error(a: &Attempt) -> Error {
     if details.request_id.is_none() {
         details.request_id = header_str(&a.headers, "x-request-id");
     }
-    let mut err = Error::service(details);
-    if let Some(date) = header_str(&a.headers, "date") {
-        err = err.with_date(date);
-    }
-    err
+    Error::service(details)
 }
 
 /// `Retry-After` as delta-seconds or as an HTTP date (RFC 9110 §10.2.3). A date is measured
@@ -805,10 +798,6 @@ fn is_signature_expired(e: &Error) -> bool {
     e.status() == Some(401)
         && e.error_msg()
             .is_some_and(|m| m.to_ascii_lowercase().contains("expired") && !m.contains("token"))
-}
-
-fn err_date(e: &Error) -> Option<String> {
-    e.server_date().map(str::to_string)
 }
 
 /// Decodes a success body; an empty body reads as `{}`.

@@ -140,13 +140,6 @@ impl Error {
         self.service.as_ref()?.request_id.as_deref()
     }
 
-    pub(crate) fn with_date(mut self, date: String) -> Self {
-        if let Some(s) = self.service.as_mut() {
-            s.date = Some(date);
-        }
-        self
-    }
-
     /// The `Date` header of the error response, when the service sent one (with the local
     /// clock it tells the skew behind a `signature expired` rejection).
     pub fn server_date(&self) -> Option<&str> {
