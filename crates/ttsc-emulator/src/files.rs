@@ -112,6 +112,9 @@ pub enum Refusal {
         /// When it expired, in Unix seconds.
         expires: u64,
     },
+    /// Neither `GET` nor `HEAD`.
+    #[error("downloads accept only GET and HEAD")]
+    MethodNotAllowed,
 }
 
 impl Refusal {
@@ -120,6 +123,7 @@ impl Refusal {
     pub const fn status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
             Self::MissingSignature | Self::BadSignature | Self::Expired { .. } => 403,
         }
     }
@@ -131,6 +135,7 @@ impl Refusal {
             Self::NotFound => "NoSuchKey",
             Self::MissingSignature | Self::Expired { .. } => "AccessDenied",
             Self::BadSignature => "SignatureDoesNotMatch",
+            Self::MethodNotAllowed => "MethodNotAllowed",
         }
     }
 
@@ -146,6 +151,7 @@ impl Refusal {
                 "The request signature we calculated does not match the signature you provided."
             }
             Self::Expired { .. } => "Request has expired",
+            Self::MethodNotAllowed => "The specified method is not allowed against this resource.",
         }
     }
 
@@ -592,5 +598,12 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message><RequestId>req&lt;1&gt;</RequestId></Error>"
         );
         assert_eq!(expired.to_string(), "the download URL expired at 5");
+        let method = Refusal::MethodNotAllowed;
+        assert_eq!((method.status(), method.code()), (405, "MethodNotAllowed"));
+        assert!(
+            method
+                .xml_body("a&b")
+                .contains("<RequestId>a&amp;b</RequestId>")
+        );
     }
 }

@@ -23,7 +23,7 @@ use ttsc_models::{
 
 use crate::codes;
 use crate::faults::Fault;
-use crate::files::{self, REFUSAL_CONTENT_TYPE};
+use crate::files::{self, REFUSAL_CONTENT_TYPE, Refusal};
 use crate::http::{ApiError, Body};
 use crate::inspect::SeenRequest;
 use crate::request_log::{AuthScheme, RequestRecord};
@@ -554,19 +554,15 @@ fn download(shared: &Shared, parts: &Parts, request_id: &str, note: &mut Note) -
         resp
     };
     let head = parts.method == hyper::Method::HEAD;
-    if parts.method != hyper::Method::GET && !head {
-        return xml(
-            405,
-            format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>MethodNotAllowed</Code><Message>The specified method is not allowed against this resource.</Message><RequestId>{request_id}</RequestId></Error>"
-            ),
-        );
-    }
-    let found = shared
-        .files
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(parts.uri.path(), parts.uri.query(), shared.now_secs());
+    let found = if parts.method == hyper::Method::GET || head {
+        shared
+            .files
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(parts.uri.path(), parts.uri.query(), shared.now_secs())
+    } else {
+        Err(Refusal::MethodNotAllowed)
+    };
     let file = match found {
         Ok(file) => file,
         Err(refusal) => return xml(refusal.status(), refusal.xml_body(request_id)),

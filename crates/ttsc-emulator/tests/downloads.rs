@@ -90,6 +90,24 @@ async fn tampered_urls_are_refused() {
     assert!(r.status == 403 && code(&r).contains("AccessDenied"));
     let r = api.get_url("/emulator-files/nothing", &[]).await;
     assert!(r.status == 404 && code(&r).contains("NoSuchKey"));
+    // Only GET and HEAD; the refusal is the same XML, the request id escaped.
+    let target = url.split_once("/emulator-files/").map(|(_, t)| t).unwrap();
+    let headers = [("X-Request-Id".to_owned(), "a<b&c".to_owned())];
+    let r = api
+        .send_raw(
+            "DELETE",
+            &format!("/emulator-files/{target}"),
+            &headers,
+            Vec::new(),
+        )
+        .await;
+    assert!(
+        r.status == 405
+            && code(&r).contains("<Code>MethodNotAllowed</Code>")
+            && code(&r).contains("<RequestId>a&lt;b&amp;c</RequestId>"),
+        "{}",
+        code(&r)
+    );
     // Downloads need no credentials, and API credentials are not asked for.
     assert_eq!(api.get_url(&url, &[]).await.status, 200);
 }
