@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ttsc_client::SynthesizeRequest;
 use ttsc_client::download::part_path;
-use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation};
+use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody};
 
+use super::jobs::validate;
 use super::records::FileRow;
 use crate::cli::{OutputFormat, SynthArgs, SynthFormat};
 use crate::context::Ctx;
@@ -96,9 +97,7 @@ fn build(
             }
         })
         .collect();
-    request
-        .validate()
-        .map_err(|e| error::validation(&e, &flags))?;
+    validate(&request, &flags)?;
     Ok(request)
 }
 
