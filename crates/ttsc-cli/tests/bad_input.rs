@@ -57,6 +57,17 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
         a.extend(extra);
         a
     }
+    // Every batch case writes to `out`, which must not be created.
+    fn batch(manifest: &str, extra: &[&str], names: &'static str) -> Case {
+        let mut a = vec!["batch", manifest, "--out-dir", "out"];
+        a.extend(extra);
+        case(&a, names, &["out"])
+    }
+    fn sign<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec!["sign", "--method", "GET", "--url", "https://example.com/"];
+        a.extend(extra);
+        a
+    }
     let cases = vec![
         case(&synth(&["--speed", "500"]), "--speed", &["out.wav"]),
         case(&synth(&["--speed", "-5"]), "--speed", &["out.wav"]),
@@ -160,70 +171,16 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
         case(&["vocab-group", "list", "--offset", "-3"], "--offset", &[]),
         case(&["vocab", "delete"], "<ID>", &[]),
         case(&["phonetic", ""], "WORD", &[]),
-        case(
-            &["batch", "bad-range.jsonl", "--out-dir", "out"],
-            "line 2",
-            &["out"],
-        ),
-        case(
-            &["batch", "duplicate.jsonl", "--out-dir", "out"],
-            "duplicate id",
-            &["out"],
-        ),
-        case(
-            &["batch", "no-voice.csv", "--out-dir", "out"],
-            "voice is required",
-            &["out"],
-        ),
-        case(
-            &["batch", "broken.jsonl", "--out-dir", "out"],
-            "line 1",
-            &["out"],
-        ),
-        case(
-            &["batch", "bad-id.jsonl", "--out-dir", "out"],
-            "for id",
-            &["out"],
-        ),
-        case(
-            &["batch", "bad-format.csv", "--out-dir", "out"],
-            "for format",
-            &["out"],
-        ),
-        case(
-            &["batch", "empty.jsonl", "--out-dir", "out"],
-            "no lines",
-            &["out"],
-        ),
-        case(
-            &["batch", "missing.jsonl", "--out-dir", "out"],
-            "missing.jsonl",
-            &["out"],
-        ),
-        case(
-            &[
-                "batch",
-                "bad-range.jsonl",
-                "--out-dir",
-                "out",
-                "--concurrency",
-                "0",
-            ],
-            "--concurrency",
-            &["out"],
-        ),
-        case(
-            &[
-                "batch",
-                "bad-range.jsonl",
-                "--out-dir",
-                "out",
-                "--retries",
-                "99",
-            ],
-            "--retries",
-            &["out"],
-        ),
+        batch("bad-range.jsonl", &[], "line 2"),
+        batch("duplicate.jsonl", &[], "duplicate id"),
+        batch("no-voice.csv", &[], "voice is required"),
+        batch("broken.jsonl", &[], "line 1"),
+        batch("bad-id.jsonl", &[], "for id"),
+        batch("bad-format.csv", &[], "for format"),
+        batch("empty.jsonl", &[], "no lines"),
+        batch("missing.jsonl", &[], "missing.jsonl"),
+        batch("bad-range.jsonl", &["--concurrency", "0"], "--concurrency"),
+        batch("bad-range.jsonl", &["--retries", "99"], "--retries"),
         case(
             &["sign", "--method", "GET", "--url", "ftp://example.com/"],
             "--url",
@@ -239,45 +196,9 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
             "--method",
             &[],
         ),
-        case(
-            &[
-                "sign",
-                "--method",
-                "GET",
-                "--url",
-                "https://example.com/",
-                "--date",
-                "2026-11-22",
-            ],
-            "--date",
-            &[],
-        ),
-        case(
-            &[
-                "sign",
-                "--method",
-                "GET",
-                "--url",
-                "https://example.com/",
-                "-H",
-                "no-colon",
-            ],
-            "--header",
-            &[],
-        ),
-        case(
-            &[
-                "sign",
-                "--method",
-                "GET",
-                "--url",
-                "https://example.com/",
-                "--algorithm",
-                "MD5",
-            ],
-            "--algorithm",
-            &[],
-        ),
+        case(&sign(&["--date", "2026-11-22"]), "--date", &[]),
+        case(&sign(&["-H", "no-colon"]), "--header", &[]),
+        case(&sign(&["--algorithm", "MD5"]), "--algorithm", &[]),
         case(&["completions", "tcsh"], "SHELL", &[]),
     ];
     let mut failures = Vec::new();
