@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use ttsc_auth::SigningAlgorithm;
 use ttsc_models::{JobType, TtsServiceEnum, VocabularyType};
 
 use crate::env_vars;
@@ -554,9 +555,10 @@ pub struct SignArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_sdk_date)]
     pub date: Option<SystemTime>,
     /// Signing algorithm
-    #[arg(long, value_name = "A", default_value = "SDK-HMAC-SHA256",
-          value_parser = PossibleValuesParser::new(["SDK-HMAC-SHA256", "V11-HMAC-SHA256", "SDK-HMAC-SM3"]))]
-    pub algorithm: String,
+    #[arg(long, value_name = "A", default_value = SigningAlgorithm::SdkHmacSha256.as_str(),
+          value_parser = PossibleValuesParser::new(SigningAlgorithm::ALL.map(SigningAlgorithm::as_str))
+              .try_map(|s| s.parse::<SigningAlgorithm>()))]
+    pub algorithm: SigningAlgorithm,
     /// Print a ready curl command instead
     #[arg(long)]
     pub curl: bool,

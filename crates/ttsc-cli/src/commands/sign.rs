@@ -68,13 +68,9 @@ pub fn run(ctx: &mut Ctx, args: &SignArgs) -> CliResult<ExitCode> {
         Some(d) => d.clone().into_bytes(),
         None => Vec::new(),
     };
-    let algorithm: SigningAlgorithm = args
-        .algorithm
-        .parse()
-        .map_err(|e: ttsc_auth::SignError| CliError::usage(format!("invalid --algorithm: {e}")))?;
     // Resolved once: resolving reads the credentials file.
     let resolved = ctx.resolve();
-    let settings = match algorithm {
+    let settings = match args.algorithm {
         SigningAlgorithm::V11HmacSha256 => {
             let region = resolved.region.map(|r| r.value).ok_or_else(|| {
                 CliError::usage("--algorithm V11-HMAC-SHA256 needs --region (its credential scope)")
