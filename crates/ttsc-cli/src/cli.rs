@@ -580,24 +580,16 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// An `http` or `https` URL with a host; returned without a trailing slash.
+/// An `http` or `https` URL with a host and no query; returned without a trailing slash.
 pub fn parse_http_url(s: &str) -> Result<String, String> {
-    let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "the scheme must be http or https, not {}",
-            url.scheme()
-        ));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("the URL has no host".into());
-    }
+    let url = parse_sign_url(s)?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err("the URL must not have a query or fragment".into());
     }
     Ok(s.trim_end_matches('/').to_string())
 }
 
+/// An `http` or `https` URL with a host.
 fn parse_sign_url(s: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
