@@ -88,20 +88,14 @@ impl Output {
         match self.format {
             OutputFormat::Json => {
                 let text = serde_json::to_string_pretty(value).map_err(json_error)?;
-                return writeln!(self.w, "{text}");
+                writeln!(self.w, "{text}")
             }
             OutputFormat::Ndjson => {
                 let text = serde_json::to_string(value).map_err(json_error)?;
-                return writeln!(self.w, "{text}");
+                writeln!(self.w, "{text}")
             }
-            OutputFormat::Csv | OutputFormat::Table => {}
-        }
-        let v = to_ordered(value)?;
-        match self.format {
-            OutputFormat::Json | OutputFormat::Ndjson => Ok(()),
             OutputFormat::Csv => {
-                let mut pairs = Vec::new();
-                flatten("", &v, &mut pairs);
+                let pairs = flattened(value)?;
                 let header: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
                 let row: Vec<String> = pairs.into_iter().map(|(_, v)| v).collect();
                 write_csv_row(&mut self.w, &header)?;
@@ -109,8 +103,7 @@ impl Output {
                 write_csv_row(&mut self.w, &row)
             }
             OutputFormat::Table => {
-                let mut pairs = Vec::new();
-                flatten("", &v, &mut pairs);
+                let pairs = flattened(value)?;
                 let key_width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
                 for (k, val) in pairs {
                     let val = sanitize(&val, CELL_MAX);
@@ -443,6 +436,13 @@ impl Ordered {
 pub fn to_ordered<T: Serialize>(value: &T) -> io::Result<Ordered> {
     let text = serde_json::to_string(value).map_err(json_error)?;
     serde_json::from_str(&text).map_err(json_error)
+}
+
+/// `value` flattened into `(dotted.key, text)` pairs, in field order.
+fn flattened<T: Serialize>(value: &T) -> io::Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    flatten("", &to_ordered(value)?, &mut pairs);
+    Ok(pairs)
 }
 
 /// Flattens a JSON value into `(dotted.key, text)` pairs: nested objects get dotted keys,
