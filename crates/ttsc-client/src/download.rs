@@ -42,6 +42,17 @@ pub type UrlFuture = Pin<Box<dyn Future<Output = Result<String>> + Send>>;
 /// Fetches a fresh URL for the same file (for example by asking for the job again).
 pub type RefreshUrl = Box<dyn FnMut() -> UrlFuture + Send>;
 
+/// The file extension of a URL's last path segment (`…/a.mp3?sig=…` → `mp3`): up to four
+/// ASCII letters or digits, else `None`.
+#[must_use]
+pub fn url_extension(url: &str) -> Option<&str> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.rsplit('/').next()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    (!ext.is_empty() && ext.len() <= 4 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(ext)
+}
+
 /// The hidden partial file beside `dest`.
 pub fn part_path(dest: &Path) -> PathBuf {
     let name = dest

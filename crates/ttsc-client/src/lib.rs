@@ -95,7 +95,7 @@ pub use config::{RetryConfig, Timeouts};
 pub use download::Downloaded;
 pub use error::{Error, ErrorKind, Result, sanitize};
 pub use paginate::{Paginator, RecordId};
-pub use synth::{Synthesis, SynthesizeRequest};
+pub use synth::{JobFile, Synthesis, SynthesizeRequest};
 pub use waiter::{WaitOptions, WaitProgress};
 
 pub use ttsc_auth as auth;

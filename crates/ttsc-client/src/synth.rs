@@ -8,7 +8,7 @@ use ttsc_models::{
 };
 
 use crate::Client;
-use crate::download::{Downloaded, RefreshUrl};
+use crate::download::{Downloaded, RefreshUrl, url_extension};
 use crate::error::{Error, ErrorKind, Result};
 use crate::waiter::WaitOptions;
 
@@ -76,16 +76,22 @@ pub struct Synthesis {
     pub timestamps: Option<Downloaded>,
 }
 
-/// Which URL of a job a file comes from.
-#[derive(Clone, Copy)]
-enum JobFile {
+/// A result file of an async job, by the URL field it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JobFile {
+    /// `audio_file_url`.
     Audio,
+    /// `audio_srt_file_url`.
     Subtitles,
+    /// `audio_info_file_url`.
     Timestamps,
 }
 
 impl JobFile {
-    fn url(self, job: &ShowAsyncTtsJobResponse) -> Option<&str> {
+    /// This file's URL in `job`, when it has a non-empty one.
+    #[must_use]
+    pub fn url(self, job: &ShowAsyncTtsJobResponse) -> Option<&str> {
         match self {
             JobFile::Audio => job.audio_file_url.as_deref(),
             JobFile::Subtitles => job.audio_srt_file_url.as_deref(),
@@ -94,7 +100,9 @@ impl JobFile {
         .filter(|u| !u.is_empty())
     }
 
-    fn name(self) -> &'static str {
+    /// `audio`, `subtitles` or `timestamps`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
             JobFile::Audio => "audio",
             JobFile::Subtitles => "subtitles",
@@ -147,12 +155,13 @@ impl Client {
     }
 
     /// Downloads a finished job's audio (and subtitles/timestamps) into `dir`, named
-    /// `{job_id}.{ext}`; expired URLs are refreshed from the job.
+    /// `{job_id}.{ext}`; expired URLs are refreshed from the job. Returns each file with
+    /// its kind.
     pub async fn download_job(
         &self,
         job_id: &str,
         dir: &std::path::Path,
-    ) -> Result<Vec<Downloaded>> {
+    ) -> Result<Vec<(JobFile, Downloaded)>> {
         let job = self
             .show_async_tts_job(ShowAsyncTtsJobRequest::new(job_id))
             .await?;
@@ -173,10 +182,11 @@ impl Client {
                     JobFile::Timestamps => format!("{job_id}.timestamps.{ext}"),
                     _ => format!("{job_id}.{ext}"),
                 };
-                out.push(
+                out.push((
+                    file,
                     self.download_job_file(job_id, &job, file, dir.join(name))
                         .await?,
-                );
+                ));
             }
         }
         if out.is_empty() {
@@ -191,7 +201,14 @@ impl Client {
         Ok(out)
     }
 
-    async fn download_job_file(
+    /// Downloads one result `file` of `job` (as shown for `job_id`) to `dest`, atomically;
+    /// an expired URL is replaced by a fresh one from the job.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Download`] when the job has no such file (or no longer has it when the
+    /// URL is refreshed), and any error of [`Client::download_with_refresh`].
+    pub async fn download_job_file(
         &self,
         job_id: &str,
         job: &ShowAsyncTtsJobResponse,
@@ -223,13 +240,4 @@ impl Client {
         });
         self.download_with_refresh(url, &dest, Some(refresh)).await
     }
-}
-
-/// The file extension of a URL's last path segment (`…/a.mp3?sig=…` → `mp3`).
-fn url_extension(url: &str) -> Option<&str> {
-    let path = url.split(['?', '#']).next()?;
-    let last = path.rsplit('/').next()?;
-    let (_, ext) = last.rsplit_once('.')?;
-    (!ext.is_empty() && ext.len() <= 4 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then_some(ext)
 }

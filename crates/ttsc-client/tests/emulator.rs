@@ -77,7 +77,7 @@ async fn every_operation_works_against_the_emulator() {
     assert!(
         files
             .iter()
-            .any(|f| f.path.extension().is_some_and(|e| e == "srt"))
+            .any(|(_, f)| f.path.extension().is_some_and(|e| e == "srt"))
     );
 
     // Preview.
@@ -560,7 +560,7 @@ async fn expired_download_urls_are_refreshed_from_the_job() {
     assert_eq!(err.kind(), ErrorKind::Download);
     // Through the job, a fresh URL is fetched and the download completes.
     let files = c.download_job(&id, &dir).await.unwrap();
-    assert!(files[0].bytes > 44);
+    assert!(files[0].1.bytes > 44);
 }
 
 #[tokio::test]

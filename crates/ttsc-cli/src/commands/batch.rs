@@ -8,11 +8,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use ttsc_client::download::{RefreshUrl, part_path};
-use ttsc_client::{Client, ErrorKind, WaitOptions};
-use ttsc_models::{
-    CreateAsyncTtsJobRequest, ShowAsyncTtsJobRequest, ShowAsyncTtsJobResponse, ShowTtsJobRequest,
-};
+use ttsc_client::download::part_path;
+use ttsc_client::{Client, ErrorKind, JobFile, WaitOptions};
+use ttsc_models::{CreateAsyncTtsJobRequest, ShowTtsJobRequest};
 
 use super::jobs::check_out_dir;
 use crate::cli::BatchArgs;
@@ -354,9 +352,6 @@ fn journal(shared: &Shared, entry: &Entry) -> CliResult {
     })
 }
 
-/// Picks one result URL of a finished job.
-type Pick = fn(&ShowAsyncTtsJobResponse) -> Option<&str>;
-
 /// One try: create (or re-attach), wait, download. The outer error aborts the batch.
 async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>, LineError>> {
     let client = &shared.client;
@@ -406,25 +401,21 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
         Err(e) => return Ok(Err(LineError::client(&e))),
     };
     let names = file_names(&w.item);
-    let mut picks: Vec<Pick> = vec![|j| j.audio_file_url.as_deref()];
+    let mut files = vec![JobFile::Audio];
     if w.item.srt {
-        picks.push(|j| j.audio_srt_file_url.as_deref());
+        files.push(JobFile::Subtitles);
     }
     if w.item.timestamps {
-        picks.push(|j| j.audio_info_file_url.as_deref());
+        files.push(JobFile::Timestamps);
     }
-    for (name, pick) in names.iter().zip(picks) {
-        let dest = shared.out_dir.join(name);
-        let Some(url) = pick(&job).filter(|u| !u.is_empty()) else {
+    for (name, file) in names.iter().zip(files) {
+        if file.url(&job).is_none() {
             return Ok(Err(LineError::other(format!(
                 "job {job_id} finished without a URL for {name}"
             ))));
-        };
-        let refresh = refresher(client.clone(), job_id.clone(), url.to_string(), pick);
-        if let Err(e) = client
-            .download_with_refresh(url, &dest, Some(refresh))
-            .await
-        {
+        }
+        let dest = shared.out_dir.join(name);
+        if let Err(e) = client.download_job_file(&job_id, &job, file, dest).await {
             return Ok(Err(LineError::client(&e)));
         }
     }
@@ -448,19 +439,4 @@ async fn same_job(client: &Client, job_id: &str, item: &Item) -> bool {
             true
         }
     }
-}
-
-/// Fetches a fresh URL for the same file when the old one has expired.
-fn refresher(client: Client, job_id: String, old: String, pick: Pick) -> RefreshUrl {
-    Box::new(move || {
-        let client = client.clone();
-        let job_id = job_id.clone();
-        let old = old.clone();
-        Box::pin(async move {
-            let job = client
-                .show_async_tts_job(ShowAsyncTtsJobRequest::new(job_id))
-                .await?;
-            Ok(pick(&job).map_or(old, str::to_string))
-        })
-    })
 }

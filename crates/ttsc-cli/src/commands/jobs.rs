@@ -4,6 +4,7 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use serde::Serialize;
+use ttsc_client::download::url_extension;
 use ttsc_client::{Client, WaitOptions};
 use ttsc_models::{
     CreateTtsAuditionRequest, CreateTtsAuditionRequestBody, JobType, Operation,
@@ -158,20 +159,6 @@ async fn list(ctx: &mut Ctx, args: JobsListArgs) -> CliResult<ExitCode> {
     list_records(ctx, request, &args.page).await
 }
 
-fn kind_of(path: &Path) -> &'static str {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    if name.ends_with(".srt") {
-        "subtitles"
-    } else if name.ends_with(".timestamps.json") {
-        "timestamps"
-    } else {
-        "audio"
-    }
-}
-
 /// The out dir must not be an existing file.
 pub fn check_out_dir(dir: &Path) -> CliResult {
     if dir.as_os_str().is_empty() || dir.is_file() {
@@ -193,7 +180,7 @@ async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
     let files = result.map_err(|e| ctx.client_error(&e))?;
     let rows: Vec<FileRow> = files
         .iter()
-        .map(|d| FileRow::new(&args.id, kind_of(&d.path), &d.path, d.bytes))
+        .map(|(file, d)| FileRow::new(&args.id, file.name(), &d.path, d.bytes))
         .collect();
     ctx.print_records(&rows)
 }
@@ -239,15 +226,6 @@ async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<E
         .await
         .map_err(|e| ctx.client_error(&e))?;
     ctx.print_object(&r)
-}
-
-/// The extension of a URL's last path segment.
-fn url_extension(url: &str) -> Option<&str> {
-    let path = url.split(['?', '#']).next()?;
-    let last = path.rsplit('/').next()?;
-    let (_, ext) = last.rsplit_once('.')?;
-    (!ext.is_empty() && ext.len() <= 4 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then_some(ext)
 }
 
 async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
