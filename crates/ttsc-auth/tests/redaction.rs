@@ -1,70 +1,27 @@
-//! No secret reaches `Debug`, `Display`, error messages or logs: every public type that
-//! holds or handles one is formatted here with known secrets, and the crate's `tracing`
-//! output is captured while it logs in, discovers a project and reads a profile file.
+//! No secret reaches `Debug`, `Display` or error messages: every public type that holds or
+//! handles one is formatted here with known secrets. What the crate logs is checked in
+//! `redaction_logs.rs`, a binary of its own.
+
+mod secrets;
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
+use secrets::{FakeIam, ISSUED_TOKEN, PASSWORD, SECURITY_TOKEN, SK, USER_TOKEN, assert_clean, t0};
 use ttsc_auth::clock::ManualClock;
 use ttsc_auth::iam::{
     BoxFuture, IamError, IamRequest, IamResponse, IamTransport, PasswordLogin, PasswordTokenSource,
-    ProjectIdResolver, StaticTokenSource, TokenScope, TokenSource, TransportError,
+    StaticTokenSource, TokenScope, TokenSource, TransportError,
 };
 use ttsc_auth::provider::{
-    CredentialsChain, EnvProvider, ExplicitCredentials, ExplicitProvider, ProfileProvider,
-    ProvideCredentials, StaticEnv, vars,
+    CredentialsChain, EnvProvider, ExplicitCredentials, ExplicitProvider, ProvideCredentials,
+    StaticEnv, vars,
 };
 use ttsc_auth::verify::{ReceivedRequest, VerificationKey, verify};
 use ttsc_auth::{
     AccessKeyCredentials, Credentials, IamToken, MASK, SecretString, SignableRequest, Signer,
     SigningSettings,
 };
-
-const SK: &str = "SecretKeyValue0123456789abcdefSECRET";
-const SECURITY_TOKEN: &str = "SecurityTokenValue-0123456789-TOKEN";
-const PASSWORD: &str = "IamPasswordValue-0123-PASSWORD";
-const ISSUED_TOKEN: &str = "IssuedIamTokenValue-0123456789-X-SUBJECT";
-const USER_TOKEN: &str = "UserSuppliedTokenValue-0123-USER";
-
-fn assert_clean(what: &str, shown: &str) {
-    for secret in [SK, SECURITY_TOKEN, PASSWORD, ISSUED_TOKEN, USER_TOKEN] {
-        assert!(!shown.contains(secret), "{what} shows a secret: {shown}");
-    }
-}
-
-fn t0() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_795_335_300)
-}
-
-/// An in-process IAM: issues `ISSUED_TOKEN` and one project, or fails once told to.
-#[derive(Default)]
-struct FakeIam {
-    failing: AtomicBool,
-}
-
-impl IamTransport for FakeIam {
-    fn send(&self, request: IamRequest) -> BoxFuture<'_, Result<IamResponse, TransportError>> {
-        let failing = self.failing.load(Ordering::SeqCst);
-        Box::pin(async move {
-            if failing {
-                return Ok(IamResponse::new(503));
-            }
-            let mut response = IamResponse::new(if request.method == "POST" { 201 } else { 200 });
-            if request.url.contains("/v3/auth/tokens") {
-                response
-                    .headers
-                    .push(("X-Subject-Token".into(), ISSUED_TOKEN.into()));
-                response.body =
-                    br#"{"token": {"expires_at": "2026-11-23T08:15:00.000000Z"}}"#.to_vec();
-            } else {
-                response.body = br#"{"projects": [{"id": "p-1", "name": "cn-north-4"}]}"#.to_vec();
-            }
-            Ok(response)
-        })
-    }
-}
 
 /// A transport whose every call fails with a message and a source.
 struct Broken;
@@ -233,111 +190,4 @@ async fn every_type_that_touches_a_secret_is_redacted() {
         assert_clean(what, text);
     }
     assert!(shown.iter().any(|(_, text)| text.contains(MASK)));
-}
-
-/// A `tracing` subscriber that writes every event's fields to a string.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-struct Fields<'a>(&'a mut String);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, "{}={:?} ", field.name(), value);
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut text = self.0.lock().expect("not poisoned");
-        let _ = write!(text, "{} ", event.metadata().level());
-        event.record(&mut Fields(&mut text));
-        text.push('\n');
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-#[test]
-fn nothing_the_crate_logs_contains_a_secret() {
-    let capture = Capture::default();
-    let logs = Arc::clone(&capture.0);
-    tracing::subscriber::with_default(capture, || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            let clock = ManualClock::new(t0());
-            let iam: Arc<FakeIam> = Arc::default();
-            let source = PasswordTokenSource::new(
-                iam.clone(),
-                "https://iam.example",
-                PasswordLogin::new("alice", PASSWORD, "acct"),
-                TokenScope::ProjectId("p-1".into()),
-                Arc::new(clock.clone()),
-            );
-            source.token().await.expect("login");
-            // A failed refresh while the token is still valid logs a warning.
-            iam.failing.store(true, Ordering::SeqCst);
-            clock.advance(Duration::from_secs(23 * 3600 + 30 * 60));
-            assert_eq!(
-                source.token().await.expect("still valid").expose_secret(),
-                ISSUED_TOKEN
-            );
-            iam.failing.store(false, Ordering::SeqCst);
-
-            let signer = Signer::new(
-                &AccessKeyCredentials::new("AKID", SK).with_security_token(SECURITY_TOKEN),
-                SigningSettings::default(),
-            )
-            .expect("signer");
-            let resolver =
-                ProjectIdResolver::new(iam.clone(), "https://iam.example", Arc::new(clock.clone()));
-            assert_eq!(
-                resolver
-                    .project_id(&signer, "cn-north-4")
-                    .await
-                    .expect("project"),
-                "p-1"
-            );
-        });
-
-        // A world-readable profile file warns; the chain logs where credentials came from.
-        let dir = std::env::temp_dir().join(format!("ttsc-auth-redaction-{}", std::process::id()));
-        let path = dir.join(".huaweicloud").join("credentials");
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(
-            &path,
-            format!("[basic]\nak = AKID\nsk = {SK}\nsecurity_token = {SECURITY_TOKEN}\n"),
-        )
-        .expect("write");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        }
-        let env = Arc::new(StaticEnv::new().with_home(&dir));
-        ProfileProvider::new(env.clone())
-            .resolve()
-            .expect("profile");
-        CredentialsChain::default_chain(env, ExplicitCredentials::new(), None)
-            .resolve()
-            .expect("chain");
-        let _ = std::fs::remove_dir_all(&dir);
-    });
-    let logs = logs.lock().expect("not poisoned").clone();
-    assert!(logs.contains("obtained IAM token"), "{logs}");
-    assert!(logs.contains("discovered project id"), "{logs}");
-    assert!(logs.contains("token refresh failed"), "{logs}");
-    #[cfg(unix)]
-    assert!(logs.contains("readable by other users"), "{logs}");
-    assert_clean("tracing output", &logs);
 }
