@@ -6,9 +6,12 @@
 //! 1. checks VERSION (semver, greater than `[workspace.package] version`), the branch
 //!    (`main`), a clean tree (unless `--allow-dirty`), that tag `vVERSION` is free, and that
 //!    `## Unreleased` in `CHANGELOG.md` has entries;
-//! 2. computes the publish order from `cargo metadata` (normal and build dependencies among
-//!    publishable workspace members; dev-dependencies are ignored because `cargo publish`
-//!    strips path-only dev-dependencies) with a topological sort;
+//! 2. computes the publish order from `cargo metadata` with a topological sort over the
+//!    dependencies among publishable workspace members: normal, build, and dev-dependencies
+//!    that carry a version. `cargo publish` keeps a versioned dev-dependency in the published
+//!    manifest and resolves it against the registry, so it must be published first
+//!    (`ttsc-client`'s tests use `ttsc-emulator`); it strips path-only dev-dependencies
+//!    (`req` `*` in the metadata), which therefore do not order anything;
 //! 3. bumps every version in lockstep by editing the manifests' text line by line (comments
 //!    and formatting survive): `[workspace.package] version`, the `version` of every
 //!    `[workspace.dependencies]` entry (and any dependency elsewhere) whose `path` is a
@@ -860,7 +863,8 @@ struct Member {
     dir: String,
     /// Whether it is published to crates.io (`publish = false` crates are not).
     publishable: bool,
-    /// Workspace members it needs at build time (normal and build dependencies).
+    /// Workspace members that must be on the registry before it is published: normal and
+    /// build dependencies, and dev-dependencies with a version.
     deps: BTreeSet<String>,
 }
 
@@ -900,7 +904,12 @@ fn members_from_metadata(meta: &Value) -> Result<Vec<Member>, String> {
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .filter(|d| matches!(d["kind"].as_str(), None | Some("build")))
+            .filter(|d| match d["kind"].as_str() {
+                None | Some("build") => true,
+                // `*` is a path-only dev-dependency, which `cargo publish` strips.
+                Some("dev") => d["req"].as_str().is_some_and(|req| req != "*"),
+                Some(_) => false,
+            })
             .filter(|d| !d["path"].is_null())
             .filter_map(|d| d["name"].as_str())
             .filter(|d| names.contains(d) && *d != name)
@@ -971,7 +980,8 @@ fn publish_order(members: &[Member]) -> Result<Vec<String>, String> {
             cycle.push(next);
             return Err(format!(
                 "dependency cycle among publishable crates: {} (normal and build \
-                 dependencies count; dev-dependencies do not)",
+                 dependencies count, and dev-dependencies with a version; make a \
+                 dev-dependency path-only to break the cycle)",
                 cycle.join(" -> ")
             ));
         }
@@ -1229,7 +1239,8 @@ impl Plan {
         };
         let mut out = format!("release: {} -> {}{mode}\n", self.current, opts.version);
         out.push_str(
-            "publish order (normal and build dependencies; dev-dependencies are stripped on publish):\n",
+            "publish order (normal, build and versioned dev-dependencies first; path-only \
+             dev-dependencies are stripped on publish):\n",
         );
         for (i, krate) in self.order.iter().enumerate() {
             let deps = self
@@ -2102,7 +2113,9 @@ version = "0.1.0"
                     "publish": if *publish { Value::Null } else { json!([]) },
                     "dependencies": deps.iter().map(|(d, kind)| json!({
                         "name": d,
-                        "kind": kind,
+                        // `dev-path` is a path-only dev-dependency: kind `dev`, req `*`.
+                        "kind": kind.map(|k| k.trim_end_matches("-path")),
+                        "req": if *kind == Some("dev-path") { "*" } else { "^0.1.0" },
                         "path": format!("/ws/crates/{d}"),
                     })).chain([json!({"name": "serde", "kind": null, "path": null})])
                     .collect::<Vec<_>>(),
@@ -2112,8 +2125,8 @@ version = "0.1.0"
         json!({ "workspace_root": "/ws", "packages": packages })
     }
 
-    /// The order puts dependencies first, ignores dev-dependencies, counts build ones, and
-    /// leaves out `publish = false` crates.
+    /// The order puts dependencies first, counts build and versioned dev-dependencies,
+    /// ignores path-only dev-dependencies, and leaves out `publish = false` crates.
     #[test]
     fn publish_order_from_fixture_metadata() {
         let meta = metadata(&[
@@ -2122,7 +2135,7 @@ version = "0.1.0"
                 true,
                 &[("models", None), ("auth", None), ("emulator", Some("dev"))],
             ),
-            ("auth", true, &[("client", Some("dev"))]),
+            ("auth", true, &[("client", Some("dev-path"))]),
             ("models", true, &[("codegen-support", Some("build"))]),
             ("codegen-support", true, &[]),
             ("emulator", true, &[("models", None)]),
@@ -2147,9 +2160,9 @@ version = "0.1.0"
                 "auth",
                 "codegen-support",
                 "models",
+                "emulator",
                 "client",
-                "cli",
-                "emulator"
+                "cli"
             ]
         );
     }
@@ -2166,10 +2179,18 @@ version = "0.1.0"
         let err =
             publish_order(&members_from_metadata(&meta).expect("members")).expect_err("cycle");
         assert!(err.contains("a -> b -> c -> a"), "{err}");
-        // The same loop through a dev-dependency is fine.
+        // A versioned dev-dependency must be published first, so it closes a loop too.
         let meta = metadata(&[
             ("a", true, &[("b", None)]),
             ("b", true, &[("a", Some("dev"))]),
+        ]);
+        let err =
+            publish_order(&members_from_metadata(&meta).expect("members")).expect_err("cycle");
+        assert!(err.contains("path-only"), "{err}");
+        // The same loop through a path-only dev-dependency is fine.
+        let meta = metadata(&[
+            ("a", true, &[("b", None)]),
+            ("b", true, &[("a", Some("dev-path"))]),
         ]);
         assert_eq!(
             publish_order(&members_from_metadata(&meta).expect("members")),
@@ -2206,6 +2227,11 @@ version = "0.1.0"
                 );
             }
         }
+        // ttsc-client's tests use ttsc-emulator through a versioned dev-dependency, which
+        // `cargo publish -p ttsc-client` resolves against the registry.
+        let emulator = position("ttsc-emulator").expect("ttsc-emulator is published");
+        let client = position("ttsc-client").expect("ttsc-client is published");
+        assert!(emulator < client, "{order:?}");
     }
 
     // -----------------------------------------------------------------------------------
