@@ -6,65 +6,26 @@
 //! computes the HMAC of its string to sign with a precomputed key: the floor no signer
 //! can beat.
 
-use std::hint::black_box;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+#[path = "../tests/common/mod.rs"]
+mod common;
 
+use std::hint::black_box;
+use std::time::Duration;
+
+use common::{Case, bundled, signing_time};
 use criterion::Criterion;
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use ttsc_auth::verify::{ReceivedRequest, VerificationKey, Verifier};
-use ttsc_auth::{AccessKeyCredentials, SignableRequest, Signer, SigningSettings, sign};
+use ttsc_auth::{SignableRequest, Signer, SigningSettings, sign};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    method: String,
-    host: String,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: std::collections::BTreeMap<String, String>,
-    body: String,
-    ak: String,
-    sk: String,
-    expected: Expected,
-}
-
-#[derive(Deserialize)]
-struct Expected {
-    canonical_request: String,
-    string_to_sign: String,
-}
-
-fn case(name: &str) -> Case {
-    let text = include_str!("../tests/data/signing.json");
-    let cases: Vec<Case> = serde_json::from_str(text).expect("vectors parse");
-    cases
-        .into_iter()
-        .find(|c| c.name == name)
-        .expect("case exists")
-}
-
-/// 2026-11-22T08:15:00Z, the vectors' signing time.
-fn time() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_795_335_300)
-}
-
 fn bench_case(c: &mut Criterion, bench: &str, case: &Case, settings: &SigningSettings) {
-    let creds = AccessKeyCredentials::new(&case.ak, case.sk.as_str());
-    let signer = Signer::new(&creds, settings.clone()).expect("signer");
-    let query: Vec<(&str, &str)> = case
-        .query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let headers: Vec<(&str, &str)> = case
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let signer = Signer::new(&case.credentials(), settings.clone()).expect("signer");
+    let query = case.query_pairs();
+    let headers = case.header_pairs();
+    let at = signing_time(case);
     let request = SignableRequest::new(&case.method, &case.host, &case.path)
         .with_query(&query)
         .with_headers(&headers)
@@ -72,7 +33,7 @@ fn bench_case(c: &mut Criterion, bench: &str, case: &Case, settings: &SigningSet
     c.bench_function(bench, |b| {
         b.iter(|| {
             signer
-                .sign(black_box(&request), black_box(time()))
+                .sign(black_box(&request), black_box(at))
                 .expect("signs")
         })
     });
@@ -84,8 +45,9 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
 
-    let list_jobs = case("list_jobs_paged_filtered");
-    let json_post = case("create_async_job_json_body");
+    let list_jobs = bundled("list_jobs_paged_filtered");
+    let json_post = bundled("create_async_job_json_body");
+    let at = signing_time(&list_jobs);
     let sha256 = SigningSettings::default();
 
     bench_case(&mut c, "sign/list_jobs_paged_filtered", &list_jobs, &sha256);
@@ -110,22 +72,14 @@ fn main() {
 
     // The one-shot function: builds the HMAC key state on every call.
     {
-        let creds = AccessKeyCredentials::new(&list_jobs.ak, list_jobs.sk.as_str());
-        let query: Vec<(&str, &str)> = list_jobs
-            .query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let headers: Vec<(&str, &str)> = list_jobs
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let creds = list_jobs.credentials();
+        let query = list_jobs.query_pairs();
+        let headers = list_jobs.header_pairs();
         let request = SignableRequest::new(&list_jobs.method, &list_jobs.host, &list_jobs.path)
             .with_query(&query)
             .with_headers(&headers);
         c.bench_function("sign/list_jobs_paged_filtered_one_shot", |b| {
-            b.iter(|| sign(black_box(&request), &creds, &sha256, black_box(time())).expect("signs"))
+            b.iter(|| sign(black_box(&request), &creds, &sha256, black_box(at)).expect("signs"))
         });
     }
 
@@ -158,24 +112,15 @@ fn main() {
 
     // The emulator's side: verifying the same request.
     {
-        let creds = AccessKeyCredentials::new(&list_jobs.ak, list_jobs.sk.as_str());
-        let signer = Signer::new(&creds, sha256.clone()).expect("signer");
-        let query: Vec<(&str, &str)> = list_jobs
-            .query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let mut headers: Vec<(&str, &str)> = list_jobs
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let signer = Signer::new(&list_jobs.credentials(), sha256.clone()).expect("signer");
+        let query = list_jobs.query_pairs();
+        let mut headers = list_jobs.header_pairs();
         let out = signer
             .sign(
                 &SignableRequest::new(&list_jobs.method, &list_jobs.host, &list_jobs.path)
                     .with_query(&query)
                     .with_headers(&headers),
-                time(),
+                at,
             )
             .expect("signs");
         headers.push(("Host", &list_jobs.host));
@@ -187,7 +132,7 @@ fn main() {
         c.bench_function("verify/list_jobs_paged_filtered", |b| {
             b.iter(|| {
                 verifier
-                    .verify(black_box(&received), &keys, time())
+                    .verify(black_box(&received), &keys, at)
                     .expect("verifies")
             })
         });

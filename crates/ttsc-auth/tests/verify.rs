@@ -44,19 +44,28 @@ impl Wire {
         }
     }
 
-    fn verify_with(
-        &self,
-        keys: &HashMap<String, VerificationKey>,
-        now: SystemTime,
-    ) -> Result<VerifiedIdentity, VerifyError> {
+    /// Hands the request, as the verifier receives it, to `check`.
+    fn with_received<R>(&self, check: impl FnOnce(&ReceivedRequest<'_>) -> R) -> R {
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let request =
-            ReceivedRequest::new(&self.method, &self.path, &self.query, &headers, &self.body);
-        verify(&request, keys, now)
+        check(&ReceivedRequest::new(
+            &self.method,
+            &self.path,
+            &self.query,
+            &headers,
+            &self.body,
+        ))
+    }
+
+    fn verify_with(
+        &self,
+        keys: &HashMap<String, VerificationKey>,
+        now: SystemTime,
+    ) -> Result<VerifiedIdentity, VerifyError> {
+        self.with_received(|request| verify(request, keys, now))
     }
 
     fn set_header(&mut self, name: &str, value: &str) {
@@ -242,20 +251,10 @@ fn tampered_requests_fail_with_the_verifiers_canonical_request() {
         assert_fails(&case, &wire, MissingSignedHeader, "no Host");
 
         // The wrong secret key.
-        let headers: Vec<(&str, &str)> = original
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let request = ReceivedRequest::new(
-            &original.method,
-            &original.path,
-            &original.query,
-            &headers,
-            &original.body,
-        );
         let wrong = |_: &str| Some(VerificationKey::new("not-the-secret"));
-        let err = verify(&request, &wrong, signing_time(&case)).expect_err("wrong SK");
+        let err = original
+            .with_received(|request| verify(request, &wrong, signing_time(&case)))
+            .expect_err("wrong SK");
         assert!(err.is_signature_mismatch());
 
         // Unsigned headers may change: the verifier uses the declared list.
@@ -293,23 +292,19 @@ fn the_date_window_is_fifteen_minutes_either_way() {
         .expect_err("too early");
     assert_eq!(err.kind(), VerifyErrorKind::DateOutOfWindow);
 
-    let headers: Vec<(&str, &str)> = wire
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let request = ReceivedRequest::new(&wire.method, &wire.path, &wire.query, &headers, &wire.body);
     let strict = Verifier::new().with_max_skew(Duration::from_secs(30));
-    assert!(
-        strict
-            .verify(&request, &keys, t + Duration::from_secs(31))
-            .is_err()
-    );
-    assert!(
-        strict
-            .verify(&request, &keys, t + Duration::from_secs(30))
-            .is_ok()
-    );
+    wire.with_received(|request| {
+        assert!(
+            strict
+                .verify(request, &keys, t + Duration::from_secs(31))
+                .is_err()
+        );
+        assert!(
+            strict
+                .verify(request, &keys, t + Duration::from_secs(30))
+                .is_ok()
+        );
+    });
 }
 
 #[test]

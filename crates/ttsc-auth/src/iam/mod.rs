@@ -25,6 +25,15 @@ use crate::sign::{MaskedHeaders, Payload, SignError, SignableRequest, Signer};
 /// The global IAM endpoint, used when neither the caller nor the environment names one.
 pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
 
+/// An IAM endpoint without trailing slashes, ready to have a path appended.
+fn endpoint_base(endpoint: impl Into<String>) -> String {
+    let mut endpoint: String = endpoint.into();
+    while endpoint.ends_with('/') {
+        endpoint.pop();
+    }
+    endpoint
+}
+
 /// A boxed, `Send` future, so [`IamTransport`] and [`TokenSource`] stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -59,14 +59,10 @@ impl ProjectIdResolver {
         iam_endpoint: impl Into<String>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let mut endpoint: String = iam_endpoint.into();
-        while endpoint.ends_with('/') {
-            endpoint.pop();
-        }
         Self {
             transport,
             clock,
-            endpoint,
+            endpoint: super::endpoint_base(iam_endpoint),
             cache: Mutex::new(HashMap::new()),
             lookup_lock: tokio::sync::Mutex::new(()),
         }

@@ -222,14 +222,10 @@ impl PasswordTokenSource {
         scope: TokenScope,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let mut endpoint: String = iam_endpoint.into();
-        while endpoint.ends_with('/') {
-            endpoint.pop();
-        }
         Self {
             transport,
             clock,
-            endpoint,
+            endpoint: super::endpoint_base(iam_endpoint),
             login,
             scope,
             refresh_margin: DEFAULT_REFRESH_MARGIN,

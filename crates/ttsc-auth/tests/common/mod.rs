@@ -40,6 +40,29 @@ pub struct Case {
     pub expected: Expected,
 }
 
+impl Case {
+    /// The query pairs, borrowed as the signer takes them.
+    pub fn query_pairs(&self) -> Vec<(&str, &str)> {
+        self.query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// The headers, borrowed as the signer takes them.
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// The case's access key and secret key.
+    pub fn credentials(&self) -> AccessKeyCredentials {
+        AccessKeyCredentials::new(&self.ak, self.sk.as_str())
+    }
+}
+
 /// The stages a case pins down.
 #[derive(Debug, Deserialize)]
 pub struct Expected {
@@ -49,9 +72,14 @@ pub struct Expected {
     pub request_uri: String,
 }
 
+/// The directory of the bundled vector files.
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
 /// The bundled vector files, then every file named in `TTSC_SIGNING_VECTORS`.
 pub fn vector_files() -> Vec<PathBuf> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let data = data_dir();
     let mut files = vec![data.join("signing.json"), data.join("signing-extra.json")];
     if let Some(extra) = std::env::var_os(EXTRA_VECTORS_ENV) {
         files.extend(std::env::split_paths(&extra).filter(|p| !p.as_os_str().is_empty()));
@@ -70,6 +98,14 @@ pub fn try_load(path: &Path) -> Result<Vec<Case>, String> {
 /// Reads and parses a vector file; panics naming the file when it is unreadable.
 pub fn load(path: &Path) -> Vec<Case> {
     try_load(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The case called `name` in the bundled official vectors (`tests/data/signing.json`).
+pub fn bundled(name: &str) -> Case {
+    load(&data_dir().join("signing.json"))
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no vector named {name}"))
 }
 
 /// The signing time of a case.
@@ -97,18 +133,9 @@ pub fn settings(case: &Case) -> SigningSettings {
 
 /// Signs a case with ttsc's signer.
 pub fn sign_case(case: &Case) -> Result<SigningOutput, SignError> {
-    let creds = AccessKeyCredentials::new(&case.ak, case.sk.as_str());
-    let signer = Signer::new(&creds, settings(case))?;
-    let query: Vec<(&str, &str)> = case
-        .query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let headers: Vec<(&str, &str)> = case
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let signer = Signer::new(&case.credentials(), settings(case))?;
+    let query = case.query_pairs();
+    let headers = case.header_pairs();
     let request = SignableRequest::new(&case.method, &case.host, &case.path)
         .with_query(&query)
         .with_headers(&headers)
