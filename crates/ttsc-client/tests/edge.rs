@@ -2,9 +2,12 @@
 //! HTML page, empty and huge bodies, `Retry-After`, repeated records across pages, and creates
 //! that must not be retried.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::InstantSleep;
 use futures_util::StreamExt;
 use mockito::Matcher;
 use ttsc_client::config::{Sleep, SleepFuture, SplitMix};
@@ -13,16 +16,6 @@ use ttsc_models::*;
 
 const PROJECT: &str = "p1";
 const JOBS: &str = "/v1/p1/ttsc/tts-jobs";
-
-#[derive(Debug, Default)]
-struct InstantSleep(Mutex<Vec<Duration>>);
-
-impl Sleep for InstantSleep {
-    fn sleep(&self, duration: Duration) -> SleepFuture {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(async {})
-    }
-}
 
 fn client(server: &mockito::Server, sleep: Arc<InstantSleep>) -> Client {
     Client::builder()
@@ -38,13 +31,18 @@ fn client(server: &mockito::Server, sleep: Arc<InstantSleep>) -> Client {
         .unwrap()
 }
 
+/// A mock of the job-records listing, any query, answering `status`.
+fn jobs_mock(server: &mut mockito::Server, status: usize) -> mockito::Mock {
+    server
+        .mock("GET", JOBS)
+        .match_query(Matcher::Any)
+        .with_status(status)
+}
+
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_with_an_excerpt() {
     let mut server = mockito::Server::new_async().await;
-    let m = server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(200)
+    let m = jobs_mock(&mut server, 200)
         .with_body("{\"count\": 1, \"data\": [")
         .create_async()
         .await;
@@ -60,10 +58,7 @@ async fn malformed_json_is_a_decode_error_with_an_excerpt() {
 #[tokio::test]
 async fn a_proxy_html_page_is_sanitised_and_retried() {
     let mut server = mockito::Server::new_async().await;
-    let m = server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(502)
+    let m = jobs_mock(&mut server, 502)
         .with_header("content-type", "text/html")
         .with_body("<html><body>\x1b[31mBad Gateway\x1b[0m</body></html>")
         .expect(3)
@@ -92,10 +87,7 @@ async fn a_proxy_html_page_is_sanitised_and_retried() {
 #[tokio::test]
 async fn an_empty_error_body_still_gives_a_useful_error() {
     let mut server = mockito::Server::new_async().await;
-    server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(400)
+    jobs_mock(&mut server, 400)
         .with_header("x-request-id", "req-42")
         .create_async()
         .await;
@@ -128,10 +120,7 @@ async fn an_empty_success_body_reads_as_an_empty_object() {
 #[tokio::test]
 async fn a_wrong_content_type_with_html_is_a_decode_error() {
     let mut server = mockito::Server::new_async().await;
-    server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(200)
+    jobs_mock(&mut server, 200)
         .with_header("content-type", "text/html")
         .with_body("<!doctype html><title>Login</title>")
         .create_async()
@@ -147,10 +136,7 @@ async fn a_wrong_content_type_with_html_is_a_decode_error() {
 #[tokio::test]
 async fn a_huge_body_is_refused_without_reading_it_all() {
     let mut server = mockito::Server::new_async().await;
-    server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(200)
+    jobs_mock(&mut server, 200)
         .with_body(vec![b' '; 17 << 20])
         .create_async()
         .await;
@@ -180,10 +166,7 @@ impl Sleep for GateSleep {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let mut server = mockito::Server::new_async().await;
-    let throttled = server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(429)
+    let throttled = jobs_mock(&mut server, 429)
         .with_header("retry-after", "3")
         .with_body(r#"{"error_code":"APIGW.0308","error_msg":"throttled","request_id":"r"}"#)
         .create_async()
@@ -205,10 +188,7 @@ async fn retry_after_is_honoured() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     throttled.remove_async().await;
-    server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(200)
+    jobs_mock(&mut server, 200)
         .with_body(r#"{"count":0,"data":[]}"#)
         .create_async()
         .await;
@@ -313,10 +293,7 @@ async fn records_repeated_across_pages_are_yielded_once_and_late_records_are_fet
 #[tokio::test]
 async fn a_listing_error_ends_the_stream() {
     let mut server = mockito::Server::new_async().await;
-    server
-        .mock("GET", JOBS)
-        .match_query(Matcher::Any)
-        .with_status(400)
+    jobs_mock(&mut server, 400)
         .with_body(r#"{"error_code":"MSS.000000003","error_msg":"bad"}"#)
         .create_async()
         .await;

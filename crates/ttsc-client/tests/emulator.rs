@@ -1,29 +1,21 @@
 //! The client against the real emulator over HTTP: every operation, waiters, downloads,
 //! pagination, faults and retries, clock skew, IAM tokens and URL expiry.
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use common::InstantSleep;
 use futures_util::StreamExt;
 use ttsc_auth::clock::ManualClock;
-use ttsc_client::config::{Sleep, SleepFuture, SplitMix};
+use ttsc_client::config::SplitMix;
 use ttsc_client::{Client, ClientBuilder, ErrorKind, RetryConfig, SynthesizeRequest, WaitOptions};
 use ttsc_emulator::{DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USER, DEMO_VOICE, Emulator, EmulatorBuilder};
 use ttsc_models::*;
 
 const FAILING_VOICE: &str = "00000000000000000000000000000000";
-
-/// Records pauses and returns at once, so retries run instantly.
-#[derive(Debug, Default)]
-struct InstantSleep(Mutex<Vec<Duration>>);
-
-impl Sleep for InstantSleep {
-    fn sleep(&self, duration: Duration) -> SleepFuture {
-        self.0.lock().unwrap().push(duration);
-        Box::pin(async {})
-    }
-}
 
 fn client_for(emu: &Emulator) -> ClientBuilder {
     let creds = emu.credentials();
