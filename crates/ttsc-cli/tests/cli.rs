@@ -66,8 +66,9 @@ fn emulator_synth_writes_a_wav_on_a_fresh_machine() {
 fn synth_writes_audio_subtitles_timestamps_and_pcm() {
     let emu = TestEmu::new();
     let s = Sandbox::with_demo_keys("synth");
-    let run = s.run_at(
+    s.snapshot_at(
         &emu,
+        "synth_table",
         &[
             "--output-format",
             "table",
@@ -87,7 +88,6 @@ fn synth_writes_audio_subtitles_timestamps_and_pcm() {
             "2",
         ],
     );
-    assert_snapshot("synth_table", &run, &s.filters(Some(&emu)));
     let mp3 = std::fs::read(s.path("out/speech.mp3")).unwrap();
     assert!(mp3.starts_with(b"ID3") || mp3[0] == 0xff, "MP3 frames");
     let srt = std::fs::read_to_string(s.path("out/speech.srt")).unwrap();
@@ -130,8 +130,9 @@ fn synth_writes_audio_subtitles_timestamps_and_pcm() {
 
     // Text from a file, and --no-wait.
     s.write("script.txt", "Read from a file.\n");
-    let no_wait = s.run_at(
+    s.snapshot_at(
         &emu,
+        "synth_no_wait",
         &[
             "synth",
             "--text-file",
@@ -143,7 +144,6 @@ fn synth_writes_audio_subtitles_timestamps_and_pcm() {
             "--no-wait",
         ],
     );
-    assert_snapshot("synth_no_wait", &no_wait, &s.filters(Some(&emu)));
     assert!(!s.path("later.wav").exists());
 }
 
@@ -171,26 +171,35 @@ fn jobs_list_get_wait_download() {
     created.expect(0);
     let id = created.json()["job_id"].as_str().unwrap().to_string();
 
-    let wait = s.run_at(&emu, &["jobs", "wait", &id]);
-    assert_snapshot("jobs_wait", &wait, &s.filters(Some(&emu)));
-    let get = s.run_at(&emu, &["--output-format", "table", "jobs", "get", &id]);
-    assert_snapshot("jobs_get_table", &get, &s.filters(Some(&emu)));
-    let dl = s.run_at(&emu, &["jobs", "download", &id, "--out-dir", "dl"]);
-    assert_snapshot("jobs_download", &dl, &s.filters(Some(&emu)));
+    s.snapshot_at(&emu, "jobs_wait", &["jobs", "wait", &id]);
+    s.snapshot_at(
+        &emu,
+        "jobs_get_table",
+        &["--output-format", "table", "jobs", "get", &id],
+    );
+    s.snapshot_at(
+        &emu,
+        "jobs_download",
+        &["jobs", "download", &id, "--out-dir", "dl"],
+    );
     assert!(is_wav(
         &std::fs::read(s.path(&format!("dl/{id}.wav"))).unwrap()
     ));
 
     // One page, in every format.
-    let page = s.run_at(
+    s.snapshot_at(
         &emu,
+        "jobs_list_table",
         &["--output-format", "table", "jobs", "list", "--limit", "3"],
     );
-    assert_snapshot("jobs_list_table", &page, &s.filters(Some(&emu)));
-    let json = s.run_at(&emu, &["jobs", "list", "--limit", "3", "--job-id", &id]);
-    assert_snapshot("jobs_list_json", &json, &s.filters(Some(&emu)));
-    let csv = s.run_at(
+    s.snapshot_at(
         &emu,
+        "jobs_list_json",
+        &["jobs", "list", "--limit", "3", "--job-id", &id],
+    );
+    s.snapshot_at(
+        &emu,
+        "jobs_list_csv",
         &[
             "--output-format",
             "csv",
@@ -201,7 +210,6 @@ fn jobs_list_get_wait_download() {
             "2",
         ],
     );
-    assert_snapshot("jobs_list_csv", &csv, &s.filters(Some(&emu)));
 
     // Every record, streamed: 250 preloaded and the one created.
     let ndjson = s.run_at(
@@ -272,8 +280,11 @@ fn jobs_list_get_wait_download() {
     assert!(narrow.stdout.contains('…'));
 
     // An unknown job.
-    let missing = s.run_at(&emu, &["jobs", "get", "00000000000000000000000000000001"]);
-    assert_snapshot("jobs_get_unknown", &missing, &s.filters(Some(&emu)));
+    s.snapshot_at(
+        &emu,
+        "jobs_get_unknown",
+        &["jobs", "get", "00000000000000000000000000000001"],
+    );
 }
 
 #[test]
@@ -311,8 +322,9 @@ fn auditions() {
     // Long enough that the early download below surely comes before the preview is ready.
     let emu = TestEmu::start(Emulator::builder().job_duration_ms(2000));
     let s = Sandbox::with_demo_keys("audition");
-    let created = s.run_at(
+    let created = s.snapshot_at(
         &emu,
+        "audition_create",
         &[
             "audition",
             "create",
@@ -323,16 +335,23 @@ fn auditions() {
             "110",
         ],
     );
-    assert_snapshot("audition_create", &created, &s.filters(Some(&emu)));
     let id = created.json()["job_id"].as_str().unwrap().to_string();
-    let early = s.run_at(&emu, &["audition", "download", &id, "--out-dir", "pre"]);
-    assert_snapshot("audition_download_early", &early, &s.filters(Some(&emu)));
-    let wait = s.run_at(&emu, &["audition", "wait", &id]);
-    assert_snapshot("audition_wait", &wait, &s.filters(Some(&emu)));
-    let get = s.run_at(&emu, &["--output-format", "ndjson", "audition", "get", &id]);
-    assert_snapshot("audition_get", &get, &s.filters(Some(&emu)));
-    let dl = s.run_at(&emu, &["audition", "download", &id, "--out-dir", "pre"]);
-    assert_snapshot("audition_download", &dl, &s.filters(Some(&emu)));
+    s.snapshot_at(
+        &emu,
+        "audition_download_early",
+        &["audition", "download", &id, "--out-dir", "pre"],
+    );
+    s.snapshot_at(&emu, "audition_wait", &["audition", "wait", &id]);
+    s.snapshot_at(
+        &emu,
+        "audition_get",
+        &["--output-format", "ndjson", "audition", "get", &id],
+    );
+    s.snapshot_at(
+        &emu,
+        "audition_download",
+        &["audition", "download", &id, "--out-dir", "pre"],
+    );
     assert!(is_wav(
         &std::fs::read(s.path(&format!("pre/{id}.wav"))).unwrap()
     ));
@@ -719,8 +738,9 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
             "id,text,voice,format,srt\nintro,\"Welcome, listener.\",{VOICE},wav,true\noutro,Goodbye.,{VOICE},mp3,\nfails,This fails.,00000000000000000000000000000000,,\n"
         ),
     );
-    let first = s.run_at(
+    s.snapshot_at(
         &emu,
+        "batch_first",
         &[
             "--output-format",
             "table",
@@ -732,7 +752,6 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
             "1",
         ],
     );
-    assert_snapshot("batch_first", &first, &s.filters(Some(&emu)));
     let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -748,8 +767,9 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
         "one job per line, and one retry of the failing line"
     );
 
-    let again = s.run_at(
+    s.snapshot_at(
         &emu,
+        "batch_again",
         &[
             "--output-format",
             "ndjson",
@@ -761,7 +781,6 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
             "0",
         ],
     );
-    assert_snapshot("batch_again", &again, &s.filters(Some(&emu)));
     assert_eq!(
         emu.emu.operation_stats("CreateAsyncTtsJob").total,
         5,

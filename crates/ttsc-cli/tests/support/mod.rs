@@ -128,6 +128,13 @@ impl Sandbox {
         self.run(&all)
     }
 
+    /// Runs `ttsc` with `emu`'s options first and checks the run against snapshot `name`.
+    pub fn snapshot_at<S: AsRef<str>>(&self, emu: &TestEmu, name: &str, args: &[S]) -> Run {
+        let run = self.run_at(emu, args);
+        assert_snapshot(name, &run, &self.filters(Some(emu)));
+        run
+    }
+
     /// Filters for snapshots: the sandbox path and the emulator URL.
     pub fn filters(&self, emu: Option<&TestEmu>) -> Vec<(String, String)> {
         let mut f = vec![(self.dir.display().to_string(), "[TMP]".to_string())];
