@@ -167,18 +167,14 @@ impl Rng {
     #[must_use]
     pub fn fork(&self, stream_id: u64) -> Self {
         let mut id = stream_id;
-        let mut sm = self.s[0]
-            ^ self.s[1].rotate_left(13)
-            ^ self.s[2].rotate_left(29)
-            ^ self.s[3].rotate_left(43)
-            ^ splitmix64(&mut id);
-        let s = [
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-        ];
-        Self::from_state(s)
+        // The mixed state seeds a new generator exactly as a seed would.
+        Self::new(
+            self.s[0]
+                ^ self.s[1].rotate_left(13)
+                ^ self.s[2].rotate_left(29)
+                ^ self.s[3].rotate_left(43)
+                ^ splitmix64(&mut id),
+        )
     }
 }
 
