@@ -242,12 +242,7 @@ async fn api(
         return Some(e.into_response(request_id));
     }
     let response = match route {
-        Route::NotFound => ApiError::new(
-            404,
-            codes::API_NOT_FOUND,
-            "The API does not exist or has not been published in the environment",
-        )
-        .into_response(request_id),
+        Route::NotFound => ApiError::api_not_found().into_response(request_id),
         Route::MethodNotAllowed => ApiError::new(
             405,
             codes::METHOD_NOT_ALLOWED,

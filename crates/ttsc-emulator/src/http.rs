@@ -103,6 +103,15 @@ impl ApiError {
         Self::new(400, codes::INVALID_PARAMETER, msg)
     }
 
+    /// No API at this path (the gateway's `404 APIGW.0101`).
+    pub(crate) fn api_not_found() -> Self {
+        Self::new(
+            404,
+            codes::API_NOT_FOUND,
+            "The API does not exist or has not been published in the environment",
+        )
+    }
+
     pub(crate) fn not_found(what: &str, id: &str) -> Self {
         Self::new(
             404,

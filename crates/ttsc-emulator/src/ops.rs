@@ -298,11 +298,7 @@ pub(crate) async fn dispatch(
                 .save_tenant(id, &body.key, body.value);
             Ok(http::empty_ok())
         }
-        _ => Err(ApiError::new(
-            404,
-            codes::API_NOT_FOUND,
-            "The API does not exist or has not been published in the environment",
-        )),
+        _ => Err(ApiError::api_not_found()),
     }
 }
 
