@@ -28,7 +28,7 @@ use crate::http::{ApiError, Body};
 use crate::inspect::SeenRequest;
 use crate::request_log::{AuthScheme, RequestRecord};
 use crate::state::Shared;
-use crate::{iam, ops, range};
+use crate::{http, iam, ops, range};
 
 /// Signals hyper to close the connection without a response.
 #[derive(Debug, thiserror::Error)]
@@ -320,7 +320,7 @@ fn check_project(
             codes::PROJECT_MISMATCH,
             format!(
                 "The project ID in the URL ({}) is not the project of the credentials",
-                crate::http::quoted(path_project)
+                http::quoted(path_project)
             ),
         )
     };
@@ -539,15 +539,6 @@ fn note_success(shared: &Shared, ak: &str) {
 /// A result-file download: no credentials, signed URL, `Range`, download faults.
 fn download(shared: &Shared, parts: &Parts, request_id: &str, note: &mut Note) -> Response<Body> {
     note.operation = Some(DOWNLOAD_OPERATION);
-    let xml = |status: u16, body: String| {
-        let len = body.len();
-        let mut resp = Response::new(Body::full(body));
-        *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-        let h = resp.headers_mut();
-        h.insert(CONTENT_TYPE, HeaderValue::from_static(REFUSAL_CONTENT_TYPE));
-        h.insert(CONTENT_LENGTH, HeaderValue::from(len));
-        resp
-    };
     let head = parts.method == hyper::Method::HEAD;
     let found = if parts.method == hyper::Method::GET || head {
         shared
@@ -560,7 +551,13 @@ fn download(shared: &Shared, parts: &Parts, request_id: &str, note: &mut Note) -
     };
     let file = match found {
         Ok(file) => file,
-        Err(refusal) => return xml(refusal.status(), refusal.xml_body(request_id)),
+        Err(refusal) => {
+            return http::bytes_response(
+                refusal.status(),
+                REFUSAL_CONTENT_TYPE,
+                refusal.xml_body(request_id),
+            );
+        }
     };
     let len = file.bytes.len() as u64;
     let ranged = range::resolve(header(&parts.headers, RANGE.as_str()), len);

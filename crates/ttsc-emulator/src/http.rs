@@ -157,15 +157,25 @@ pub(crate) fn quoted(value: &str) -> String {
     format!("{short:?}")
 }
 
-/// A JSON response from serialized bytes.
-pub(crate) fn json_bytes(status: u16, body: Vec<u8>) -> Response<Body> {
+/// A response with a whole body of `content_type`.
+pub(crate) fn bytes_response(
+    status: u16,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Body> {
+    let body = body.into();
     let len = body.len();
     let mut resp = Response::new(Body::full(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(CONTENT_LENGTH, HeaderValue::from(len));
     resp
+}
+
+/// A JSON response from serialized bytes.
+pub(crate) fn json_bytes(status: u16, body: Vec<u8>) -> Response<Body> {
+    bytes_response(status, "application/json", body)
 }
 
 /// A JSON response.
