@@ -314,30 +314,21 @@ fn check_project(
     parts: &Parts,
     path_project: &str,
 ) -> Result<(), ApiError> {
-    let mismatch = || {
-        ApiError::new(
+    let matches_credential = match principal {
+        Principal::AccessKey => {
+            header(&parts.headers, "x-project-id").is_none_or(|p| p == path_project)
+        }
+        Principal::Token { project_id } => project_id.as_deref() == Some(path_project),
+    };
+    if !matches_credential || path_project != shared.config.credentials.project_id {
+        return Err(ApiError::new(
             403,
             codes::PROJECT_MISMATCH,
             format!(
                 "The project ID in the URL ({}) is not the project of the credentials",
                 http::quoted(path_project)
             ),
-        )
-    };
-    match principal {
-        Principal::AccessKey => {
-            if header(&parts.headers, "x-project-id").is_some_and(|p| p != path_project) {
-                return Err(mismatch());
-            }
-        }
-        Principal::Token { project_id } => {
-            if project_id.as_deref() != Some(path_project) {
-                return Err(mismatch());
-            }
-        }
-    }
-    if path_project != shared.config.credentials.project_id {
-        return Err(mismatch());
+        ));
     }
     Ok(())
 }
