@@ -328,6 +328,22 @@ fn check_entry(
     Ok(())
 }
 
+/// The synthesis settings of a create request (absent or negative values: the defaults).
+fn synth_params(
+    speed: Option<i32>,
+    pitch: Option<i32>,
+    volume: Option<i32>,
+    channels: Option<i32>,
+    voice: &str,
+) -> SynthParams {
+    SynthParams::default()
+        .with_speed(u32_of(speed, audio::DEFAULT_SPEED))
+        .with_pitch(u32_of(pitch, audio::DEFAULT_PITCH))
+        .with_volume(u32_of(volume, audio::DEFAULT_VOLUME))
+        .with_channels(u16::try_from(u32_of(channels, 1)).unwrap_or(1))
+        .with_voice_id(voice)
+}
+
 fn create_async_job(
     shared: &Shared,
     req: CreateAsyncTtsJobRequest,
@@ -344,14 +360,8 @@ fn create_async_job(
             )));
         }
     };
-    let params = SynthParams::default()
-        .with_speed(u32_of(b.speed, audio::DEFAULT_SPEED))
-        .with_pitch(u32_of(b.pitch, audio::DEFAULT_PITCH))
-        .with_volume(u32_of(b.volume, audio::DEFAULT_VOLUME))
-        .with_channels(u16::try_from(u32_of(b.channels, 1)).unwrap_or(1))
-        .with_voice_id(&b.voice_asset_id);
     let spec = JobSpec {
-        params,
+        params: synth_params(b.speed, b.pitch, b.volume, b.channels, &b.voice_asset_id),
         format,
         need_timestamp: b.need_timestamp.unwrap_or(false),
         gen_srt: b.gen_srt.unwrap_or(false),
@@ -378,14 +388,8 @@ fn create_audition(
 ) -> Result<Response<Body>, ApiError> {
     let b = req.body;
     check_voice("emotion", &b.emotion)?;
-    let params = SynthParams::default()
-        .with_speed(u32_of(b.speed, audio::DEFAULT_SPEED))
-        .with_pitch(u32_of(b.pitch, audio::DEFAULT_PITCH))
-        .with_volume(u32_of(b.volume, audio::DEFAULT_VOLUME))
-        .with_channels(u16::try_from(u32_of(b.channels, 1)).unwrap_or(1))
-        .with_voice_id(&b.emotion);
     let spec = JobSpec {
-        params,
+        params: synth_params(b.speed, b.pitch, b.volume, b.channels, &b.emotion),
         format: AudioFormat::Wav,
         need_timestamp: false,
         gen_srt: false,
