@@ -98,6 +98,16 @@ pub(crate) struct Artefacts {
     pub(crate) failure: Option<String>,
 }
 
+impl Artefacts {
+    /// No files, only why the job failed.
+    fn failed(message: impl Into<String>) -> Self {
+        Self {
+            failure: Some(message.into()),
+            ..Self::default()
+        }
+    }
+}
+
 /// One job.
 #[derive(Debug)]
 pub(crate) struct Job {
@@ -175,10 +185,7 @@ impl Job {
                 let work = tokio::task::spawn_blocking(move || generate(&job, &files, now_secs));
                 match work.await {
                     Ok(a) => Arc::new(a),
-                    Err(_) => Arc::new(Artefacts {
-                        failure: Some("internal error while synthesising".to_owned()),
-                        ..Artefacts::default()
-                    }),
+                    Err(_) => Arc::new(Artefacts::failed("internal error while synthesising")),
                 }
             })
             .await
@@ -258,10 +265,7 @@ fn generate(job: &Job, files: &std::sync::RwLock<FileStore>, now_secs: u64) -> A
         files.put(bytes, content_type, &name, now_secs).token
     };
     if let Some(failure) = &job.planned_failure {
-        let mut out = Artefacts {
-            failure: Some(failure.clone()),
-            ..Artefacts::default()
-        };
+        let mut out = Artefacts::failed(failure.clone());
         if spec.silence_flag
             && let Ok(silence) = audio::silence(spec.silence_time_ms, &spec.params)
         {
@@ -275,21 +279,11 @@ fn generate(job: &Job, files: &std::sync::RwLock<FileStore>, now_secs: u64) -> A
     }
     let speech = match audio::synthesize(&spec.text, &spec.params) {
         Ok(s) => s,
-        Err(e) => {
-            return Artefacts {
-                failure: Some(format!("TTS synthesis failed: {e}")),
-                ..Artefacts::default()
-            };
-        }
+        Err(e) => return Artefacts::failed(format!("TTS synthesis failed: {e}")),
     };
     let bytes = match speech.encode(spec.format) {
         Ok(b) => b,
-        Err(e) => {
-            return Artefacts {
-                failure: Some(format!("TTS synthesis failed: {e}")),
-                ..Artefacts::default()
-            };
-        }
+        Err(e) => return Artefacts::failed(format!("TTS synthesis failed: {e}")),
     };
     let mut out = Artefacts {
         audio: Some(store(
