@@ -437,7 +437,7 @@ impl Records {
             "TTS synthesis timed out",
         ];
         let window = 28 * 86_400;
-        let mut fresh = Vec::with_capacity(count);
+        self.entries.reserve(count);
         for _ in 0..count {
             let roll = rng.below(100);
             let mut acc = 0;
@@ -487,7 +487,7 @@ impl Records {
                 state,
                 fail_msg,
             };
-            fresh.push(Entry {
+            self.entries.push(Entry {
                 create_secs: now_secs - age,
                 job_id: Arc::from(job_id.as_str()),
                 job_type: static_str(job_type.as_str(), JobType::VALUES),
@@ -496,7 +496,6 @@ impl Records {
                 source: Source::Preloaded(Box::new(preloaded)),
             });
         }
-        self.entries.extend(fresh);
         self.entries
             .sort_unstable_by(|a, b| (a.create_secs, &a.job_id).cmp(&(b.create_secs, &b.job_id)));
     }
