@@ -103,30 +103,23 @@ impl Drop for Emulator {
 }
 
 /// Binds the socket and spawns the accept loop.
-pub(crate) async fn start(config: Config) -> Result<Emulator, EmulatorError> {
-    let log = match &config.request_log {
-        Some(path) => Some(
+pub(crate) async fn start(mut config: Config) -> Result<Emulator, EmulatorError> {
+    let log = config
+        .request_log
+        .as_ref()
+        .map(|path| {
             RequestLog::open(path).map_err(|source| EmulatorError::RequestLog {
                 path: path.clone(),
                 source,
-            })?,
-        ),
-        None => None,
+            })
+        })
+        .transpose()?;
+    let bind_error = |source| EmulatorError::Bind {
+        addr: config.listen,
+        source,
     };
-    let listener =
-        TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| EmulatorError::Bind {
-                addr: config.listen,
-                source,
-            })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| EmulatorError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let mut config = config;
+    let listener = TcpListener::bind(config.listen).await.map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
     config.listen = addr;
     let shared = Arc::new(Shared::new(config, log));
     let (shutdown, rx) = watch::channel(false);
