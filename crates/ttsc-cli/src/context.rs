@@ -14,7 +14,7 @@ use clap::parser::ValueSource;
 use ttsc_auth::provider::{
     CredentialsChain, ExplicitCredentials, ProcessEnv, ProvideCredentials, ResolvedCredentials,
 };
-use ttsc_auth::{AccessKeyCredentials, Credentials, IamToken};
+use ttsc_auth::{Credentials, IamToken};
 use ttsc_client::{Client, Timeouts, WaitOptions};
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -383,10 +383,7 @@ impl Ctx {
                     .iam_endpoint(emu.base_url())
                     .region(c.region())
                     .project_id(c.project_id())
-                    .credentials(AccessKeyCredentials::new(
-                        c.access_key_id(),
-                        c.secret_access_key(),
-                    ));
+                    .credentials(c.access_key_credentials());
                 self.emulator = Some(emu);
                 let client = b.build().map_err(|e| crate::error::from_client(&e, 0))?;
                 self.client = Some(client.clone());
