@@ -22,8 +22,9 @@ pub fn region_endpoint(region: &str) -> String {
     format!("https://metastudio.{region}.myhuaweicloud.com")
 }
 
-/// The global IAM endpoint.
-pub const GLOBAL_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
+/// The global IAM endpoint (`https://iam.myhuaweicloud.com`), the one `ttsc-auth` uses
+/// when none is named.
+pub const GLOBAL_IAM_ENDPOINT: &str = ttsc_auth::iam::DEFAULT_IAM_ENDPOINT;
 
 /// The four named timeouts. Defaults: connect 10 s, read 60 s, attempt 120 s, operation
 /// 300 s.
