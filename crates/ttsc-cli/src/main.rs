@@ -91,7 +91,15 @@ fn finish(ui: &Ui, result: error::CliResult<ExitCode>) -> std::process::ExitCode
 
 /// Logging on stderr: `RUST_LOG` when set, else the level `-v`/`-q` ask for.
 fn init_tracing(g: &GlobalArgs, ui: &Ui) {
-    let filter = match env_vars::get(env_vars::RUST_LOG) {
+    let rust_log = env_vars::get(env_vars::RUST_LOG);
+    // With -v or RUST_LOG, every API call prints one line when it ends (operation,
+    // attempts, status, request id, latency): the client's `ttsc.operation` span.
+    let span_events = if g.verbose > 0 || rust_log.is_some() {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
+    };
+    let filter = match rust_log {
         Some(spec) => EnvFilter::new(spec),
         None => {
             let ttsc = match (g.quiet, g.verbose) {
@@ -107,13 +115,6 @@ fn init_tracing(g: &GlobalArgs, ui: &Ui) {
                 "{others},ttsc_cli={ttsc},ttsc_client={ttsc},ttsc_auth={ttsc},ttsc_emulator={ttsc},ttsc_auth::provider=error"
             ))
         }
-    };
-    // With -v, every API call prints one line when it ends (operation, attempts, status,
-    // request id, latency): the client's `ttsc.operation` span.
-    let span_events = if g.verbose > 0 || env_vars::get(env_vars::RUST_LOG).is_some() {
-        FmtSpan::CLOSE
-    } else {
-        FmtSpan::NONE
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
