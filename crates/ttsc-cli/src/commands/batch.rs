@@ -74,16 +74,29 @@ fn fingerprint_of(item: &Item) -> String {
     fingerprint(&[body.as_slice(), item.ext.as_bytes()].concat())
 }
 
-/// The files of a line, relative to the output directory.
-fn file_names(item: &Item) -> Vec<String> {
-    let mut names = vec![format!("{}.{}", item.id, item.ext)];
+/// The result files of a line, each with its name relative to the output directory.
+fn outputs(item: &Item) -> Vec<(JobFile, String)> {
+    let mut files = vec![(JobFile::Audio, format!("{}.{}", item.id, item.ext))];
     if item.srt {
-        names.push(format!("{}.srt", item.id));
+        files.push((JobFile::Subtitles, format!("{}.srt", item.id)));
     }
     if item.timestamps {
-        names.push(format!("{}.timestamps.json", item.id));
+        files.push((JobFile::Timestamps, format!("{}.timestamps.json", item.id)));
     }
-    names
+    files
+}
+
+/// The files of a line, relative to the output directory.
+fn file_names(item: &Item) -> Vec<String> {
+    outputs(item).into_iter().map(|(_, name)| name).collect()
+}
+
+/// Removes the partial downloads of a line's files: they must never be resumed with another
+/// job's bytes.
+fn remove_partials(shared: &Shared, item: &Item) {
+    for name in file_names(item) {
+        let _ = std::fs::remove_file(part_path(&shared.out_dir.join(name)));
+    }
 }
 
 /// Runs `ttsc batch`.
@@ -322,9 +335,7 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
                             reason: e.reason.clone(),
                         },
                     )?;
-                    for name in file_names(&w.item) {
-                        let _ = std::fs::remove_file(part_path(&shared.out_dir.join(name)));
-                    }
+                    remove_partials(shared, &w.item);
                     return Ok(LineResult {
                         id: w.item.id,
                         line: w.item.line,
@@ -367,11 +378,8 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
     let job_id = match &w.job_id {
         Some(j) => j.clone(),
         None => {
-            // Partial downloads of an earlier job of this line must not be resumed with
-            // another job's bytes.
-            for name in file_names(&w.item) {
-                let _ = std::fs::remove_file(part_path(&shared.out_dir.join(name)));
-            }
+            // Partial downloads of an earlier job of this line.
+            remove_partials(shared, &w.item);
             let created = match client
                 .create_async_tts_job(CreateAsyncTtsJobRequest::new(w.item.body.clone()))
                 .await
@@ -400,26 +408,19 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
         Ok(j) => j,
         Err(e) => return Ok(Err(LineError::client(&e))),
     };
-    let names = file_names(&w.item);
-    let mut files = vec![JobFile::Audio];
-    if w.item.srt {
-        files.push(JobFile::Subtitles);
-    }
-    if w.item.timestamps {
-        files.push(JobFile::Timestamps);
-    }
-    for (name, file) in names.iter().zip(files) {
+    let outputs = outputs(&w.item);
+    for (file, name) in &outputs {
         if file.url(&job).is_none() {
             return Ok(Err(LineError::other(format!(
                 "job {job_id} finished without a URL for {name}"
             ))));
         }
         let dest = shared.out_dir.join(name);
-        if let Err(e) = client.download_job_file(&job_id, &job, file, dest).await {
+        if let Err(e) = client.download_job_file(&job_id, &job, *file, dest).await {
             return Ok(Err(LineError::client(&e)));
         }
     }
-    Ok(Ok(names))
+    Ok(Ok(outputs.into_iter().map(|(_, name)| name).collect()))
 }
 
 /// Whether the service's record of `job_id` is this line's job (same voice and text
