@@ -120,6 +120,7 @@ impl Client {
         let mut resumes = 0u32;
         let mut url_refreshes = 0u32;
         let mut failures = 0u32;
+        let max_failures = inner.retry.max_attempts.max(3) * 2;
         let deadline = Instant::now() + inner.timeouts.operation.max(Duration::from_secs(600));
 
         loop {
@@ -231,6 +232,12 @@ impl Client {
                         tracing::debug!(have, total, "download ended early; resuming");
                         resumes += 1;
                         failures += 1;
+                        if failures > max_failures {
+                            return Err(Error::new(
+                                ErrorKind::Download,
+                                format!("the download kept failing after {failures} tries"),
+                            ));
+                        }
                     } else {
                         file.flush()
                             .await
@@ -269,17 +276,11 @@ impl Client {
                     resumes += 1;
                     failures += 1;
                     tracing::debug!(error = %e, have, "download interrupted; resuming");
-                    if failures > inner.retry.max_attempts.max(3) * 2 || Instant::now() > deadline {
+                    if failures > max_failures || Instant::now() > deadline {
                         return Err(e);
                     }
                 }
                 Err(Step::Fatal(e)) => return Err(e),
-            }
-            if failures > inner.retry.max_attempts.max(3) * 2 {
-                return Err(Error::new(
-                    ErrorKind::Download,
-                    format!("the download kept failing after {failures} tries"),
-                ));
             }
             let pause = inner.retry.backoff(failures, inner.random.next_f64(), None);
             inner.sleep.sleep(pause).await;
