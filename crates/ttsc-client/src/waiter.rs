@@ -147,12 +147,12 @@ impl Client {
         loop {
             polls += 1;
             let outcome = poll(self.clone(), job_id.to_string()).await?;
-            let state = match &outcome {
-                Poll::Done(_) => "SUCCEED".to_string(),
-                Poll::Failed(_) => "FAILED".to_string(),
-                Poll::Pending(s) => s.clone(),
-            };
             if let Some(progress) = &options.progress {
+                let state = match &outcome {
+                    Poll::Done(_) => "SUCCEED".to_string(),
+                    Poll::Failed(_) => "FAILED".to_string(),
+                    Poll::Pending(s) => s.clone(),
+                };
                 progress(&WaitProgress {
                     job_id: job_id.to_string(),
                     state,
