@@ -354,10 +354,7 @@ impl ClientBuilder {
                         ));
                     }
                 };
-                let transport = crate::iam::ReqwestTransport {
-                    http: http.clone(),
-                    timeout: self.timeouts.attempt,
-                };
+                let transport = crate::iam::ReqwestTransport::new(http.clone(), &self.timeouts);
                 Auth::TokenSource(Arc::new(ttsc_auth::iam::PasswordTokenSource::new(
                     Arc::new(transport),
                     iam_endpoint.clone(),

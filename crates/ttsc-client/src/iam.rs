@@ -11,13 +11,24 @@ use ttsc_auth::iam::{
 use crate::Client;
 use crate::authn::Auth;
 use crate::client::read_body;
+use crate::config::Timeouts;
 use crate::error::{Cause, Error, ErrorKind, Result};
 
 /// Sends IAM requests with the client's reqwest client.
 #[derive(Debug, Clone)]
 pub(crate) struct ReqwestTransport {
-    pub(crate) http: reqwest::Client,
-    pub(crate) timeout: Duration,
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+impl ReqwestTransport {
+    /// IAM requests over `http`, each limited like one API attempt.
+    pub(crate) fn new(http: reqwest::Client, timeouts: &Timeouts) -> Self {
+        ReqwestTransport {
+            http,
+            timeout: timeouts.attempt,
+        }
+    }
 }
 
 impl IamTransport for ReqwestTransport {
@@ -65,7 +76,7 @@ pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result
         ));
     };
     let resolver = ProjectIdResolver::new(
-        Arc::new(inner.iam_transport()),
+        Arc::new(ReqwestTransport::new(inner.http.clone(), &inner.timeouts)),
         inner.iam_endpoint.clone(),
         Arc::new(inner.clock.clone()),
     );
@@ -76,13 +87,4 @@ pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result
         )
         .with_source(Cause(e.to_string()))
     })
-}
-
-impl crate::client::Inner {
-    pub(crate) fn iam_transport(&self) -> ReqwestTransport {
-        ReqwestTransport {
-            http: self.http.clone(),
-            timeout: self.timeouts.attempt,
-        }
-    }
 }
