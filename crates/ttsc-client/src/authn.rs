@@ -151,14 +151,14 @@ impl ProjectId {
         if let Some(p) = &self.configured {
             return Ok(p.clone());
         }
-        let region = self.region.clone().ok_or_else(|| {
+        let region = self.region.as_deref().ok_or_else(|| {
             Error::new(
                 ErrorKind::Config,
                 "no project id: set one, or set a region so it can be discovered through IAM",
             )
         })?;
         self.discovered
-            .get_or_try_init(|| async { crate::iam::discover_project_id(client, &region).await })
+            .get_or_try_init(|| crate::iam::discover_project_id(client, region))
             .await
             .cloned()
     }
