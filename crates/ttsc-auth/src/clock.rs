@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::encoding::{civil_from_days, days_from_civil, days_in_month};
+use crate::encoding::{civil_from_days, days_in_month, parse_digits, utc_time};
 
 /// A source of the current time. Library code takes time from a `Clock` (or as a value)
 /// instead of reading the system clock, so tests can inject it.
@@ -211,16 +211,9 @@ pub fn parse_http_date(value: &str) -> Result<SystemTime, DateError> {
         .iter()
         .position(|m| m.as_bytes() == &b[8..11])
         .ok_or_else(err)?;
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        b[range].iter().try_fold(0u32, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-        })
-    };
-    let day = num(5..7).ok_or_else(err)?;
-    let year = num(12..16).ok_or_else(err)?;
-    let hour = num(17..19).ok_or_else(err)?;
-    let minute = num(20..22).ok_or_else(err)?;
-    let second = num(23..25).ok_or_else(err)?;
+    let num = |range: std::ops::Range<usize>| parse_digits(&b[range]).ok_or_else(err);
+    let (day, year) = (num(5..7)?, num(12..16)?);
+    let (hour, minute, second) = (num(17..19)?, num(20..22)?, num(23..25)?);
     let month = u32::try_from(month + 1).map_err(|_| err())?;
     if year < 1970
         || day == 0
@@ -231,10 +224,8 @@ pub fn parse_http_date(value: &str) -> Result<SystemTime, DateError> {
     {
         return Err(err());
     }
-    let days = u64::try_from(days_from_civil(i64::from(year), month, day)).map_err(|_| err())?;
     // A leap second (:60) is read as the next second.
-    let secs = days * 86_400 + u64::from(hour) * 3600 + u64::from(minute) * 60 + u64::from(second);
-    Ok(UNIX_EPOCH + Duration::from_secs(secs))
+    utc_time(year, month, day, hour, minute, second).ok_or_else(err)
 }
 
 /// Formats `time` as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), for a `Date`

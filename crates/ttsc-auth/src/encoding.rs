@@ -452,11 +452,7 @@ impl SdkDate {
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<u32> {
-            b[range].iter().try_fold(0u32, |acc, &d| {
-                d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-            })
-        };
+        let num = |range: std::ops::Range<usize>| parse_digits(&b[range]);
         let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
         let (hour, minute, second) = (num(9..11)?, num(11..13)?, num(13..15)?);
         if !(1..=12).contains(&month)
@@ -469,14 +465,10 @@ impl SdkDate {
         {
             return None;
         }
-        let days = days_from_civil(i64::from(year), month, day);
-        let secs = u64::try_from(days).ok()? * 86_400
-            + u64::from(hour) * 3600
-            + u64::from(minute) * 60
-            + u64::from(second);
+        let time = utc_time(year, month, day, hour, minute, second)?;
         let mut raw = [0u8; 16];
         raw.copy_from_slice(b);
-        Some((Self(raw), UNIX_EPOCH + Duration::from_secs(secs)))
+        Some((Self(raw), time))
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -506,7 +498,29 @@ fn write2(out: &mut [u8], value: u64) {
     out.copy_from_slice(&DIGIT_PAIRS[(value % 100) as usize]);
 }
 
-pub(crate) fn is_leap(year: u32) -> bool {
+/// The value of the ASCII decimal digits `digits`; `None` when a byte is not a digit.
+pub(crate) fn parse_digits(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// The time of a UTC date and time of day whose fields are already checked; `None` before
+/// 1970.
+pub(crate) fn utc_time(
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+) -> Option<SystemTime> {
+    let days = u64::try_from(days_from_civil(i64::from(year), month, day)).ok()?;
+    let secs = days * 86_400 + u64::from(hour) * 3600 + u64::from(minute) * 60 + u64::from(second);
+    Some(UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+fn is_leap(year: u32) -> bool {
     (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
@@ -521,7 +535,7 @@ pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
