@@ -200,13 +200,12 @@ pub struct PasswordTokenSource {
 
 impl fmt::Debug for PasswordTokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let expires_at = self.cached().map(|c| c.expires_at);
         f.debug_struct("PasswordTokenSource")
             .field("endpoint", &self.endpoint)
             .field("login", &self.login)
             .field("scope", &self.scope)
             .field("refresh_margin", &self.refresh_margin)
-            .field("cached_token_expires_at", &expires_at)
+            .field("cached_token_expires_at", &self.cached_expiry())
             .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
@@ -243,7 +242,11 @@ impl PasswordTokenSource {
 
     /// When the cached token expires, if one is cached.
     pub fn cached_expiry(&self) -> Option<SystemTime> {
-        self.cached().map(|c| c.expires_at)
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|c| c.expires_at)
     }
 
     fn cached(&self) -> Option<CachedToken> {
