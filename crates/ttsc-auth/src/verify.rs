@@ -42,8 +42,8 @@ use zeroize::Zeroize;
 use crate::encoding::{SdkDate, ascii_str, decode_hex, decode_query, python_trim};
 use crate::secret::SecretString;
 use crate::sign::{
-    CanonicalRequest, MaskedHeaders, SigningAlgorithm, StringToSign, assemble, derive_v11_key,
-    feed_string_to_sign,
+    CanonicalRequest, MaskedHeaders, SigningAlgorithm, StringToSign, StringToSignBytes, assemble,
+    derive_v11_key,
 };
 
 /// How far `X-Sdk-Date` may be from the server's clock: 15 minutes, like the gateway.
@@ -594,11 +594,11 @@ impl Verifier {
             256 + request.path.len() + request.query.len(),
         );
         let canonical_hash = algorithm.hash_hex(canonical.as_str().as_bytes());
-        let sts = StringToSign {
+        let sts = StringToSignBytes {
             algorithm,
             date: date.as_str(),
             scope: auth.scope,
-            canonical_request_hash: ascii_str(&canonical_hash),
+            canonical_request_hash: &canonical_hash,
         };
 
         let mut claimed = [0u8; 32];
@@ -621,6 +621,12 @@ impl Verifier {
                 VerifyErrorKind::SignatureMismatch,
                 "signature does not match the canonical request",
             ));
+            let sts = StringToSign {
+                algorithm,
+                date: date.as_str(),
+                scope: auth.scope,
+                canonical_request_hash: ascii_str(&canonical_hash),
+            };
             err.string_to_sign = Some(sts.to_string());
             err.canonical_request = Some(Box::new(canonical));
             return Err(err);
@@ -640,11 +646,11 @@ impl Verifier {
 
 /// Whether the MAC `M` of the string to sign under `key` is `claimed`, compared in
 /// constant time.
-fn check<M: Mac + KeyInit>(key: &[u8], sts: &StringToSign<'_>, claimed: &[u8; 32]) -> bool {
+fn check<M: Mac + KeyInit>(key: &[u8], sts: &StringToSignBytes<'_>, claimed: &[u8; 32]) -> bool {
     let Ok(mut mac) = M::new_from_slice(key) else {
         return false;
     };
-    feed_string_to_sign(&mut mac, sts);
+    sts.with_bytes(|sts| mac.update(sts));
     mac.verify_slice(claimed).is_ok()
 }
 

@@ -638,18 +638,19 @@ impl Signer {
     }
 }
 
-/// The string to sign with the canonical request hash as hex bytes.
-struct StringToSignBytes<'a> {
-    algorithm: SigningAlgorithm,
-    date: &'a str,
-    scope: Option<&'a str>,
-    canonical_request_hash: &'a [u8; 64],
+/// The string to sign with the canonical request hash as hex bytes: what the signer and
+/// the verifier feed to the MAC.
+pub(crate) struct StringToSignBytes<'a> {
+    pub(crate) algorithm: SigningAlgorithm,
+    pub(crate) date: &'a str,
+    pub(crate) scope: Option<&'a str>,
+    pub(crate) canonical_request_hash: &'a [u8; 64],
 }
 
 impl StringToSignBytes<'_> {
     /// Calls `f` with the string to sign, built on the stack (on the heap when a long V11
     /// scope makes it outgrow the stack buffer).
-    fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+    pub(crate) fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         let parts: [&[u8]; 6] = [
             self.algorithm.as_str().as_bytes(),
             b"\n",
@@ -691,19 +692,6 @@ pub fn sign(
     time: SystemTime,
 ) -> Result<SigningOutput, SignError> {
     Signer::new(credentials, settings.clone())?.sign(request, time)
-}
-
-/// Feeds the string to sign to `mac` piece by piece.
-pub(crate) fn feed_string_to_sign<M: Mac>(mac: &mut M, sts: &StringToSign<'_>) {
-    mac.update(sts.algorithm.as_str().as_bytes());
-    mac.update(b"\n");
-    mac.update(sts.date.as_bytes());
-    mac.update(b"\n");
-    if let Some(scope) = sts.scope {
-        mac.update(scope.as_bytes());
-        mac.update(b"\n");
-    }
-    mac.update(sts.canonical_request_hash.as_bytes());
 }
 
 /// The V11 signing key: lower-case hex of HKDF-SHA256(salt = AK, ikm = SK, info = scope,
