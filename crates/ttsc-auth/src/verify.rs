@@ -237,7 +237,7 @@ pub enum VerifyErrorKind {
 /// `Display` is one short sentence without secrets. A signature mismatch also carries
 /// the canonical request and string to sign the verifier built, for the gateway-style
 /// message ([`VerifyError::gateway_message`]).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct VerifyError {
     kind: VerifyErrorKind,
     message: String,
@@ -318,18 +318,6 @@ impl VerifyError {
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
-    }
-}
-
-impl fmt::Debug for VerifyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyError")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .field("access_key_id", &self.access_key_id)
-            .field("canonical_request", &self.canonical_request)
-            .field("string_to_sign", &self.string_to_sign)
-            .finish()
     }
 }
 
