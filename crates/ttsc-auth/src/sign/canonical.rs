@@ -79,14 +79,11 @@ impl fmt::Display for CanonicalRequest {
 
 impl fmt::Debug for CanonicalRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("CanonicalRequest(\"")?;
-        for line in self.to_string().split('\n').enumerate() {
-            if line.0 > 0 {
-                f.write_str("\\n")?;
-            }
-            f.write_str(line.1)?;
-        }
-        f.write_str("\")")
+        write!(
+            f,
+            "CanonicalRequest(\"{}\")",
+            self.to_string().replace('\n', "\\n")
+        )
     }
 }
 
