@@ -1,23 +1,4 @@
-//! An async client for the text-to-speech API of Huawei Cloud MetaStudio
-//! (`/v1/{project_id}/ttsc/…`): every operation, retries, pagination streams, job waiters and
-//! atomic, resumable downloads.
-//!
-//! # Quick start
-//!
-//! ```no_run
-//! use ttsc_client::{Client, SynthesizeRequest};
-//! use ttsc_models::CreateAsyncTtsJobRequestBody;
-//!
-//! # async fn run() -> Result<(), ttsc_client::Error> {
-//! // AK/SK and project id from HUAWEICLOUD_SDK_* variables or ~/.huaweicloud/credentials.
-//! let client = Client::builder().region("cn-north-4").from_default_chain().build()?;
-//! let body = CreateAsyncTtsJobRequestBody::new("Hello from ttsc", "4f2d0b7e8f6a4b0c9d1e2f3a4b5c6d7e");
-//! let done = client
-//!     .synthesize(SynthesizeRequest::new(body, "hello.wav").subtitles("hello.srt"))
-//!     .await?;
-//! assert!(done.audio.bytes > 44, "a WAV header and samples");
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! # Offline, against the emulator
 //!
