@@ -33,6 +33,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The command tree with every command's `Examples:` section attached.
+pub fn command() -> clap::Command {
+    crate::examples::attach(<Cli as clap::CommandFactory>::command(), "")
+}
+
 /// The `Environment:` and `Exit codes:` sections of `ttsc --help`.
 fn after_help() -> String {
     format!(
@@ -67,8 +72,10 @@ pub enum ColorChoice {
     Never,
 }
 
-/// The options every command takes (before or after the command name).
+/// The options every command takes (before or after the command name), listed under their
+/// own heading after each command's own options.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API endpoint [default: `https://metastudio.REGION.myhuaweicloud.com`]
     #[arg(long, global = true, value_name = "URL", env = env_vars::TTSC_ENDPOINT, value_parser = parse_http_url)]
@@ -120,6 +127,7 @@ pub enum Command {
     /// Synthesize text into an audio file: create a job, wait, download
     Synth(SynthArgs),
     /// Synthesize every line of a manifest (JSON Lines or CSV), resumable after a crash
+    #[command(after_help = manifest_help())]
     Batch(BatchArgs),
     /// Job records and asynchronous jobs
     #[command(subcommand)]
@@ -154,6 +162,14 @@ pub enum Command {
     Emulator(EmulatorCmd),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+/// The `Manifest fields:` section of `ttsc batch --help`.
+fn manifest_help() -> String {
+    format!(
+        "Manifest fields (JSON keys or CSV columns; `id`, `text` and `voice` are required):\n  {}",
+        crate::manifest::FIELDS.join(", ")
+    )
 }
 
 /// Audio formats `synth` writes.

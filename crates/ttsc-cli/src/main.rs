@@ -10,13 +10,14 @@ mod commands;
 mod context;
 mod env_vars;
 mod error;
+mod examples;
 mod exit_codes;
 mod journal;
 mod manifest;
 mod output;
 mod ui;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -25,11 +26,26 @@ use crate::context::{Ctx, Sources};
 use crate::exit_codes::ExitCode;
 use crate::ui::Ui;
 
+/// clap's usage line under a "missing argument" error lists every option that has a value,
+/// and a value from the environment counts: `TTSC_ENDPOINT` set made `--endpoint <URL>` look
+/// required. Such an error is rendered again from a parse that ignores the environment.
+fn usage_error_without_env(e: clap::Error) -> clap::Error {
+    use clap::error::ErrorKind;
+    if e.kind() != ErrorKind::MissingRequiredArgument {
+        return e;
+    }
+    match cli::command().mut_args(|a| a.env(None)).try_get_matches() {
+        Err(again) if again.kind() == e.kind() => again,
+        _ => e,
+    }
+}
+
 fn main() -> std::process::ExitCode {
-    let matches = match Cli::command().try_get_matches() {
+    let matches = match cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let e = usage_error_without_env(e);
             let _ = e.print();
             return if e.use_stderr() {
                 ExitCode::Usage.into()
@@ -51,7 +67,7 @@ fn main() -> std::process::ExitCode {
 
     // Completions need no runtime.
     if let Command::Completions(args) = &cli.command {
-        let mut cmd = Cli::command();
+        let mut cmd = cli::command();
         let mut out = Vec::new();
         clap_complete::generate(args.shell, &mut cmd, "ttsc", &mut out);
         return match std::io::Write::write_all(&mut std::io::stdout(), &out) {

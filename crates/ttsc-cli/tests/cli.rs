@@ -46,6 +46,52 @@ fn help_lists_commands_environment_and_exit_codes() {
 }
 
 #[test]
+fn command_help_lists_its_own_options_then_global_options_then_examples() {
+    let s = Sandbox::new("help-layout");
+    let run = s.run(&["synth", "--help"]);
+    run.expect(0);
+    let at = |needle: &str| {
+        run.stdout
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing from synth --help:\n{}", run.stdout))
+    };
+    // The command's own options first, then the global ones under their own heading.
+    assert!(at("--voice <ID>") < at("Global options:"));
+    assert!(at("--speed <N>") < at("Global options:"));
+    assert!(at("Global options:") < at("--endpoint <URL>"));
+    assert!(at("Global options:") < at("--output-format <FORMAT>"));
+    assert!(at("--color <WHEN>") < at("Examples:"));
+    assert!(run.stdout.contains("ttsc --emulator synth"));
+    // batch lists the manifest fields.
+    let batch = s.run(&["batch", "--help"]);
+    batch.expect(0);
+    assert!(batch.stdout.contains("Manifest fields"), "{}", batch.stdout);
+    assert!(
+        batch.stdout.contains("id, text, voice, format"),
+        "{}",
+        batch.stdout
+    );
+}
+
+#[test]
+fn an_environment_default_does_not_look_required_in_the_usage_line() {
+    let mut s = Sandbox::new("usage-env");
+    s.env
+        .push(("TTSC_ENDPOINT".into(), "http://127.0.0.1:9".into()));
+    s.env.push(("TTSC_REGION".into(), "cn-north-4".into()));
+    let run = s.run(&["synth", "hello"]);
+    run.expect(2);
+    let usage = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Usage:"))
+        .unwrap_or_else(|| panic!("no usage line:\n{}", run.stderr));
+    assert!(usage.contains("--voice <ID>"), "{usage}");
+    assert!(!usage.contains("--endpoint"), "{usage}");
+    assert!(!usage.contains("--region"), "{usage}");
+}
+
+#[test]
 fn emulator_synth_writes_a_wav_on_a_fresh_machine() {
     let s = Sandbox::new("emu-synth");
     let run = s.run(&[
