@@ -103,7 +103,7 @@ impl Auth {
             Auth::TokenSource(source) => {
                 let token = source.token().await.map_err(|e| {
                     Error::new(ErrorKind::Credentials, "cannot get an IAM token")
-                        .with_source(Cause(e.to_string()))
+                        .with_source(Cause::chain(&e))
                 })?;
                 Ok(token_prepared(path, query, token.expose_secret()))
             }

@@ -25,6 +25,9 @@ pub const USER_AGENT: &str = concat!("ttsc/", env!("CARGO_PKG_VERSION"));
 /// limited to 12 MB by the gateway).
 const MAX_BODY: usize = 16 << 20;
 
+/// Redirects a download may follow (object storage may redirect to a regional host).
+const MAX_DOWNLOAD_REDIRECTS: usize = 5;
+
 /// The async client for MetaStudio's TTS API.
 ///
 /// Cheap to clone (an `Arc`), `Send + Sync`: build one and share it.
@@ -34,7 +37,10 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
+    /// For the API and IAM: never follows a redirect (they carry credentials).
     pub(crate) http: reqwest::Client,
+    /// For pre-signed download URLs: follows redirects; its requests carry no credentials.
+    pub(crate) downloads: reqwest::Client,
     /// Base URL without a trailing slash (`https://metastudio.cn-north-4.myhuaweicloud.com`).
     pub(crate) endpoint: String,
     /// The `Host` header value that is signed (with the port when not the default).
@@ -327,16 +333,23 @@ impl ClientBuilder {
         host_header(&iam_endpoint)?;
 
         let tls = crate::tls::config(&self.extra_roots, self.insecure)?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.timeouts.connect)
-            .read_timeout(self.timeouts.read)
-            .user_agent(USER_AGENT)
-            .tls_backend_preconfigured(tls)
-            .build()
-            .map_err(|e| {
-                Error::new(ErrorKind::Config, "cannot build the HTTP client")
-                    .with_source(Cause(e.to_string()))
-            })?;
+        let http_client = |redirects: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .connect_timeout(self.timeouts.connect)
+                .read_timeout(self.timeouts.read)
+                .user_agent(USER_AGENT)
+                .redirect(redirects)
+                .tls_backend_preconfigured(tls.clone())
+                .build()
+                .map_err(|e| {
+                    Error::new(ErrorKind::Config, "cannot build the HTTP client")
+                        .with_source(Cause(e.to_string()))
+                })
+        };
+        // The API and IAM never redirect; following one would carry the credentials (and on
+        // a 307, the IAM password) to wherever it points.
+        let http = http_client(reqwest::redirect::Policy::none())?;
+        let downloads = http_client(reqwest::redirect::Policy::limited(MAX_DOWNLOAD_REDIRECTS))?;
         let clock = match self.clock {
             Some(base) => SkewAdjustedClock::with_base(base),
             None => SkewAdjustedClock::new(),
@@ -383,6 +396,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                downloads,
                 endpoint,
                 host,
                 iam_endpoint,
@@ -664,6 +678,9 @@ impl Client {
         }
         let mut response = builder.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            return Err(redirect_refused("the API endpoint", response.headers()));
+        }
         let headers = std::mem::take(response.headers_mut());
         let body = read_body(response, MAX_BODY).await?;
         Ok(Attempt {
@@ -695,6 +712,25 @@ pub(crate) async fn read_body(mut response: reqwest::Response, max: usize) -> Re
     Ok(buf.freeze())
 }
 
+/// The error for a redirect from the API or IAM, which never redirect: not followed, not
+/// retried, naming where it pointed (scheme, host and path; a query may carry secrets).
+pub(crate) fn redirect_refused(from: &str, headers: &HeaderMap) -> Error {
+    let target = headers
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map_or_else(
+            || "(no Location)".to_string(),
+            |l| sanitize(l.split(['?', '#']).next().unwrap_or_default(), 200),
+        );
+    Error::new(
+        ErrorKind::Config,
+        format!(
+            "{from} answered with a redirect to {target}; it never redirects, so the request \
+             was not repeated there (check the endpoint)"
+        ),
+    )
+}
+
 /// Classifies a reqwest failure without exposing reqwest's type.
 pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     let kind = if e.is_connect() {
@@ -710,15 +746,7 @@ pub(crate) fn transport_error(e: reqwest::Error) -> Error {
         _ => "the connection failed",
     };
     // The full chain, without the URL (it may carry a pre-signed download signature).
-    let mut causes = String::new();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        causes.push_str(": ");
-        causes.push_str(&s.to_string());
-        source = s.source();
-    }
-    let chain = format!("{}{causes}", e.without_url());
-    Error::new(kind, message).with_source(Cause(chain))
+    Error::new(kind, message).with_source(Cause::chain(&e.without_url()))
 }
 
 fn record_response(a: &Attempt) {

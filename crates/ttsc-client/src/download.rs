@@ -7,7 +7,8 @@
 //! pre-signed URL has expired, a fresh one is fetched from the job and the transfer continues.
 //!
 //! Download URLs are pre-signed object-storage URLs: the client never sends `Authorization`,
-//! `X-Auth-Token` or `X-Security-Token` to them.
+//! `X-Auth-Token` or `X-Security-Token` to them. Downloads follow up to 5 redirects (they
+//! carry nothing secret); API and IAM calls follow none.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -124,7 +125,7 @@ impl Client {
         let deadline = Instant::now() + inner.timeouts.operation.max(Duration::from_secs(600));
 
         loop {
-            let mut request = inner.http.get(&url);
+            let mut request = inner.downloads.get(&url);
             if have > 0 {
                 request = request.header("Range", format!("bytes={have}-"));
             }

@@ -232,6 +232,20 @@ impl fmt::Display for Cause {
 
 impl std::error::Error for Cause {}
 
+impl Cause {
+    /// A foreign error and every source below it, as one line (`a: b: c`).
+    pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> Cause {
+        let mut text = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        Cause(text)
+    }
+}
+
 /// Text from a server, made safe for a terminal and a log line: control characters (escape
 /// sequences included) become `?`, white space runs collapse, and the result is cut at `max`
 /// characters.

@@ -10,7 +10,7 @@ use ttsc_auth::iam::{
 
 use crate::Client;
 use crate::authn::Auth;
-use crate::client::read_body;
+use crate::client::{read_body, redirect_refused};
 use crate::config::Timeouts;
 use crate::error::{Cause, Error, ErrorKind, Result};
 
@@ -49,6 +49,10 @@ impl IamTransport for ReqwestTransport {
             let response = builder.body(request.body).send().await.map_err(|e| {
                 TransportError::new(format!("IAM request failed: {}", e.without_url()))
             })?;
+            if response.status().is_redirection() {
+                let e = redirect_refused("the IAM endpoint", response.headers());
+                return Err(TransportError::new(e.to_string()));
+            }
             let status = response.status().as_u16();
             let headers = response
                 .headers()

@@ -1,0 +1,194 @@
+//! The client against a deliberately hostile server on loopback: redirects that would carry
+//! credentials away, listings that never end, bodies that never end, successes that are
+//! errors, downloads that are not audio.
+
+#[path = "common/hostile.rs"]
+mod hostile;
+
+use std::sync::Arc;
+
+use hostile::{Hostile, Received, Reply};
+use ttsc_auth::{AccessKeyCredentials, Credentials, IamToken};
+use ttsc_client::config::SplitMix;
+use ttsc_client::{Client, ClientBuilder, ErrorKind};
+use ttsc_models::*;
+
+const SK: &str = "SK-hostile-secret";
+const SECURITY_TOKEN: &str = "security-token-hostile-secret";
+const TOKEN: &str = "iam-token-hostile-secret";
+const PASSWORD: &str = "Pw-hostile-secret";
+
+fn builder(endpoint: &str) -> ClientBuilder {
+    Client::builder()
+        .endpoint(endpoint)
+        .iam_endpoint(endpoint)
+        .project_id("p1")
+        .random(Arc::new(SplitMix::seeded(3)))
+}
+
+/// Whether a received request carries any credential: a credential header, or a secret
+/// anywhere in its head or body.
+fn carries_credentials(r: &Received) -> bool {
+    let secret_headers = [
+        "authorization",
+        "x-auth-token",
+        "x-security-token",
+        "x-subject-token",
+    ];
+    let text = format!("{:?} {}", r.headers, String::from_utf8_lossy(&r.body));
+    r.headers
+        .iter()
+        .any(|(k, _)| secret_headers.contains(&k.as_str()))
+        || [SK, SECURITY_TOKEN, TOKEN, PASSWORD]
+            .iter()
+            .any(|s| text.contains(s))
+}
+
+/// A target that answers every request with `{}` and records what reached it.
+async fn target() -> Hostile {
+    Hostile::start(|_| Reply::json(200, "{}")).await
+}
+
+/// A server that redirects every request to `to` with `status`.
+async fn redirector(status: u16, to: &str) -> Hostile {
+    let to = to.to_string();
+    Hostile::start(move |r| Reply::redirect(status, &format!("{to}{}", r.target()))).await
+}
+
+#[tokio::test]
+async fn api_redirects_are_not_followed_and_no_credential_leaves() {
+    let clients: Vec<(&str, Credentials)> = vec![
+        (
+            "temporary AK/SK",
+            AccessKeyCredentials::new("AK", SK)
+                .with_security_token(SECURITY_TOKEN)
+                .into(),
+        ),
+        ("IAM token", IamToken::new(TOKEN).into()),
+    ];
+    for status in [301, 302, 303, 307, 308] {
+        for (what, credentials) in &clients {
+            let target = target().await;
+            let api = redirector(status, &target.url).await;
+            let client = builder(&api.url)
+                .credentials(credentials.clone())
+                .build()
+                .unwrap();
+            let err = client
+                .show_tts_job(ShowTtsJobRequest::new())
+                .await
+                .expect_err("a redirect from the API is an error");
+            assert_eq!(err.kind(), ErrorKind::Config, "{status} {what}: {err}");
+            assert!(!err.is_retryable(), "{status} {what}");
+            assert!(
+                err.to_string().contains(&target.url),
+                "{status} {what}: the error names the target: {err}"
+            );
+            assert_eq!(api.received().len(), 1, "{status} {what}: not retried");
+            assert!(
+                target.received().is_empty(),
+                "{status} {what}: the redirect was followed: {:?}",
+                target.received()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn iam_redirects_are_not_followed_and_the_password_stays_home() {
+    for status in [302, 307, 308] {
+        let target = target().await;
+        let iam = redirector(status, &target.url).await;
+        let client = builder(&iam.url)
+            .password_login("user", PASSWORD, "domain")
+            .build()
+            .unwrap();
+        let err = client
+            .show_tts_job(ShowTtsJobRequest::new())
+            .await
+            .expect_err("a redirect from IAM is an error");
+        let chain = error_chain(&err);
+        assert!(chain.contains(&target.url), "{status}: {chain}");
+        assert!(!chain.contains(PASSWORD), "{status}: {chain}");
+        assert!(
+            target.received().is_empty(),
+            "{status}: the login was repeated at the target: {:?}",
+            target.received()
+        );
+        assert!(
+            iam.received()
+                .iter()
+                .all(|r| r.target().starts_with("/v3/auth/tokens")),
+            "{status}: only the login reached IAM"
+        );
+    }
+}
+
+#[tokio::test]
+async fn downloads_follow_redirects_without_credentials() {
+    let store = Hostile::start(|_| {
+        Reply::Full(
+            200,
+            vec![("Content-Type".into(), "audio/wav".into())],
+            wav(64),
+        )
+    })
+    .await;
+    let bucket = redirector(302, &store.url).await;
+    let client = builder(&bucket.url)
+        .credentials(AccessKeyCredentials::new("AK", SK).with_security_token(SECURITY_TOKEN))
+        .build()
+        .unwrap();
+    let dir = tempdir("redirected-download");
+    let dest = dir.join("a.wav");
+    let done = client
+        .download(&format!("{}/a.wav?sig=1", bucket.url), &dest)
+        .await
+        .expect("the redirected download succeeds");
+    assert_eq!(done.bytes, wav(64).len() as u64);
+    let all: Vec<Received> = bucket
+        .received()
+        .into_iter()
+        .chain(store.received())
+        .collect();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|r| !carries_credentials(r)), "{all:?}");
+}
+
+/// A WAV file of `samples` 16-bit mono samples.
+fn wav(samples: usize) -> Vec<u8> {
+    let data = samples * 2;
+    let mut out = Vec::with_capacity(44 + data);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data as u32).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&16_000u32.to_le_bytes());
+    out.extend_from_slice(&32_000u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data as u32).to_le_bytes());
+    out.resize(44 + data, 0);
+    out
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ttsc-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
