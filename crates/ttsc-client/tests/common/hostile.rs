@@ -25,22 +25,12 @@ impl Received {
     pub fn target(&self) -> &str {
         self.line.split(' ').nth(1).unwrap_or_default()
     }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 /// What the server answers.
 pub enum Reply {
     /// A complete response: status, extra headers and body (`Content-Length` is added).
     Full(u16, Vec<(String, String)>, Vec<u8>),
-    /// A status and headers (the test writes any `Content-Length`), then `chunk` repeated
-    /// until the client hangs up or `limit` bytes were written.
-    Endless(u16, Vec<(String, String)>, Vec<u8>, usize),
 }
 
 impl Reply {
@@ -113,9 +103,8 @@ async fn serve(
             return;
         };
         log.lock().unwrap().push(request.clone());
-        let (status, headers, body, endless) = match handler(&request) {
+        let (status, headers, body, endless): (_, _, _, Option<usize>) = match handler(&request) {
             Reply::Full(s, h, b) => (s, h, b, None),
-            Reply::Endless(s, h, chunk, limit) => (s, h, chunk, Some(limit)),
         };
         let mut head = format!("HTTP/1.1 {status} Hostile\r\n");
         for (k, v) in &headers {
