@@ -1,7 +1,7 @@
 //! `cargo xtask`: the developer commands of the ttsc workspace.
 //!
-//! Run `cargo xtask help` for the list. Every command is plain Rust with no dependencies
-//! beyond `serde_json`, so it builds in seconds on a fresh machine.
+//! Run `cargo xtask help` for the list. Every command is plain Rust on a few small crates
+//! (`serde_json`, `semver`, `toml_edit`, `time`), so it builds in seconds on a fresh machine.
 
 mod ci;
 mod codegen;
@@ -25,10 +25,11 @@ commands:
                       release every crate as VERSION (semver, above the current version):
                       check branch main, a clean tree and the changelog; bump all versions
                       in lockstep and date the changelog's Unreleased section; run `ci`;
-                      commit \"Release VERSION\", `cargo publish` each crate in dependency
-                      order (waiting for crates.io between them), then tag vVERSION
+                      commit \"Release VERSION\", `cargo publish --workspace`, then tag
+                      vVERSION (needs cargo 1.90 or later)
                       --dry-run      print the plan and a preview of every changed line, run
-                                     every check and package every crate; change nothing
+                                     every check and `cargo publish --workspace --dry-run`;
+                                     change nothing
                       --allow-dirty  accept uncommitted changes (for tests and emergencies)
                       --skip-checks  do not run `ci` (for tests and emergencies)
   conformance         run Huawei's official Python SDK (pinned, in target/conformance-venv)

@@ -1,60 +1,50 @@
-//! `cargo xtask release VERSION`: one version for every crate, published to crates.io in
-//! dependency order.
+//! `cargo xtask release VERSION`: one version for every crate, published with
+//! `cargo publish --workspace`.
 //!
 //! A release:
 //!
-//! 1. checks VERSION (semver, greater than `[workspace.package] version`), the branch
-//!    (`main`), a clean tree (unless `--allow-dirty`), that tag `vVERSION` is free, and that
-//!    `## Unreleased` in `CHANGELOG.md` has entries;
-//! 2. computes the publish order from `cargo metadata` with a topological sort over the
-//!    dependencies among publishable workspace members: normal, build, and dev-dependencies
-//!    that carry a version. `cargo publish` keeps a versioned dev-dependency in the published
-//!    manifest and resolves it against the registry, so it must be published first
-//!    (`ttsc-client`'s tests use `ttsc-emulator`); it strips path-only dev-dependencies
-//!    (`req` `*` in the metadata), which therefore do not order anything;
-//! 3. bumps every version in lockstep by editing the manifests' text line by line (comments
-//!    and formatting survive): `[workspace.package] version`, the `version` of every
-//!    `[workspace.dependencies]` entry (and any dependency elsewhere) whose `path` is a
-//!    workspace member, and any `[package] version` written out instead of inherited; moves
-//!    the Unreleased notes under `## VERSION - YYYY-MM-DD` (UTC) below a fresh `## Unreleased`;
-//!    refreshes `Cargo.lock` with `cargo update --workspace`;
-//! 4. runs `cargo xtask ci` in-process (unless `--skip-checks`) and packages every crate;
-//!    if either fails, the bump is rolled back;
-//! 5. commits the bump as "Release VERSION", then for each crate in order runs `cargo
-//!    publish -p CRATE` and polls `cargo info CRATE@VERSION` until the registry serves it,
-//!    and finally creates the annotated tag `vVERSION`. Committing before publishing lets
-//!    `cargo publish` run on a clean tree and record the release commit in
-//!    `.cargo_vcs_info.json`; tagging last means a tag always marks a complete release.
+//! 1. checks VERSION (semver, greater than `[workspace.package] version`), that every
+//!    workspace crate is at the current version (lockstep), the branch (`main`), a clean
+//!    tree (unless `--allow-dirty`), that tag `vVERSION` is free, and that `## Unreleased` in
+//!    `CHANGELOG.md` has entries;
+//! 2. bumps every version with `toml_edit` (comments and layout survive): `[workspace.package]
+//!    version`, any `[package] version` written out instead of inherited, and the `version` of
+//!    every dependency on a workspace crate that has a `path`; moves the Unreleased notes under
+//!    `## VERSION - YYYY-MM-DD` (UTC) below a fresh `## Unreleased`; refreshes `Cargo.lock`
+//!    with `cargo update --workspace`;
+//! 3. runs `cargo xtask ci` in-process (unless `--skip-checks`) and `cargo publish --workspace
+//!    --dry-run`; if either fails, the bump is rolled back;
+//! 4. commits the bump as "Release VERSION", runs `cargo publish --workspace` (cargo orders
+//!    the crates by their dependencies, skips `publish = false` ones and waits for each to
+//!    reach the index before publishing its dependents), and finally creates the annotated tag
+//!    `vVERSION`. Committing first lets `cargo publish` run on a clean tree and record the
+//!    release commit in `.cargo_vcs_info.json`; tagging last means a tag always marks a
+//!    complete release.
 //!
-//! `--dry-run` prints the plan (versions, order, a diff-like preview of every line that
-//! would change), runs every check including `ci`, and packages the crates with the
-//! current versions, changing nothing outside `target/`. It packages all crates in one
-//! `cargo package -p A -p B …`, which (since cargo 1.90) resolves each crate's workspace
-//! dependencies against the crates packaged in the same run. `cargo publish --dry-run` cannot
-//! check a dependent crate before its dependencies are on crates.io, and neither can
-//! `cargo package -p CRATE` alone; with an older cargo, dependent crates only get their file
-//! list checked (`cargo package --list`).
+//! `--dry-run` prints the plan and a diff-like preview of every line that would change, runs
+//! every check including `ci`, and runs `cargo publish --workspace --dry-run` at the current
+//! versions, changing nothing outside `target/`.
 //!
 //! `--allow-dirty` and `--skip-checks` exist for tests and emergencies. With `--allow-dirty`,
 //! the release commit takes each bumped file whole, uncommitted changes in it included.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use semver::Version;
 use serde_json::Value;
+use toml_edit::{DocumentMut, Item, TableLike};
 
 use crate::ci;
 use crate::util::{cargo_metadata, read, say};
 
-// ---------------------------------------------------------------------------------------
-// Command line.
-
 /// Usage line of the command.
 pub const USAGE: &str =
     "usage: cargo xtask release VERSION [--dry-run] [--allow-dirty] [--skip-checks]";
+
+/// The changelog file, relative to the workspace root.
+const CHANGELOG: &str = "CHANGELOG.md";
 
 /// What `cargo xtask release` was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +57,6 @@ pub struct Options {
     pub allow_dirty: bool,
     /// Do not run `cargo xtask ci` (tests, emergencies).
     pub skip_checks: bool,
-    /// Run cargo with `--offline --quiet` (tests, on a fixture workspace).
-    sandboxed: bool,
 }
 
 /// Parses the arguments that follow `release`.
@@ -94,650 +82,105 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
         }
     }
     let version = version.ok_or_else(|| format!("missing VERSION\n{USAGE}"))?;
+    let version = Version::parse(version)
+        .map_err(|e| format!("VERSION {version:?} is not a semantic version: {e}\n{USAGE}"))?;
+    // crates.io ignores build metadata, so two versions differing only there would collide.
+    if !version.build.is_empty() {
+        return Err(format!(
+            "VERSION {version} has build metadata, which crates.io ignores\n{USAGE}"
+        ));
+    }
     Ok(Options {
-        version: Version::parse(version).map_err(|e| format!("{e}\n{USAGE}"))?,
+        version,
         dry_run,
         allow_dirty,
         skip_checks,
-        sandboxed: false,
     })
 }
 
 // ---------------------------------------------------------------------------------------
-// Semantic versions.
+// Manifests and the changelog.
 
-/// A semantic version `MAJOR.MINOR.PATCH[-PRERELEASE]` (build metadata is refused: crates.io
-/// ignores it, so two versions differing only there would collide).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Version {
-    major: u64,
-    minor: u64,
-    patch: u64,
-    pre: Vec<Ident>,
-}
-
-/// One dot-separated identifier of a pre-release. The variant order is semver's: numeric
-/// identifiers sort before alphanumeric ones.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Ident {
-    Num(u64),
-    Alpha(String),
-}
-
-impl Version {
-    /// Parses `MAJOR.MINOR.PATCH[-PRERELEASE]`.
-    pub fn parse(s: &str) -> Result<Version, String> {
-        let err = |why: &str| {
-            format!("{s:?} is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): {why}")
-        };
-        if s.starts_with('v') {
-            return Err(err("write it without the leading `v`"));
-        }
-        if s.contains('+') {
-            return Err(err(
-                "build metadata (`+…`) is not supported: crates.io ignores it",
-            ));
-        }
-        let (core, pre) = match s.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (s, None),
-        };
-        let numbers = core
-            .split('.')
-            .map(|n| numeric(n).ok_or_else(|| err(&format!("{n:?} is not a number"))))
-            .collect::<Result<Vec<u64>, String>>()?;
-        let [major, minor, patch] = numbers[..] else {
-            return Err(err("expected three numbers separated by dots"));
-        };
-        let pre = match pre {
-            None => Vec::new(),
-            Some(pre) => pre
-                .split('.')
-                .map(|id| {
-                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    {
-                        Err(err(&format!(
-                            "pre-release identifier {id:?} must be non-empty ASCII letters, digits or `-`"
-                        )))
-                    } else if id.bytes().all(|b| b.is_ascii_digit()) {
-                        numeric(id).map(Ident::Num).ok_or_else(|| {
-                            err(&format!("numeric identifier {id:?} has a leading zero"))
-                        })
-                    } else {
-                        Ok(Ident::Alpha(id.to_string()))
-                    }
-                })
-                .collect::<Result<Vec<Ident>, String>>()?,
-        };
-        Ok(Version {
-            major,
-            minor,
-            patch,
-            pre,
-        })
-    }
-}
-
-/// A semver number: ASCII digits, no leading zero, fits in `u64`.
-fn numeric(s: &str) -> Option<u64> {
-    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits || (s.len() > 1 && s.starts_with('0')) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-impl Ord for Version {
-    /// Semver precedence: numbers first; a pre-release sorts before its release; then
-    /// identifiers one by one, a shorter list first when one is a prefix of the other.
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.major, self.minor, self.patch)
-            .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => std::cmp::Ordering::Greater,
-                (false, true) => std::cmp::Ordering::Less,
-                (false, false) => self.pre.cmp(&other.pre),
-            })
-    }
-}
-
-impl PartialOrd for Version {
-    /// See [`Ord`].
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for Version {
-    /// `1.2.3` or `1.2.3-rc.1`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
-        for (i, id) in self.pre.iter().enumerate() {
-            f.write_str(if i == 0 { "-" } else { "." })?;
-            match id {
-                Ident::Num(n) => write!(f, "{n}")?,
-                Ident::Alpha(a) => f.write_str(a)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Manifest text: a line-based reader for the few TOML shapes Cargo manifests use.
-
-/// A single-line string value in a manifest: where its contents sit, and what they say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct StrValue {
-    /// 0-based line number.
-    line: usize,
-    /// Byte range of the contents (inside the quotes) within the line.
-    start: usize,
-    end: usize,
-    text: String,
-}
-
-/// What a key belongs to: a `[package]`-like table, or one dependency.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Owner {
-    /// `[package]` or `[workspace.package]`.
-    Package(Vec<String>),
-    /// A dependency `name` of the dependency table `table` (e.g. `["workspace", "dependencies"]`).
-    Dep { table: Vec<String>, name: String },
-}
-
-/// One key of interest: its owner, its name, and its value when that is a string.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Field {
-    owner: Owner,
-    key: String,
-    value: Option<StrValue>,
-}
-
-/// The names of dependency tables.
-const DEP_KINDS: &[&str] = &[
-    "dependencies",
-    "dev-dependencies",
-    "build-dependencies",
-    "dev_dependencies",
-    "build_dependencies",
-];
-
-/// Whether `table` holds dependencies (`[dependencies]`, `[workspace.dependencies]`,
-/// `[target.'cfg(…)'.dev-dependencies]`, …).
-fn is_dep_table(table: &[String]) -> bool {
-    match table {
-        [kind] => DEP_KINDS.contains(&kind.as_str()),
-        [ws, deps] => ws == "workspace" && deps == "dependencies",
-        [target, _, kind] => target == "target" && DEP_KINDS.contains(&kind.as_str()),
-        _ => false,
-    }
-}
-
-/// Whether a dependency table is a dev-dependency table.
-fn is_dev_table(table: &[String]) -> bool {
-    table
-        .last()
-        .is_some_and(|k| k == "dev-dependencies" || k == "dev_dependencies")
-}
-
-/// What a key in `table` is about, if anything the release cares for: `(owner, key)`.
-fn owner_of(table: &[String], key: &[String]) -> Option<(Owner, String)> {
-    let is_package = matches!(table, [p] if p == "package")
-        || matches!(table, [w, p] if w == "workspace" && p == "package");
-    match key {
-        [k] if is_package => Some((Owner::Package(table.to_vec()), k.clone())),
-        [name] if is_dep_table(table) => Some((
-            Owner::Dep {
-                table: table.to_vec(),
-                name: name.clone(),
-            },
-            // `name = "1.0"` is the version; `name = { … }` is expanded by the caller.
-            "version".to_string(),
-        )),
-        [name, k] if is_dep_table(table) => Some((
-            Owner::Dep {
-                table: table.to_vec(),
-                name: name.clone(),
-            },
-            k.clone(),
-        )),
-        [k] if table.len() >= 2 && is_dep_table(&table[..table.len() - 1]) => Some((
-            Owner::Dep {
-                table: table[..table.len() - 1].to_vec(),
-                name: table[table.len() - 1].clone(),
-            },
-            k.clone(),
-        )),
-        _ => None,
-    }
-}
-
-/// Skips spaces and tabs from `i`.
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-        i += 1;
-    }
-    i
-}
-
-/// A character allowed in a bare TOML key.
-fn is_bare(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
-}
-
-/// At a quote at `i`, a single-line string: `(contents start, contents end, index after it)`.
-fn parse_string(s: &str, i: usize) -> Option<(usize, usize, usize)> {
-    let b = s.as_bytes();
-    let quote = *b.get(i)?;
-    let mut j = i + 1;
-    while j < b.len() {
-        if quote == b'"' && b[j] == b'\\' {
-            j += 2;
-            continue;
-        }
-        if b[j] == quote {
-            return Some((i + 1, j, j + 1));
-        }
-        j += 1;
-    }
-    None
-}
-
-/// The text of a string's contents, with the two escapes paths and versions could use.
-fn unescape(raw: &str) -> String {
-    raw.replace("\\\\", "\\").replace("\\\"", "\"")
-}
-
-/// A possibly dotted, possibly quoted key at `i`: its segments and the index after it.
-fn parse_key(s: &str, i: usize) -> Option<(Vec<String>, usize)> {
-    let b = s.as_bytes();
-    let mut segments = Vec::new();
-    let mut i = skip_ws(b, i);
-    loop {
-        let next = match *b.get(i)? {
-            b'"' | b'\'' => {
-                let (start, end, next) = parse_string(s, i)?;
-                segments.push(unescape(&s[start..end]));
-                next
-            }
-            c if is_bare(c) => {
-                let start = i;
-                while i < b.len() && is_bare(b[i]) {
-                    i += 1;
-                }
-                segments.push(s[start..i].to_string());
-                i
-            }
-            _ => return None,
-        };
-        i = skip_ws(b, next);
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-        } else {
-            return Some((segments, i));
-        }
-    }
-}
-
-/// A table header (`[a.b]` or `[[a.b]]`) starting at `i`: its segments.
-fn parse_header(s: &str, i: usize) -> Option<Vec<String>> {
-    let b = s.as_bytes();
-    let double = s[i..].starts_with("[[");
-    let (key, after) = parse_key(s, i + if double { 2 } else { 1 })?;
-    let close = if double { "]]" } else { "]" };
-    if !s[after..].starts_with(close) {
-        return None;
-    }
-    let rest = skip_ws(b, after + close.len());
-    (rest == b.len() || b[rest] == b'#').then_some(key)
-}
-
-/// The bracket depth after reading `s` from `depth`, ignoring strings and comments (for
-/// arrays that span lines).
-fn bracket_depth(s: &str, mut depth: usize) -> usize {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' | b'\'' => match parse_string(s, i) {
-                Some((_, _, next)) => {
-                    i = next;
-                    continue;
-                }
-                None => return depth,
-            },
-            b'#' => return depth,
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    depth
-}
-
-/// Skips a non-string value inside an inline table: a nested array or table, or a bare token.
-fn skip_value(s: &str, i: usize) -> Option<usize> {
-    let b = s.as_bytes();
-    if matches!(b.get(i), Some(b'[' | b'{')) {
-        let mut depth = 0;
-        let mut j = i;
-        while j < b.len() {
-            match b[j] {
-                b'"' | b'\'' => {
-                    j = parse_string(s, j)?.2;
-                    continue;
-                }
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(j + 1);
-                    }
-                }
-                _ => {}
-            }
-            j += 1;
-        }
-        return None;
-    }
-    let mut j = i;
-    while j < b.len() && !matches!(b[j], b',' | b'}' | b' ' | b'\t') {
-        j += 1;
-    }
-    (j > i).then_some(j)
-}
-
-/// The key/value pairs of the inline table whose `{` is at `i`: `(key, string value span)`.
-type InlinePairs = Vec<(Vec<String>, Option<(usize, usize)>)>;
-
-/// Reads a single-line inline table.
-fn inline_table(s: &str, i: usize) -> Option<InlinePairs> {
-    let b = s.as_bytes();
-    let mut pairs = Vec::new();
-    let mut i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Some(pairs);
-    }
-    loop {
-        let (key, after) = parse_key(s, i)?;
-        if b.get(after) != Some(&b'=') {
-            return None;
-        }
-        let v = skip_ws(b, after + 1);
-        let (span, next) = match b.get(v)? {
-            b'"' | b'\'' if !s[v..].starts_with("\"\"\"") && !s[v..].starts_with("'''") => {
-                let (start, end, next) = parse_string(s, v)?;
-                (Some((start, end)), next)
-            }
-            _ => (None, skip_value(s, v)?),
-        };
-        pairs.push((key, span));
-        i = skip_ws(b, next);
-        match b.get(i)? {
-            b',' => i = skip_ws(b, i + 1),
-            b'}' => return Some(pairs),
-            _ => return None,
-        }
-    }
-}
-
-/// Every package and dependency key of a manifest, with string values located.
-fn scan(text: &str) -> Result<Vec<Field>, String> {
-    let mut fields = Vec::new();
-    let mut table: Vec<String> = Vec::new();
-    let mut multiline: Option<&str> = None;
-    let mut depth = 0;
-    for (n, raw) in text.split_inclusive('\n').enumerate() {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let bad = |what: &str| format!("line {}: {what}: {line}", n + 1);
-        if let Some(delim) = multiline {
-            if line.contains(delim) {
-                multiline = None;
-            }
-            continue;
-        }
-        if depth > 0 {
-            depth = bracket_depth(line, depth);
-            continue;
-        }
-        let b = line.as_bytes();
-        let t = skip_ws(b, 0);
-        if t == b.len() || b[t] == b'#' {
-            continue;
-        }
-        if b[t] == b'[' {
-            table = parse_header(line, t).ok_or_else(|| bad("cannot read this table header"))?;
-            continue;
-        }
-        let (key, after) = parse_key(line, t).ok_or_else(|| bad("cannot read this key"))?;
-        if b.get(after) != Some(&b'=') {
-            return Err(bad("expected `key = value`"));
-        }
-        let v = skip_ws(b, after + 1);
-        let rest = &line[v..];
-        if let Some(delim) = ["\"\"\"", "'''"].into_iter().find(|d| rest.starts_with(d)) {
-            if !rest[3..].contains(delim) {
-                multiline = Some(delim);
-            }
-            continue;
-        }
-        let Some((owner, field_key)) = owner_of(&table, &key) else {
-            depth = bracket_depth(rest, 0);
-            continue;
-        };
-        let string = |start: usize, end: usize| StrValue {
-            line: n,
-            start,
-            end,
-            text: unescape(&line[start..end]),
-        };
-        match b.get(v) {
-            Some(b'"' | b'\'') => {
-                let (start, end, _) =
-                    parse_string(line, v).ok_or_else(|| bad("unclosed string"))?;
-                fields.push(Field {
-                    owner,
-                    key: field_key,
-                    value: Some(string(start, end)),
-                });
-            }
-            Some(b'{') if matches!(owner, Owner::Dep { .. }) && key.len() == 1 => {
-                let pairs = inline_table(line, v).ok_or_else(|| {
-                    bad("cannot read this inline table (it must fit on one line)")
-                })?;
-                for (k, span) in pairs {
-                    fields.push(Field {
-                        owner: owner.clone(),
-                        key: k.join("."),
-                        value: span.map(|(start, end)| string(start, end)),
-                    });
-                }
-            }
-            _ => {
-                depth = bracket_depth(rest, 0);
-                fields.push(Field {
-                    owner,
-                    key: field_key,
-                    value: None,
-                });
-            }
-        }
-    }
-    Ok(fields)
-}
-
-/// Resolves a relative `path` from the directory `dir` (both `/`-separated, relative to the
-/// workspace root) lexically: `("crates/a", "../b")` is `crates/b`.
-fn join_rel(dir: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
-}
-
-/// The version strings a lockstep release rewrites in one manifest: the package version
-/// when written out, and the `version` of each dependency whose `path` is a workspace member.
-/// `dir` is the manifest's directory relative to the workspace root (`""` for the root);
-/// `members` holds the members' directories the same way. When `published` (the root
-/// manifest, whose `[workspace.dependencies]` published crates inherit, and the manifests of
-/// published crates), a normal or build path dependency on a member without a `version` is an
-/// error, since `cargo publish` would refuse it.
-fn version_fields(
-    text: &str,
-    dir: &str,
-    members: &BTreeSet<String>,
-    published: bool,
-) -> Result<Vec<StrValue>, String> {
-    let mut by_owner: BTreeMap<Owner, BTreeMap<String, Option<StrValue>>> = BTreeMap::new();
-    for f in scan(text)? {
-        by_owner.entry(f.owner).or_default().insert(f.key, f.value);
-    }
-    let mut out = Vec::new();
-    for (owner, keys) in by_owner {
-        match &owner {
-            Owner::Package(_) => {
-                if let Some(Some(v)) = keys.get("version") {
-                    out.push(v.clone());
-                }
-            }
-            Owner::Dep { table, name } => {
-                let Some(Some(path)) = keys.get("path") else {
-                    continue;
-                };
-                if !members.contains(&join_rel(dir, &path.text)) {
-                    continue;
-                }
-                match keys.get("version") {
-                    Some(Some(v)) => out.push(v.clone()),
-                    Some(None) => {
-                        return Err(format!(
-                            "`{name}` in [{}]: `version` must be a plain string",
-                            table.join(".")
-                        ));
-                    }
-                    // Path-only dev-dependencies are stripped by `cargo publish`.
-                    None if is_dev_table(table) || !published => {}
-                    None => {
-                        return Err(format!(
-                            "`{name}` in [{}] is a path dependency on a workspace crate without \
-                             a `version`; `cargo publish` needs one (add `version = \"…\"`)",
-                            table.join(".")
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    out.sort_by_key(|v| (v.line, v.start));
-    Ok(out)
-}
-
-/// A changed region of a file, for the preview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Hunk {
-    /// 1-based line number in the old file.
-    line: usize,
-    old: Vec<String>,
-    new: Vec<String>,
-}
-
-/// One file a release rewrites.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FileEdit {
-    /// Path relative to the workspace root, `/`-separated.
-    rel: String,
-    old: String,
-    new: String,
-    hunks: Vec<Hunk>,
-}
-
-/// Replaces the contents of each string in `values` by `version`, leaving every other byte
-/// alone; returns the new text and one hunk per changed line.
-fn replace_values(text: &str, values: &[StrValue], version: &str) -> (String, Vec<Hunk>) {
-    let mut out = String::with_capacity(text.len());
-    let mut hunks = Vec::new();
-    for (n, raw) in text.split_inclusive('\n').enumerate() {
-        let here: Vec<&StrValue> = values.iter().filter(|v| v.line == n).collect();
-        if here.is_empty() {
-            out.push_str(raw);
-            continue;
-        }
-        let mut line = String::with_capacity(raw.len());
-        let mut at = 0;
-        for v in here {
-            line.push_str(&raw[at..v.start]);
-            line.push_str(version);
-            at = v.end;
-        }
-        line.push_str(&raw[at..]);
-        if line != raw {
-            hunks.push(Hunk {
-                line: n + 1,
-                old: vec![raw.trim_end_matches(['\n', '\r']).to_string()],
-                new: vec![line.trim_end_matches(['\n', '\r']).to_string()],
-            });
-        }
-        out.push_str(&line);
-    }
-    (out, hunks)
-}
-
-/// The `version` of `[workspace.package]` in the root manifest's text.
+/// The version of `[workspace.package]` in the root manifest's text.
 fn workspace_version(root_manifest: &str) -> Result<Version, String> {
-    let table = vec!["workspace".to_string(), "package".to_string()];
-    let field = scan(root_manifest)?
-        .into_iter()
-        .find(|f| f.owner == Owner::Package(table.clone()) && f.key == "version")
-        .ok_or("the root Cargo.toml has no `version` in [workspace.package]")?;
-    let value = field
-        .value
-        .ok_or("[workspace.package] version must be a plain string")?;
-    Version::parse(&value.text).map_err(|e| format!("[workspace.package] version: {e}"))
+    let doc: DocumentMut = root_manifest
+        .parse()
+        .map_err(|e| format!("Cargo.toml: {e}"))?;
+    let text = doc
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(Item::as_str)
+        .ok_or("the root Cargo.toml has no `version` string in [workspace.package]")?;
+    Version::parse(text).map_err(|e| format!("[workspace.package] version: {e}"))
 }
 
-/// The version bump of every manifest in `manifests` (`(path relative to root, published)`,
-/// see [`version_fields`]); `members` holds the directories of the workspace members.
-/// Manifests that do not change are left out.
-fn manifest_edits(
-    root: &Path,
-    manifests: &[(String, bool)],
-    members: &BTreeSet<String>,
-    version: &Version,
-) -> Result<Vec<FileEdit>, String> {
-    let mut edits = Vec::new();
-    for (rel, published) in manifests {
-        let old = read(root, rel)?;
-        let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let values =
-            version_fields(&old, dir, members, *published).map_err(|e| format!("{rel}: {e}"))?;
-        let (new, hunks) = replace_values(&old, &values, &version.to_string());
-        if !hunks.is_empty() {
-            edits.push(FileEdit {
-                rel: rel.clone(),
-                old,
-                new,
-                hunks,
-            });
+/// Sets `table[key]` to `version` when it holds a string, keeping its comments and spacing.
+fn set_version(table: &mut dyn TableLike, key: &str, version: &str) {
+    if let Some(value) = table.get_mut(key).and_then(Item::as_value_mut)
+        && value.is_str()
+    {
+        let decor = value.decor().clone();
+        *value = version.into();
+        *value.decor_mut() = decor;
+    }
+}
+
+/// Bumps the `version` of every dependency in `deps` on a workspace crate (`members`)
+/// through a `path`; registry dependencies that share a name are not ours.
+fn bump_dependencies(deps: Option<&mut Item>, members: &BTreeSet<String>, version: &str) {
+    let Some(deps) = deps.and_then(Item::as_table_like_mut) else {
+        return;
+    };
+    for (key, dep) in deps.iter_mut() {
+        let Some(dep) = dep.as_table_like_mut() else {
+            continue;
+        };
+        let name = dep
+            .get("package")
+            .and_then(Item::as_str)
+            .unwrap_or(key.get());
+        if members.contains(name) && dep.contains_key("path") {
+            set_version(dep, "version", version);
         }
     }
-    Ok(edits)
 }
 
-// ---------------------------------------------------------------------------------------
-// The changelog.
-
-/// The changelog file, relative to the workspace root.
-const CHANGELOG: &str = "CHANGELOG.md";
+/// The manifest `text` with every version a lockstep release owns set to `version`.
+fn bump_manifest(text: &str, members: &BTreeSet<String>, version: &str) -> Result<String, String> {
+    const KINDS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+    if let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) {
+        set_version(package, "version", version);
+    }
+    if let Some(ws) = doc.get_mut("workspace").and_then(Item::as_table_like_mut) {
+        if let Some(package) = ws.get_mut("package").and_then(Item::as_table_like_mut) {
+            set_version(package, "version", version);
+        }
+        bump_dependencies(ws.get_mut("dependencies"), members, version);
+    }
+    for kind in KINDS {
+        bump_dependencies(doc.get_mut(kind), members, version);
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (_, target) in targets.iter_mut() {
+            if let Some(target) = target.as_table_like_mut() {
+                for kind in KINDS {
+                    bump_dependencies(target.get_mut(kind), members, version);
+                }
+            }
+        }
+    }
+    let out = doc.to_string();
+    // toml_edit writes `\n`; a CRLF manifest stays CRLF.
+    Ok(if text.contains("\r\n") {
+        out.replace('\n', "\r\n")
+    } else {
+        out
+    })
+}
 
 /// Whether a changelog line is the Unreleased heading.
 fn is_unreleased_heading(line: &str) -> bool {
@@ -748,7 +191,7 @@ fn is_unreleased_heading(line: &str) -> bool {
 /// Moves the notes under `## Unreleased` to a new `## VERSION - DATE` section, leaving an
 /// empty `## Unreleased` above it. Fails when there is no such heading, it has no entries, or
 /// VERSION already has a section.
-fn move_unreleased(text: &str, version: &Version, date: &str) -> Result<(String, Hunk), String> {
+fn move_unreleased(text: &str, version: &Version, date: &str) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let headings: Vec<usize> = (0..lines.len())
         .filter(|&i| is_unreleased_heading(lines[i]))
@@ -770,102 +213,86 @@ fn move_unreleased(text: &str, version: &Version, date: &str) -> Result<(String,
             "`## Unreleased` has no entries: write down what this release changes".to_string(),
         );
     }
-    let v = version.to_string();
     if let Some(line) = lines.iter().find(|l| {
         let t = l.trim();
-        t == format!("## {v}")
-            || t.starts_with(&format!("## {v} "))
-            || t.starts_with(&format!("## [{v}]"))
+        t == format!("## {version}")
+            || t.starts_with(&format!("## {version} "))
+            || t.starts_with(&format!("## [{version}]"))
     }) {
         return Err(format!(
-            "there is already a section for {v}: {}",
+            "there is already a section for {version}: {}",
             line.trim()
         ));
     }
-    let heading = lines[at];
-    let eol = &heading[heading.trim_end_matches(['\n', '\r']).len()..];
-    let eol = if eol.is_empty() { "\n" } else { eol };
-    let new_heading = format!("## {v} - {date}");
-    let mut out = String::with_capacity(text.len() + 64);
-    for (i, line) in lines.iter().enumerate() {
-        if i == at {
-            // The original may lack a final newline when the heading is the last line.
-            out.push_str(heading.trim_end_matches(['\n', '\r']));
-            out.push_str(eol);
-            out.push_str(eol);
-            out.push_str(&new_heading);
-            out.push_str(eol);
-        } else {
-            out.push_str(line);
+    let heading = lines[at].trim_end_matches(['\n', '\r']);
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut out = lines[..at].concat();
+    out.push_str(&format!("{heading}{eol}{eol}## {version} - {date}{eol}"));
+    out.push_str(&lines[at + 1..].concat());
+    Ok(out)
+}
+
+/// One file a release rewrites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileEdit {
+    /// Path relative to the workspace root, `/`-separated.
+    rel: String,
+    old: String,
+    new: String,
+}
+
+/// A unified-diff-like preview of one edit: each changed line when the line count stays,
+/// otherwise the one region between the common first and last lines.
+fn preview(edit: &FileEdit) -> String {
+    let old: Vec<&str> = edit.old.lines().collect();
+    let new: Vec<&str> = edit.new.lines().collect();
+    let mut out = format!("--- a/{0}\n+++ b/{0}\n", edit.rel);
+    if old.len() == new.len() {
+        for (i, (a, b)) in old
+            .iter()
+            .zip(&new)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+        {
+            out.push_str(&format!("@@ -{0},1 +{0},1 @@\n-{a}\n+{b}\n", i + 1));
         }
+        return out;
     }
-    let old_heading = heading.trim_end_matches(['\n', '\r']).to_string();
-    let hunk = Hunk {
-        line: at + 1,
-        old: vec![old_heading.clone()],
-        new: vec![old_heading, String::new(), new_heading],
-    };
-    Ok((out, hunk))
-}
-
-/// The changelog edit for `version`, released on `date`.
-fn changelog_edit(root: &Path, version: &Version, date: &str) -> Result<FileEdit, String> {
-    let old = read(root, CHANGELOG)?;
-    let (new, hunk) = move_unreleased(&old, version, date)?;
-    Ok(FileEdit {
-        rel: CHANGELOG.to_string(),
-        old,
-        new,
-        hunks: vec![hunk],
-    })
-}
-
-/// The proleptic Gregorian date `(year, month, day)` of a day counted from 1970-01-01
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "month is 1..=12 and day 1..=31 by construction"
-    )]
-    (year, month as u32, day as u32)
-}
-
-/// Today's date in UTC, `YYYY-MM-DD`.
-fn today_utc() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let tail = old[head..]
+        .iter()
+        .rev()
+        .zip(new[head..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old, new) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
+    out.push_str(&format!(
+        "@@ -{0},{1} +{0},{2} @@\n",
+        head + 1,
+        old.len(),
+        new.len()
+    ));
+    for l in old {
+        out.push_str(&format!("-{l}\n"));
+    }
+    for l in new {
+        out.push_str(&format!("+{l}\n"));
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
-// Workspace members and the publish order.
+// The plan.
 
-/// A workspace member, as the release sees it.
+/// A workspace member, as `cargo metadata` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Member {
     name: String,
+    version: String,
     /// Manifest path relative to the workspace root, `/`-separated.
     manifest: String,
-    /// Directory relative to the workspace root (`""` for a root package).
-    dir: String,
-    /// Whether it is published to crates.io (`publish = false` crates are not).
+    /// Whether `cargo publish --workspace` publishes it (`publish = false` crates are not).
     publishable: bool,
-    /// Workspace members that must be on the registry before it is published: normal and
-    /// build dependencies, and dev-dependencies with a version.
-    deps: BTreeSet<String>,
 }
 
 /// The workspace members described by `cargo metadata --no-deps` output.
@@ -876,328 +303,41 @@ fn members_from_metadata(meta: &Value) -> Result<Vec<Member>, String> {
     let packages = meta["packages"]
         .as_array()
         .ok_or("cargo metadata: no packages")?;
-    let names: BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
     let mut members = Vec::new();
     for p in packages {
-        let name = p["name"]
-            .as_str()
-            .ok_or("cargo metadata: package without name")?;
-        let manifest_path = p["manifest_path"]
-            .as_str()
-            .ok_or_else(|| format!("cargo metadata: {name} has no manifest_path"))?;
-        let manifest = Path::new(manifest_path)
+        let field = |key: &str| {
+            p[key]
+                .as_str()
+                .ok_or_else(|| format!("cargo metadata: a package without {key}"))
+        };
+        let name = field("name")?;
+        let manifest = Path::new(field("manifest_path")?)
             .strip_prefix(ws_root)
-            .map_err(|_| format!("{name}: {manifest_path} is outside the workspace"))?
+            .map_err(|_| format!("{name}: its manifest is outside the workspace"))?
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        // `publish = false` is `[]`; a list of registries must name crates.io.
-        let publishable = match &p["publish"] {
-            Value::Null => true,
-            Value::Array(registries) => registries.iter().any(|r| r == "crates-io"),
-            _ => false,
-        };
-        let deps = p["dependencies"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter(|d| match d["kind"].as_str() {
-                None | Some("build") => true,
-                // `*` is a path-only dev-dependency, which `cargo publish` strips.
-                Some("dev") => d["req"].as_str().is_some_and(|req| req != "*"),
-                Some(_) => false,
-            })
-            .filter(|d| !d["path"].is_null())
-            .filter_map(|d| d["name"].as_str())
-            .filter(|d| names.contains(d) && *d != name)
-            .map(str::to_string)
-            .collect();
         members.push(Member {
             name: name.to_string(),
+            version: field("version")?.to_string(),
             manifest,
-            dir,
-            publishable,
-            deps,
+            // `publish = false` is `[]`; a list of registries must name crates.io.
+            publishable: match &p["publish"] {
+                Value::Null => true,
+                Value::Array(registries) => registries.iter().any(|r| r == "crates-io"),
+                _ => false,
+            },
         });
     }
     members.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(members)
 }
 
-/// The publishable members in an order where each comes after its workspace dependencies
-/// (Kahn's algorithm; ties broken by name so the order is stable).
-fn publish_order(members: &[Member]) -> Result<Vec<String>, String> {
-    let publishable: BTreeMap<&str, &Member> = members
-        .iter()
-        .filter(|m| m.publishable)
-        .map(|m| (m.name.as_str(), m))
-        .collect();
-    for m in publishable.values() {
-        if let Some(dep) = m
-            .deps
-            .iter()
-            .find(|d| !publishable.contains_key(d.as_str()))
-        {
-            return Err(format!(
-                "{} depends on {dep}, which is not published (publish = false); \
-                 it cannot be published",
-                m.name
-            ));
-        }
-    }
-    let mut waiting: BTreeMap<&str, BTreeSet<&str>> = publishable
-        .iter()
-        .map(|(name, m)| (*name, m.deps.iter().map(String::as_str).collect()))
-        .collect();
-    let mut order = Vec::new();
-    while let Some(next) = waiting
-        .iter()
-        .find(|(_, deps)| deps.is_empty())
-        .map(|(name, _)| *name)
-    {
-        waiting.remove(next);
-        for deps in waiting.values_mut() {
-            deps.remove(next);
-        }
-        order.push(next.to_string());
-    }
-    if waiting.is_empty() {
-        return Ok(order);
-    }
-    // Every crate left waits on another crate left, so walking first dependencies from any
-    // of them must revisit one: that loop is a cycle.
-    let mut path: Vec<&str> = vec![waiting.keys().next().copied().unwrap_or_default()];
-    loop {
-        let last = path[path.len() - 1];
-        let Some(next) = waiting.get(last).and_then(|d| d.iter().next().copied()) else {
-            break;
-        };
-        if let Some(pos) = path.iter().position(|p| *p == next) {
-            let mut cycle = path[pos..].to_vec();
-            cycle.push(next);
-            return Err(format!(
-                "dependency cycle among publishable crates: {} (normal and build \
-                 dependencies count, and dev-dependencies with a version; make a \
-                 dev-dependency path-only to break the cycle)",
-                cycle.join(" -> ")
-            ));
-        }
-        path.push(next);
-    }
-    Err(format!(
-        "cannot order {} (dependency cycle)",
-        waiting.keys().copied().collect::<Vec<_>>().join(", ")
-    ))
-}
-
-// ---------------------------------------------------------------------------------------
-// Running git and cargo.
-
-/// Runs `git ARGS` in `root` and returns its standard output.
-fn git(root: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Runs `cargo ARGS` in `root` with the terminal attached, announcing it first.
-fn cargo(root: &Path, args: &[String]) -> Result<(), String> {
-    say(&format!("release: cargo {}", args.join(" ")));
-    let status = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
-}
-
-/// The `(major, minor)` of the cargo that runs the commands.
-fn cargo_version() -> Option<(u32, u32)> {
-    let out = Command::new(env!("CARGO")).arg("--version").output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let version = text.split_whitespace().nth(1)?;
-    let mut parts = version.split('.');
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
-}
-
-/// The cargo commands that check packaging of `order`: one `cargo package` for all crates
-/// when cargo can package interdependent crates together (1.90 and later); otherwise
-/// `cargo package` for crates without workspace dependencies and `--list` for the others.
-fn packaging_commands(
-    order: &[String],
-    members: &[Member],
-    together: bool,
-    extra: &[&str],
-) -> Vec<Vec<String>> {
-    let base = |list: bool| {
-        let mut args = vec!["package".to_string(), "--no-verify".to_string()];
-        if list {
-            args.push("--list".to_string());
-        }
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args
-    };
-    if together {
-        let mut args = base(false);
-        for krate in order {
-            args.extend(["-p".to_string(), krate.clone()]);
-        }
-        return vec![args];
-    }
-    order
-        .iter()
-        .map(|krate| {
-            let leaf = members
-                .iter()
-                .find(|m| &m.name == krate)
-                .is_none_or(|m| m.deps.is_empty());
-            let mut args = base(!leaf);
-            args.extend(["-p".to_string(), krate.clone()]);
-            args
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// The registry.
-
-/// What one look at the registry saw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Probe {
-    /// The version is served.
-    Visible,
-    /// Not yet.
-    NotYet,
-    /// The look failed (network, registry); worth retrying.
-    Error(String),
-}
-
-/// Publishing and polling, behind a trait so tests can stand in for crates.io.
-trait Registry {
-    /// Publishes one crate of the workspace at `root`.
-    fn publish(&mut self, root: &Path, krate: &str, allow_dirty: bool) -> Result<(), String>;
-    /// Whether `krate@version` is served yet.
-    fn probe(&mut self, krate: &str, version: &Version) -> Probe;
-    /// Waits between probes.
-    fn sleep(&mut self, d: Duration);
-}
-
-/// crates.io, through cargo.
-struct CratesIo;
-
-impl Registry for CratesIo {
-    /// `cargo publish -p CRATE`.
-    fn publish(&mut self, root: &Path, krate: &str, allow_dirty: bool) -> Result<(), String> {
-        let mut args = vec!["publish".to_string(), "-p".to_string(), krate.to_string()];
-        if allow_dirty {
-            args.push("--allow-dirty".to_string());
-        }
-        cargo(root, &args)
-    }
-
-    /// `cargo info CRATE@VERSION`, run outside the workspace (inside it, cargo describes the
-    /// local crate instead of the registry's).
-    fn probe(&mut self, krate: &str, version: &Version) -> Probe {
-        let out = Command::new(env!("CARGO"))
-            .args(["info", &format!("{krate}@{version}")])
-            .current_dir(std::env::temp_dir())
-            .output();
-        match out {
-            Ok(out) if out.status.success() => Probe::Visible,
-            Ok(out) => {
-                let err = String::from_utf8_lossy(&out.stderr);
-                if err.contains("could not find") {
-                    Probe::NotYet
-                } else {
-                    Probe::Error(err.trim().lines().last().unwrap_or_default().to_string())
-                }
-            }
-            Err(e) => Probe::Error(format!("cannot run cargo info: {e}")),
-        }
-    }
-
-    /// Sleeps the thread.
-    fn sleep(&mut self, d: Duration) {
-        std::thread::sleep(d);
-    }
-}
-
-/// How to poll: the first delay, doubling up to `max`, giving up after `timeout` of waiting.
-#[derive(Debug, Clone, Copy)]
-struct Backoff {
-    first: Duration,
-    max: Duration,
-    timeout: Duration,
-}
-
-/// Polling crates.io after a publish. `cargo publish` itself waits for the index (up to
-/// `publish.timeout`, 60 s by default); this covers slower propagation.
-const CRATES_IO_BACKOFF: Backoff = Backoff {
-    first: Duration::from_secs(2),
-    max: Duration::from_secs(30),
-    timeout: Duration::from_secs(600),
-};
-
-/// Polls until `krate@version` is visible, sleeping with exponential backoff between polls.
-/// Time is counted in sleeps, so the wait is deterministic under a fake registry.
-fn wait_until_visible(
-    registry: &mut dyn Registry,
-    krate: &str,
-    version: &Version,
-    backoff: Backoff,
-) -> Result<(), String> {
-    let mut waited = Duration::ZERO;
-    let mut delay = backoff.first;
-    loop {
-        let last_error = match registry.probe(krate, version) {
-            Probe::Visible => return Ok(()),
-            Probe::NotYet => None,
-            Probe::Error(e) => Some(e),
-        };
-        if waited >= backoff.timeout {
-            let cause = last_error.map_or(String::new(), |e| format!(" (last error: {e})"));
-            return Err(format!(
-                "{krate} {version} is still not visible on crates.io after {}s{cause}",
-                waited.as_secs()
-            ));
-        }
-        let pause = delay.min(backoff.timeout - waited);
-        registry.sleep(pause);
-        waited += pause;
-        delay = (delay * 2).min(backoff.max);
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The release.
-
-/// Runs the release in the workspace at `root`.
-pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
-    run_with(root, opts, &today_utc(), &mut CratesIo, CRATES_IO_BACKOFF)
-}
-
 /// Everything a release computes before it touches anything.
 struct Plan {
     current: Version,
     members: Vec<Member>,
-    order: Vec<String>,
     /// Manifest edits, then the changelog's when it can be made.
     edits: Vec<FileEdit>,
     changelog: Result<(), String>,
@@ -1209,28 +349,35 @@ impl Plan {
     fn prepare(root: &Path, opts: &Options, date: &str) -> Result<Plan, String> {
         let current = workspace_version(&read(root, "Cargo.toml")?)?;
         let members = members_from_metadata(&cargo_metadata(root)?)?;
-        let order = publish_order(&members)?;
-        let mut manifests = vec![("Cargo.toml".to_string(), true)];
-        manifests.extend(
-            members
-                .iter()
-                .filter(|m| m.manifest != "Cargo.toml")
-                .map(|m| (m.manifest.clone(), m.publishable)),
-        );
-        let dirs: BTreeSet<String> = members.iter().map(|m| m.dir.clone()).collect();
-        let mut edits = manifest_edits(root, &manifests, &dirs, &opts.version)?;
-        let changelog = changelog_edit(root, &opts.version, date).map(|e| edits.push(e));
+        let names: BTreeSet<String> = members.iter().map(|m| m.name.clone()).collect();
+        let mut manifests = vec!["Cargo.toml".to_string()];
+        manifests.extend(members.iter().map(|m| m.manifest.clone()));
+        manifests.dedup();
+        let version = opts.version.to_string();
+        let mut edits = Vec::new();
+        for rel in manifests {
+            let old = read(root, &rel)?;
+            let new = bump_manifest(&old, &names, &version).map_err(|e| format!("{rel}: {e}"))?;
+            if new != old {
+                edits.push(FileEdit { rel, old, new });
+            }
+        }
+        let changelog = read(root, CHANGELOG).and_then(|old| {
+            let new = move_unreleased(&old, &opts.version, date)?;
+            let rel = CHANGELOG.to_string();
+            edits.push(FileEdit { rel, old, new });
+            Ok(())
+        });
         Ok(Plan {
             current,
             members,
-            order,
             edits,
             changelog,
             lock_exists: root.join("Cargo.lock").exists(),
         })
     }
 
-    /// The plan in words: versions, publish order, and a preview of every changed line.
+    /// The plan in words: versions, crates, and a preview of every changed line.
     fn describe(&self, opts: &Options) -> String {
         let mode = if opts.dry_run {
             " (dry run: nothing will be changed)"
@@ -1238,35 +385,22 @@ impl Plan {
             ""
         };
         let mut out = format!("release: {} -> {}{mode}\n", self.current, opts.version);
-        out.push_str(
-            "publish order (normal, build and versioned dev-dependencies first; path-only \
-             dev-dependencies are stripped on publish):\n",
-        );
-        for (i, krate) in self.order.iter().enumerate() {
-            let deps = self
+        let names = |publishable: bool| {
+            let names: Vec<&str> = self
                 .members
                 .iter()
-                .find(|m| &m.name == krate)
-                .map(|m| m.deps.iter().cloned().collect::<Vec<_>>().join(", "))
-                .unwrap_or_default();
-            let after = if deps.is_empty() {
-                String::new()
-            } else {
-                format!("  (after {deps})")
-            };
-            out.push_str(&format!("  {}. {krate}{after}\n", i + 1));
-        }
-        let private: Vec<&str> = self
-            .members
-            .iter()
-            .filter(|m| !m.publishable)
-            .map(|m| m.name.as_str())
-            .collect();
+                .filter(|m| m.publishable == publishable)
+                .map(|m| m.name.as_str())
+                .collect();
+            names.join(", ")
+        };
+        out.push_str(&format!(
+            "published by `cargo publish --workspace`, in dependency order: {}\n",
+            names(true)
+        ));
+        let private = names(false);
         if !private.is_empty() {
-            out.push_str(&format!(
-                "not published (publish = false): {}\n",
-                private.join(", ")
-            ));
+            out.push_str(&format!("not published (publish = false): {private}\n"));
         }
         out.push_str("changes:\n");
         for edit in &self.edits {
@@ -1281,33 +415,6 @@ impl Plan {
     }
 }
 
-/// A unified-diff-like preview of one edit.
-fn preview(edit: &FileEdit) -> String {
-    let mut out = format!("--- a/{0}\n+++ b/{0}\n", edit.rel);
-    let mut shift: isize = 0;
-    for h in &edit.hunks {
-        let new_line = h.line.saturating_add_signed(shift);
-        out.push_str(&format!(
-            "@@ -{},{} +{},{} @@\n",
-            h.line,
-            h.old.len(),
-            new_line,
-            h.new.len()
-        ));
-        for l in &h.old {
-            out.push_str(&format!("-{l}\n"));
-        }
-        for l in &h.new {
-            out.push_str(&format!("+{l}\n"));
-        }
-        #[allow(clippy::cast_possible_wrap, reason = "hunks are a few lines long")]
-        {
-            shift += h.new.len() as isize - h.old.len() as isize;
-        }
-    }
-    out
-}
-
 /// The outcome of one pre-flight check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Check {
@@ -1316,16 +423,28 @@ enum Check {
     Failed(String),
 }
 
-/// The checks that need no build: version, branch, tree, tag, changelog.
+/// The checks that need no build: version, lockstep, branch, tree, tag, changelog.
 fn preflight(root: &Path, opts: &Options, plan: &Plan) -> Vec<Check> {
-    let mut checks = Vec::new();
-    let v = &opts.version;
-    checks.push(if *v > plan.current {
-        Check::Ok(format!("{v} is greater than {}", plan.current))
+    let (v, current) = (&opts.version, &plan.current);
+    let mut checks = vec![if v > current {
+        Check::Ok(format!("{v} is greater than {current}"))
     } else {
         Check::Failed(format!(
-            "{v} must be greater than the current version {}",
-            plan.current
+            "{v} must be greater than the current version {current}"
+        ))
+    }];
+    let astray: Vec<String> = plan
+        .members
+        .iter()
+        .filter(|m| m.version != current.to_string())
+        .map(|m| format!("{} {}", m.name, m.version))
+        .collect();
+    checks.push(if astray.is_empty() {
+        Check::Ok(format!("every workspace crate is at {current}"))
+    } else {
+        Check::Failed(format!(
+            "crates not at the workspace version {current}: {}",
+            astray.join(", ")
         ))
     });
     checks.push(match git(root, &["rev-parse", "--abbrev-ref", "HEAD"]) {
@@ -1361,6 +480,47 @@ fn preflight(root: &Path, opts: &Options, plan: &Plan) -> Vec<Check> {
     checks
 }
 
+// ---------------------------------------------------------------------------------------
+// The release.
+
+/// Runs `git ARGS` in `root` and returns its standard output.
+fn git(root: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Runs `cargo ARGS` in `root` with the terminal attached, announcing it first.
+fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
+    say(&format!("release: cargo {}", args.join(" ")));
+    let status = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// Runs the release in the workspace at `root`.
+pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    run_with(root, opts, &today, &mut |args| cargo(root, args))
+}
+
 /// Writes the new (or, to roll back, the old) contents of every edit.
 fn write_edits(root: &Path, edits: &[FileEdit], new: bool) -> Result<(), String> {
     for e in edits {
@@ -1371,19 +531,19 @@ fn write_edits(root: &Path, edits: &[FileEdit], new: bool) -> Result<(), String>
     Ok(())
 }
 
-/// The release, with the date, registry and polling schedule given.
+/// The release, dated `date`, running cargo through `cargo` (tests stand in for crates.io).
 fn run_with(
     root: &Path,
     opts: &Options,
     date: &str,
-    registry: &mut dyn Registry,
-    backoff: Backoff,
+    cargo: &mut dyn FnMut(&[&str]) -> Result<(), String>,
 ) -> Result<(), String> {
     let plan = Plan::prepare(root, opts, date)?;
     say(plan.describe(opts).trim_end());
 
     say("checks:");
     let checks = preflight(root, opts, &plan);
+    let mut failed = Vec::new();
     for check in &checks {
         let (mark, text) = match check {
             Check::Ok(t) => ("ok  ", t),
@@ -1391,54 +551,31 @@ fn run_with(
             Check::Failed(t) => ("FAIL", t),
         };
         say(&format!("  {mark}  {}", text.replace('\n', "\n        ")));
+        if let Check::Failed(t) = check {
+            failed.push(t.lines().next().unwrap_or_default());
+        }
     }
-    let failed: Vec<&String> = checks
-        .iter()
-        .filter_map(|c| match c {
-            Check::Failed(t) => Some(t),
-            _ => None,
-        })
-        .collect();
     if !failed.is_empty() {
         return Err(format!(
             "{} release check(s) failed; nothing was changed:\n  {}",
             failed.len(),
-            failed
-                .iter()
-                .map(|t| t.lines().next().unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join("\n  ")
+            failed.join("\n  ")
         ));
     }
 
-    let together = cargo_version().is_some_and(|v| v >= (1, 90));
-    let mut extra: Vec<&str> = Vec::new();
-    if opts.sandboxed {
-        extra.extend(["--offline", "--quiet"]);
+    // `cargo publish --dry-run` packages every crate against the others just packaged (it
+    // cannot build them against crates.io before they are there; `ci` built them already).
+    let mut check_publish = vec!["publish", "--workspace", "--dry-run", "--no-verify"];
+    // With a lock file, `--locked` guarantees packaging does not rewrite it.
+    if plan.lock_exists {
+        check_publish.push("--locked");
     }
-
     if opts.dry_run {
         run_ci(root, opts)?;
-        say(if together {
-            "release: packaging every crate in one run, so each resolves its workspace \
-             dependencies against the others just packaged (`cargo publish --dry-run` cannot \
-             check a dependent crate before its dependencies are on crates.io); the crates are \
-             packaged at their current version, since a dry run writes no bump"
-        } else {
-            "release: this cargo (< 1.90) cannot package a dependent crate before its \
-             dependencies are on crates.io: packaging crates without workspace dependencies, \
-             and listing the files of the others"
-        });
         if opts.allow_dirty {
-            extra.push("--allow-dirty");
+            check_publish.push("--allow-dirty");
         }
-        // With a lock file, `--locked` guarantees packaging does not rewrite it.
-        if plan.lock_exists {
-            extra.push("--locked");
-        }
-        let result = packaging_commands(&plan.order, &plan.members, together, &extra)
-            .iter()
-            .try_for_each(|args| cargo(root, args));
+        let result = cargo(&check_publish);
         // Without a lock file, cargo writes one; a dry run leaves none behind.
         if !plan.lock_exists {
             let _ = std::fs::remove_file(root.join("Cargo.lock"));
@@ -1457,17 +594,12 @@ fn run_with(
     write_edits(root, &plan.edits, true)?;
     let checked = (|| {
         if plan.lock_exists {
-            let mut args = vec!["update".to_string(), "--workspace".to_string()];
-            args.extend(extra.iter().map(|s| s.to_string()));
-            cargo(root, &args)?;
+            cargo(&["update", "--workspace"])?;
         }
         run_ci(root, opts)?;
-        // The bump is not committed yet, so packaging must accept a dirty tree.
-        let mut package_extra = extra.clone();
-        package_extra.push("--allow-dirty");
-        packaging_commands(&plan.order, &plan.members, together, &package_extra)
-            .iter()
-            .try_for_each(|args| cargo(root, args))
+        // The bump is not committed yet.
+        check_publish.push("--allow-dirty");
+        cargo(&check_publish)
     })();
     if let Err(e) = checked {
         write_edits(root, &plan.edits, false)?;
@@ -1482,62 +614,33 @@ fn run_with(
     }
 
     let message = format!("Release {}", opts.version);
-    let mut paths: Vec<String> = plan.edits.iter().map(|e| e.rel.clone()).collect();
+    let mut paths: Vec<&str> = plan.edits.iter().map(|e| e.rel.as_str()).collect();
     if git(root, &["ls-files", "--error-unmatch", "Cargo.lock"]).is_ok() {
-        paths.push("Cargo.lock".to_string());
+        paths.push("Cargo.lock");
     }
-    let mut add = vec!["add", "--"];
-    add.extend(paths.iter().map(String::as_str));
-    git(root, &add)?;
-    let mut commit = vec!["commit", "--quiet", "-m", &message, "--"];
-    commit.extend(paths.iter().map(String::as_str));
-    git(root, &commit)?;
+    git(root, &[&["add", "--"][..], &paths].concat())?;
+    git(
+        root,
+        &[&["commit", "--quiet", "-m", &message, "--"][..], &paths].concat(),
+    )?;
     say(&format!(
         "release: committed \"{message}\" ({})",
         paths.join(", ")
     ));
 
     let tag = format!("v{}", opts.version);
-    for (i, krate) in plan.order.iter().enumerate() {
-        // `Err((error, whether krate itself got published))`.
-        let published = registry
-            .publish(root, krate, opts.allow_dirty)
-            .map_err(|e| (e, false))
-            .and_then(|()| {
-                say(&format!(
-                    "release: waiting for {krate} {} on crates.io",
-                    opts.version
-                ));
-                wait_until_visible(registry, krate, &opts.version, backoff).map_err(|e| (e, true))
-            });
-        if let Err((e, this_one_published)) = published {
-            let done = if this_one_published { i + 1 } else { i };
-            let mut rest: Vec<String> = plan.order[done..]
-                .iter()
-                .map(|k| format!("  cargo publish -p {k}"))
-                .collect();
-            if this_one_published {
-                rest.insert(
-                    0,
-                    format!(
-                        "  (wait until `cargo info {krate}@{}` finds it)",
-                        opts.version
-                    ),
-                );
-            }
-            return Err(format!(
-                "{e}\npublished so far: {}\nthe release commit exists; once the problem is fixed, \
-                 finish in order:\n{}\nthen tag it: git tag -a {tag} -m \"{message}\"",
-                if done == 0 {
-                    "none".to_string()
-                } else {
-                    plan.order[..done].join(", ")
-                },
-                rest.join("\n")
-            ));
-        }
-        say(&format!("release: {krate} {} is published", opts.version));
+    let mut publish = vec!["publish", "--workspace"];
+    if opts.allow_dirty {
+        publish.push("--allow-dirty");
     }
+    cargo(&publish).map_err(|e| {
+        format!(
+            "{e}\nthe release commit exists and is not tagged; crates cargo published before \
+             the failure stay published (see its output above). Once the problem is fixed, \
+             publish the rest with `cargo publish -p CRATE` in the order cargo printed, then \
+             tag it: git tag -a {tag} -m \"{message}\""
+        )
+    })?;
     git(root, &["tag", "-a", &tag, "-m", &message])?;
     say(&format!(
         "release: {} published and tagged {tag}. Push with: git push origin main {tag}",
@@ -1558,16 +661,12 @@ fn run_ci(root: &Path, opts: &Options) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
+    use std::collections::BTreeMap;
     use std::path::PathBuf;
-
-    use serde_json::json;
+    use std::time::{SystemTime, UNIX_EPOCH};
 
     use super::*;
     use crate::util::project_root;
-
-    // -----------------------------------------------------------------------------------
-    // Helpers.
 
     /// A directory under the system temp dir, removed on drop.
     struct TempDir(PathBuf);
@@ -1618,135 +717,7 @@ mod tests {
             dry_run,
             allow_dirty,
             skip_checks: true,
-            sandboxed: true,
         }
-    }
-
-    /// A registry that records publishes and answers probes from a script (then `Visible`).
-    #[derive(Default)]
-    struct FakeRegistry {
-        published: Vec<String>,
-        answers: VecDeque<Probe>,
-        probes: usize,
-        sleeps: Vec<Duration>,
-        fail_on: Option<&'static str>,
-    }
-
-    impl Registry for FakeRegistry {
-        /// Records the publish, or fails for `fail_on`.
-        fn publish(&mut self, _root: &Path, krate: &str, _allow_dirty: bool) -> Result<(), String> {
-            if self.fail_on == Some(krate) {
-                return Err(format!("`cargo publish -p {krate}` failed (test)"));
-            }
-            self.published.push(krate.to_string());
-            Ok(())
-        }
-
-        /// The next scripted answer.
-        fn probe(&mut self, _krate: &str, _version: &Version) -> Probe {
-            self.probes += 1;
-            self.answers.pop_front().unwrap_or(Probe::Visible)
-        }
-
-        /// Records the pause.
-        fn sleep(&mut self, d: Duration) {
-            self.sleeps.push(d);
-        }
-    }
-
-    /// A quick schedule for tests.
-    const FAST: Backoff = Backoff {
-        first: Duration::from_secs(2),
-        max: Duration::from_secs(8),
-        timeout: Duration::from_secs(20),
-    };
-
-    // -----------------------------------------------------------------------------------
-    // Semver.
-
-    /// Valid versions parse and print back unchanged.
-    #[test]
-    fn semver_parses_valid_versions() {
-        for s in [
-            "0.0.0",
-            "0.2.0",
-            "1.2.3",
-            "10.20.30",
-            "1.0.0-alpha",
-            "1.0.0-alpha.1",
-            "1.0.0-0.3.7",
-            "1.0.0-x.7.z.92",
-            "1.0.0-x-y-z.--",
-            "18446744073709551615.0.0",
-        ] {
-            assert_eq!(v(s).to_string(), s);
-        }
-        assert_eq!(
-            v("1.2.3-rc.1"),
-            Version {
-                major: 1,
-                minor: 2,
-                patch: 3,
-                pre: vec![Ident::Alpha("rc".into()), Ident::Num(1)],
-            }
-        );
-    }
-
-    /// Invalid versions are refused, with a reason.
-    #[test]
-    fn semver_rejects_invalid_versions() {
-        for (s, why) in [
-            ("", "not a number"),
-            ("1", "three numbers"),
-            ("1.2", "three numbers"),
-            ("1.2.3.4", "three numbers"),
-            ("v1.2.3", "leading `v`"),
-            ("01.2.3", "not a number"),
-            ("1.02.3", "not a number"),
-            ("1.2.x", "not a number"),
-            ("1.2.-3", "not a number"),
-            ("1.2.3-", "pre-release identifier"),
-            ("1.2.3-rc..1", "pre-release identifier"),
-            ("1.2.3-rc.01", "leading zero"),
-            ("1.2.3-rc_1", "pre-release identifier"),
-            ("1.2.3+build.5", "build metadata"),
-            ("18446744073709551616.0.0", "not a number"),
-            (" 1.2.3", "not a number"),
-        ] {
-            let err = Version::parse(s).expect_err(s);
-            assert!(err.contains(why), "{s:?}: {err}");
-        }
-    }
-
-    /// Precedence follows the semver specification's own example chain.
-    #[test]
-    fn semver_precedence() {
-        let chain = [
-            "0.1.0",
-            "0.1.1",
-            "0.2.0-rc.1",
-            "0.2.0",
-            "0.10.0",
-            "1.0.0-alpha",
-            "1.0.0-alpha.1",
-            "1.0.0-alpha.beta",
-            "1.0.0-beta",
-            "1.0.0-beta.2",
-            "1.0.0-beta.11",
-            "1.0.0-rc.1",
-            "1.0.0",
-            "1.9.0",
-            "1.10.0",
-            "2.0.0",
-        ];
-        for pair in chain.windows(2) {
-            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
-            assert!(v(pair[1]) > v(pair[0]), "{} > {}", pair[1], pair[0]);
-        }
-        assert_eq!(
-            v("1.0.0-rc.1").cmp(&v("1.0.0-rc.1")),
-            std::cmp::Ordering::Equal
-        );
     }
 
     /// Arguments: one VERSION and known flags, in any order.
@@ -1755,7 +726,7 @@ mod tests {
         let o =
             parse_args(&["--skip-checks", "0.2.0", "--dry-run", "--allow-dirty"]).expect("valid");
         assert_eq!(o.version, v("0.2.0"));
-        assert!(o.dry_run && o.allow_dirty && o.skip_checks && !o.sandboxed);
+        assert!(o.dry_run && o.allow_dirty && o.skip_checks);
         let o = parse_args(&["1.0.0-rc.1"]).expect("valid");
         assert!(!o.dry_run && !o.allow_dirty && !o.skip_checks);
         for (args, needle) in [
@@ -1763,17 +734,15 @@ mod tests {
             (&["--dry-run"][..], "missing VERSION"),
             (&["0.2.0", "0.3.0"][..], "already"),
             (&["0.2.0", "--force"][..], "--force"),
-            (&["v0.2.0"][..], "leading `v`"),
+            (&["v0.2.0"][..], "not a semantic version"),
+            (&["1.0.0+build.5"][..], "build metadata"),
         ] {
             let err = parse_args(args).expect_err(needle);
             assert!(err.contains(needle) && err.contains(USAGE), "{err}");
         }
     }
 
-    // -----------------------------------------------------------------------------------
-    // The manifest transformer.
-
-    /// A manifest with every shape the transformer must handle, and traps it must not touch.
+    /// A manifest with every shape the bump must handle, and traps it must not touch.
     const TRICKY: &str = r#"# Root manifest; version = "0.1.0" in a comment stays.
 [workspace]
 members = [
@@ -1792,10 +761,11 @@ core = { version = "0.1.0", path = "crates/core" }
 mid = { path = "./crates/mid/", features = ["a", "b"], version = "0.1.0" } # trailing
 top.path = "crates/top"
 top.version = "0.1.0"
+renamed = { package = "core", path = "crates/core", version = "0.1.0" }
 # external, same version string: untouched
 other = { version = "0.1.0", default-features = false }
 plain = "0.1.0"
-outside = { version = "0.1.0", path = "../elsewhere" }
+core-from-registry = { package = "core", version = "0.1.0" }
 
 [workspace.dependencies.tool]
 path = "tools"
@@ -1805,9 +775,9 @@ version = "0.1.0"
 version = "0.1.0"
 "#;
 
-    /// The member directories of the tricky manifest.
+    /// The workspace crates of the tricky manifest.
     fn tricky_members() -> BTreeSet<String> {
-        ["crates/core", "crates/mid", "crates/top", "tools"]
+        ["core", "mid", "top", "tool"]
             .into_iter()
             .map(String::from)
             .collect()
@@ -1816,11 +786,7 @@ version = "0.1.0"
     /// Exactly the internal versions change; comments, spacing and externals stay.
     #[test]
     fn bump_rewrites_only_internal_versions() {
-        let values = version_fields(TRICKY, "", &tricky_members(), true).expect("scan");
-        let lines: Vec<usize> = values.iter().map(|v| v.line + 1).collect();
-        assert_eq!(lines, [9, 15, 16, 18, 26]);
-        let (new, hunks) = replace_values(TRICKY, &values, "0.2.0");
-        assert_eq!(hunks.len(), 5);
+        let new = bump_manifest(TRICKY, &tricky_members(), "0.2.0").expect("bump");
         let expected = TRICKY
             .replace(
                 "version  =  \"0.1.0\"   # the one",
@@ -1836,22 +802,20 @@ version = "0.1.0"
             )
             .replace("top.version = \"0.1.0\"", "top.version = \"0.2.0\"")
             .replace(
+                "path = \"crates/core\", version = \"0.1.0\" }",
+                "path = \"crates/core\", version = \"0.2.0\" }",
+            )
+            .replace(
                 "path = \"tools\"\nversion = \"0.1.0\"",
                 "path = \"tools\"\nversion = \"0.2.0\"",
             );
         assert_eq!(new, expected);
-        assert_eq!(
-            hunks[0],
-            Hunk {
-                line: 9,
-                old: vec!["version  =  \"0.1.0\"   # the one version".into()],
-                new: vec!["version  =  \"0.2.0\"   # the one version".into()],
-            }
-        );
+        assert_eq!(workspace_version(TRICKY), Ok(v("0.1.0")));
+        assert!(workspace_version("[package]\nversion = \"1.0.0\"\n").is_err());
     }
 
-    /// Crate manifests: inherited versions stay, written-out ones and relative path
-    /// dependencies change, path-only dev-dependencies are fine, CRLF survives.
+    /// Crate manifests: inherited versions stay, written-out ones and target-specific path
+    /// dependencies change, path-only dev-dependencies stay path-only, CRLF survives.
     #[test]
     fn bump_in_a_crate_manifest() {
         let text = "[package]\r\nname = \"top\"\r\nversion = \"0.1.0\"\r\n\r\n\
@@ -1859,182 +823,48 @@ version = "0.1.0"
                     mid.workspace = true\r\n\r\n\
                     [target.'cfg(unix)'.build-dependencies]\r\ncore = { path = \"../core\", version = \"=0.1.0\" }\r\n\r\n\
                     [dev-dependencies]\r\ntool = { path = \"../../tools\" }\r\n";
-        let values = version_fields(text, "crates/top", &tricky_members(), true).expect("scan");
-        let (new, hunks) = replace_values(text, &values, "1.0.0");
-        assert_eq!(hunks.len(), 3);
+        let new = bump_manifest(text, &tricky_members(), "1.0.0").expect("bump");
         assert_eq!(
             new,
             text.replace("version = \"0.1.0\"", "version = \"1.0.0\"")
                 .replace("\"=0.1.0\"", "\"1.0.0\"")
         );
-        assert!(new.contains("version = \"1.0.0\"\r\n"));
-
         let inherited = "[package]\nname = \"a\"\nversion.workspace = true\n\n[dependencies]\nmid.workspace = true\n";
         assert_eq!(
-            version_fields(inherited, "crates/a", &tricky_members(), true),
-            Ok(vec![])
+            bump_manifest(inherited, &tricky_members(), "1.0.0").as_deref(),
+            Ok(inherited)
         );
     }
 
-    /// A normal path dependency on a member without a version cannot be published.
+    /// The bump of the real workspace touches only version strings, each now the new one,
+    /// and reaches the workspace version and every published crate's entry.
     #[test]
-    fn bump_refuses_unversioned_internal_dependency() {
-        let text = "[dependencies]\ncore = { path = \"../core\" }\n";
-        let err =
-            version_fields(text, "crates/mid", &tricky_members(), true).expect_err("no version");
-        // A crate that is not published may use path-only dependencies.
-        assert_eq!(
-            version_fields(text, "crates/mid", &tricky_members(), false),
-            Ok(vec![])
-        );
-        assert!(
-            err.contains("`core` in [dependencies]") && err.contains("version"),
-            "{err}"
-        );
-        let bad = "[workspace.dependencies]\ncore = { path = \"crates/core\", version = 1 }\n";
-        assert!(version_fields(bad, "", &tricky_members(), true).is_err());
-        let multi =
-            "[workspace.dependencies]\ncore = { path = \"crates/core\",\n version = \"0.1.0\" }\n";
-        let err = version_fields(multi, "", &tricky_members(), true).expect_err("multi-line");
-        assert!(err.contains("line 2"), "{err}");
-    }
-
-    /// Lexical path joining.
-    #[test]
-    fn joins_relative_paths() {
-        assert_eq!(join_rel("", "crates/a"), "crates/a");
-        assert_eq!(join_rel("", "./crates/a/"), "crates/a");
-        assert_eq!(join_rel("crates/b", "../a"), "crates/a");
-        assert_eq!(join_rel("crates/b", "../../tools"), "tools");
-        assert_eq!(join_rel("crates/b", "..\\a"), "crates/a");
-    }
-
-    /// The current version comes from `[workspace.package]`, not from elsewhere.
-    #[test]
-    fn reads_the_workspace_version() {
-        assert_eq!(workspace_version(TRICKY), Ok(v("0.1.0")));
-        let none = "[package]\nversion = \"1.0.0\"\n";
-        assert!(workspace_version(none).is_err());
-    }
-
-    /// The bump on a copy of the real workspace: every internal version changes to the new
-    /// one, and no other byte of any manifest does.
-    #[test]
-    fn bump_on_a_copy_of_the_workspace() {
-        let real = project_root();
-        let tmp = TempDir::new("copy");
-        let mut manifests = vec!["Cargo.toml".to_string()];
-        let mut crates: Vec<String> = std::fs::read_dir(real.join("crates"))
-            .expect("read crates/")
-            .flatten()
-            .filter(|e| e.path().join("Cargo.toml").is_file())
-            .map(|e| format!("crates/{}/Cargo.toml", e.file_name().to_string_lossy()))
-            .collect();
-        crates.sort();
-        manifests.extend(crates);
-        manifests.push("xtask/Cargo.toml".to_string());
-        let mut originals = BTreeMap::new();
-        for rel in manifests.iter().chain([&CHANGELOG.to_string()]) {
-            let mut text = read(&real, rel).expect("read real file");
-            if rel == CHANGELOG {
-                // During a release, `ci` runs this test after the real Unreleased section was
-                // emptied; seed the copy so the move always has an entry to move.
-                text = text.replacen(
-                    "## Unreleased\n",
-                    "## Unreleased\n\n- Seeded by the test.\n",
-                    1,
-                );
+    fn bump_of_this_workspace() {
+        let root = project_root();
+        let members =
+            members_from_metadata(&cargo_metadata(&root).expect("metadata")).expect("members");
+        let names: BTreeSet<String> = members.iter().map(|m| m.name.clone()).collect();
+        let mut manifests: Vec<&str> = members.iter().map(|m| m.manifest.as_str()).collect();
+        manifests.push("Cargo.toml");
+        for rel in manifests {
+            let old = read(&root, rel).expect("read");
+            let new = bump_manifest(&old, &names, "98.76.54").expect("bump");
+            assert_eq!(old.lines().count(), new.lines().count(), "{rel}");
+            for (a, b) in old.lines().zip(new.lines()).filter(|(a, b)| a != b) {
+                assert_eq!(a.replace(&members[0].version, "98.76.54"), b, "{rel}");
             }
-            tmp.write(rel, &text);
-            originals.insert(rel.clone(), text);
-        }
-        let members: BTreeSet<String> = manifests[1..]
-            .iter()
-            .map(|m| m.trim_end_matches("/Cargo.toml").to_string())
-            .collect();
-
-        let current = workspace_version(&originals["Cargo.toml"]).expect("current");
-        let new = v("7.8.9-rc.1");
-        let flagged: Vec<(String, bool)> = manifests
-            .iter()
-            .map(|m| (m.clone(), !originals[m].contains("publish = false")))
-            .collect();
-        let mut edits = manifest_edits(&tmp.0, &flagged, &members, &new).expect("bump");
-        edits.push(changelog_edit(&tmp.0, &new, "2031-02-03").expect("changelog"));
-        write_edits(&tmp.0, &edits, true).expect("write");
-
-        // Root manifest: the lines expected to change, found independently of the scanner.
-        let old_root = &originals["Cargo.toml"];
-        let mut section = "";
-        let mut expected = BTreeSet::new();
-        for (i, line) in old_root.lines().enumerate() {
-            let t = line.trim();
-            if t.starts_with('[') {
-                section = t;
-            } else if section == "[workspace.package]" && t.starts_with("version ") {
-                expected.insert(i);
-            } else if section == "[workspace.dependencies]"
-                && let Some((_, path)) = t.split_once("path = \"")
-                && members.contains(path.split('"').next().unwrap_or_default())
-            {
-                expected.insert(i);
-            }
-        }
-        assert!(
-            expected.len() >= 2,
-            "the workspace has a version and internal crates"
-        );
-        for rel in &manifests {
-            let (old, now) = (&originals[rel], tmp.read(rel));
-            assert_eq!(old.lines().count(), now.lines().count(), "{rel}");
-            let mut changed = BTreeSet::new();
-            for (i, (a, b)) in old.lines().zip(now.lines()).enumerate() {
-                if a != b {
-                    assert_eq!(
-                        b,
-                        a.replacen(&format!("\"{current}\""), &format!("\"{new}\""), 1),
-                        "{rel}:{} changed more than its version",
-                        i + 1
-                    );
-                    changed.insert(i);
+            if rel == "Cargo.toml" {
+                assert_eq!(workspace_version(&new), Ok(v("98.76.54")));
+                let doc: DocumentMut = new.parse().expect("toml");
+                let deps = doc["workspace"]["dependencies"].as_table().expect("table");
+                let internal: Vec<_> = deps.iter().filter(|(k, _)| names.contains(*k)).collect();
+                assert!(!internal.is_empty());
+                for (name, dep) in internal {
+                    assert_eq!(dep["version"].as_str(), Some("98.76.54"), "{name}");
                 }
             }
-            assert_eq!(old.ends_with('\n'), now.ends_with('\n'), "{rel}");
-            if rel == "Cargo.toml" {
-                assert_eq!(changed, expected, "root manifest lines changed");
-            } else {
-                // A member changes only where it writes its version out instead of inheriting.
-                let explicit: BTreeSet<usize> = old
-                    .lines()
-                    .enumerate()
-                    .filter(|(_, l)| l.contains(&format!("\"{current}\"")))
-                    .map(|(i, _)| i)
-                    .collect();
-                assert!(changed.is_subset(&explicit), "{rel}");
-            }
         }
-        // The scanner agrees: after the bump, every internal version is the new one.
-        let dirs = members.clone();
-        for rel in &manifests {
-            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-            for value in version_fields(&tmp.read(rel), dir, &dirs, true).expect("rescan") {
-                assert_eq!(value.text, new.to_string(), "{rel}:{}", value.line + 1);
-            }
-        }
-        assert_eq!(workspace_version(&tmp.read("Cargo.toml")), Ok(new.clone()));
-
-        // Changelog: the heading becomes three lines; everything else stays.
-        let old_log = &originals[CHANGELOG];
-        let expected_log = old_log.replacen(
-            "## Unreleased\n",
-            "## Unreleased\n\n## 7.8.9-rc.1 - 2031-02-03\n",
-            1,
-        );
-        assert_eq!(tmp.read(CHANGELOG), expected_log);
     }
-
-    // -----------------------------------------------------------------------------------
-    // The changelog and the date.
 
     /// A changelog with notes and an older release.
     const LOG: &str = "# Changelog\n\nIntro.\n\n## Unreleased\n\n### Added\n\n- A thing.\n\n## 0.1.0 - 2024-01-01\n\n- First.\n";
@@ -2042,16 +872,23 @@ version = "0.1.0"
     /// The Unreleased notes move under the new heading; a fresh heading stays above.
     #[test]
     fn changelog_moves_unreleased() {
-        let (new, hunk) = move_unreleased(LOG, &v("0.2.0"), "2025-06-30").expect("move");
+        let new = move_unreleased(LOG, &v("0.2.0"), "2025-06-30").expect("move");
         assert_eq!(
             new,
             "# Changelog\n\nIntro.\n\n## Unreleased\n\n## 0.2.0 - 2025-06-30\n\n### Added\n\n- A thing.\n\n## 0.1.0 - 2024-01-01\n\n- First.\n"
         );
-        assert_eq!(hunk.line, 5);
-        assert_eq!(hunk.new, ["## Unreleased", "", "## 0.2.0 - 2025-06-30"]);
         // A second release right after finds nothing to release.
         let err = move_unreleased(&new, &v("0.3.0"), "2025-07-01").expect_err("empty");
         assert!(err.contains("no entries"), "{err}");
+        // CRLF files keep CRLF, including the lines the move adds.
+        let crlf = LOG.replace('\n', "\r\n");
+        let new = move_unreleased(&crlf, &v("0.2.0"), "2025-06-30").expect("move");
+        assert_eq!(
+            new,
+            move_unreleased(LOG, &v("0.2.0"), "2025-06-30")
+                .expect("move")
+                .replace('\n', "\r\n")
+        );
     }
 
     /// Failures: empty section, no heading, two headings, version already present.
@@ -2071,245 +908,23 @@ version = "0.1.0"
         assert!(err.contains("already a section for 0.1.0"), "{err}");
     }
 
-    /// CRLF files keep CRLF, including the lines the move adds.
-    #[test]
-    fn changelog_keeps_crlf() {
-        let crlf = LOG.replace('\n', "\r\n");
-        let (new, _) = move_unreleased(&crlf, &v("0.2.0"), "2025-06-30").expect("move");
-        assert!(new.contains("## Unreleased\r\n\r\n## 0.2.0 - 2025-06-30\r\n\r\n### Added"));
-        assert!(!new.replace("\r\n", "").contains('\r'));
-        assert_eq!(new.matches('\n').count(), new.matches("\r\n").count());
-    }
-
-    /// Days since the epoch become the right calendar dates.
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(19_358), (2023, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-        assert_eq!(civil_from_days(20_088), (2024, 12, 31));
-        assert_eq!(civil_from_days(47_482), (2100, 1, 1));
-        let today = today_utc();
-        assert_eq!(today.len(), 10, "{today}");
-        assert!(today.as_str() > "2025-01-01", "{today}");
-    }
-
-    // -----------------------------------------------------------------------------------
-    // Publish order.
-
-    /// A fixture package: `(name, publishable, dependencies as (name, kind))`.
-    type FixturePackage<'a> = (&'a str, bool, &'a [(&'a str, Option<&'a str>)]);
-
-    /// `cargo metadata --no-deps`-shaped JSON for `packages`.
-    fn metadata(packages: &[FixturePackage<'_>]) -> Value {
-        let packages: Vec<Value> = packages
-            .iter()
-            .map(|(name, publish, deps)| {
-                json!({
-                    "name": name,
-                    "manifest_path": format!("/ws/crates/{name}/Cargo.toml"),
-                    "publish": if *publish { Value::Null } else { json!([]) },
-                    "dependencies": deps.iter().map(|(d, kind)| json!({
-                        "name": d,
-                        // `dev-path` is a path-only dev-dependency: kind `dev`, req `*`.
-                        "kind": kind.map(|k| k.trim_end_matches("-path")),
-                        "req": if *kind == Some("dev-path") { "*" } else { "^0.1.0" },
-                        "path": format!("/ws/crates/{d}"),
-                    })).chain([json!({"name": "serde", "kind": null, "path": null})])
-                    .collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        json!({ "workspace_root": "/ws", "packages": packages })
-    }
-
-    /// The order puts dependencies first, counts build and versioned dev-dependencies,
-    /// ignores path-only dev-dependencies, and leaves out `publish = false` crates.
-    #[test]
-    fn publish_order_from_fixture_metadata() {
-        let meta = metadata(&[
-            (
-                "client",
-                true,
-                &[("models", None), ("auth", None), ("emulator", Some("dev"))],
-            ),
-            ("auth", true, &[("client", Some("dev-path"))]),
-            ("models", true, &[("codegen-support", Some("build"))]),
-            ("codegen-support", true, &[]),
-            ("emulator", true, &[("models", None)]),
-            ("cli", true, &[("client", None)]),
-            ("xtask", false, &[("models", None), ("client", None)]),
-        ]);
-        let members = members_from_metadata(&meta).expect("members");
-        let models = members.iter().find(|m| m.name == "models").expect("models");
-        assert_eq!(models.manifest, "crates/models/Cargo.toml");
-        assert_eq!(models.dir, "crates/models");
-        assert!(
-            !members
-                .iter()
-                .find(|m| m.name == "xtask")
-                .expect("xtask")
-                .publishable
-        );
-        let order = publish_order(&members).expect("order");
-        assert_eq!(
-            order,
-            [
-                "auth",
-                "codegen-support",
-                "models",
-                "emulator",
-                "client",
-                "cli"
-            ]
-        );
-    }
-
-    /// A cycle of normal or build dependencies is an error that names it.
-    #[test]
-    fn publish_order_reports_cycles() {
-        let meta = metadata(&[
-            ("a", true, &[("b", None)]),
-            ("b", true, &[("c", Some("build"))]),
-            ("c", true, &[("a", None)]),
-            ("d", true, &[]),
-        ]);
-        let err =
-            publish_order(&members_from_metadata(&meta).expect("members")).expect_err("cycle");
-        assert!(err.contains("a -> b -> c -> a"), "{err}");
-        // A versioned dev-dependency must be published first, so it closes a loop too.
-        let meta = metadata(&[
-            ("a", true, &[("b", None)]),
-            ("b", true, &[("a", Some("dev"))]),
-        ]);
-        let err =
-            publish_order(&members_from_metadata(&meta).expect("members")).expect_err("cycle");
-        assert!(err.contains("path-only"), "{err}");
-        // The same loop through a path-only dev-dependency is fine.
-        let meta = metadata(&[
-            ("a", true, &[("b", None)]),
-            ("b", true, &[("a", Some("dev-path"))]),
-        ]);
-        assert_eq!(
-            publish_order(&members_from_metadata(&meta).expect("members")),
-            Ok(vec!["b".to_string(), "a".to_string()])
-        );
-    }
-
-    /// A published crate cannot need an unpublished one.
-    #[test]
-    fn publish_order_refuses_private_dependencies() {
-        let meta = metadata(&[("a", true, &[("internal", None)]), ("internal", false, &[])]);
-        let err = publish_order(&members_from_metadata(&meta).expect("members"))
-            .expect_err("private dep");
-        assert!(err.contains("a depends on internal"), "{err}");
-    }
-
-    /// The real workspace: every crate comes after each of its workspace dependencies.
-    #[test]
-    fn publish_order_of_this_workspace() {
-        let members = members_from_metadata(&cargo_metadata(&project_root()).expect("metadata"))
-            .expect("members");
-        let order = publish_order(&members).expect("order");
-        for krate in ["ttsc-models", "ttsc-auth"] {
-            assert!(order.iter().any(|k| k == krate), "{krate} in {order:?}");
-        }
-        assert!(!order.iter().any(|k| k == "xtask"), "{order:?}");
-        let position = |k: &str| order.iter().position(|o| o == k);
-        for m in members.iter().filter(|m| m.publishable) {
-            for dep in &m.deps {
-                assert!(
-                    position(dep) < position(&m.name),
-                    "{} must come after {dep}: {order:?}",
-                    m.name
-                );
-            }
-        }
-        // ttsc-client's tests use ttsc-emulator through a versioned dev-dependency, which
-        // `cargo publish -p ttsc-client` resolves against the registry.
-        let emulator = position("ttsc-emulator").expect("ttsc-emulator is published");
-        let client = position("ttsc-client").expect("ttsc-client is published");
-        assert!(emulator < client, "{order:?}");
-    }
-
-    // -----------------------------------------------------------------------------------
-    // Plan details.
-
-    /// The preview shows old and new line numbers, shifted by earlier insertions.
+    /// The preview shows each changed line, or the changed region when lines were added.
     #[test]
     fn preview_is_diff_like() {
-        let edit = FileEdit {
-            rel: "CHANGELOG.md".into(),
-            old: String::new(),
-            new: String::new(),
-            hunks: vec![
-                Hunk {
-                    line: 3,
-                    old: vec!["a".into()],
-                    new: vec!["a".into(), String::new(), "b".into()],
-                },
-                Hunk {
-                    line: 9,
-                    old: vec!["x".into()],
-                    new: vec!["y".into()],
-                },
-            ],
+        let edit = |old: &str, new: &str| FileEdit {
+            rel: "f".into(),
+            old: old.into(),
+            new: new.into(),
         };
         assert_eq!(
-            preview(&edit),
-            "--- a/CHANGELOG.md\n+++ b/CHANGELOG.md\n@@ -3,1 +3,3 @@\n-a\n+a\n+\n+b\n@@ -9,1 +11,1 @@\n-x\n+y\n"
-        );
-    }
-
-    /// Packaging: one run for all crates with a recent cargo; otherwise `--list` for
-    /// dependent crates.
-    #[test]
-    fn packaging_plans() {
-        let meta = metadata(&[("a", true, &[]), ("b", true, &[("a", None)])]);
-        let members = members_from_metadata(&meta).expect("members");
-        let order = vec!["a".to_string(), "b".to_string()];
-        assert_eq!(
-            packaging_commands(&order, &members, true, &["--locked"]),
-            [["package", "--no-verify", "--locked", "-p", "a", "-p", "b"]]
+            preview(&edit("a\nb\nc\nd\n", "a\nB\nc\nD\n")),
+            "--- a/f\n+++ b/f\n@@ -2,1 +2,1 @@\n-b\n+B\n@@ -4,1 +4,1 @@\n-d\n+D\n"
         );
         assert_eq!(
-            packaging_commands(&order, &members, false, &[]),
-            [
-                vec!["package", "--no-verify", "-p", "a"],
-                vec!["package", "--no-verify", "--list", "-p", "b"],
-            ]
+            preview(&edit("a\nb\nc\n", "a\nb\n\nx\nc\n")),
+            "--- a/f\n+++ b/f\n@@ -3,0 +3,2 @@\n+\n+x\n"
         );
     }
-
-    /// Polling backs off exponentially, capped, and gives up at the timeout with the last
-    /// error.
-    #[test]
-    fn waits_with_backoff() {
-        let mut reg = FakeRegistry {
-            answers: [Probe::NotYet, Probe::Error("503".into()), Probe::NotYet].into(),
-            ..FakeRegistry::default()
-        };
-        wait_until_visible(&mut reg, "a", &v("1.0.0"), FAST).expect("visible");
-        assert_eq!(reg.probes, 4);
-        assert_eq!(reg.sleeps, [2, 4, 8].map(Duration::from_secs).to_vec());
-
-        let mut reg = FakeRegistry {
-            answers: std::iter::repeat_n(Probe::Error("registry down".into()), 100).collect(),
-            ..FakeRegistry::default()
-        };
-        let err = wait_until_visible(&mut reg, "a", &v("1.0.0"), FAST).expect_err("timeout");
-        assert!(
-            err.contains("after 20s") && err.contains("registry down"),
-            "{err}"
-        );
-        // 2 + 4 + 8 + 6 (the rest of the 20 s), never more than `max`.
-        assert_eq!(reg.sleeps, [2, 4, 8, 6].map(Duration::from_secs).to_vec());
-    }
-
-    // -----------------------------------------------------------------------------------
-    // Whole releases on a fixture workspace in a temp git repository.
 
     /// Runs `git` in `dir` for a test.
     fn git_ok(dir: &Path, args: &[&str]) -> String {
@@ -2385,12 +1000,7 @@ version = "0.1.0"
             "# Changelog\n\n## Unreleased\n\n### Added\n\n- Everything.\n",
         );
         fx.write(".gitignore", "/target\n");
-        let status = Command::new(env!("CARGO"))
-            .args(["generate-lockfile", "--offline", "--quiet"])
-            .current_dir(&fx.0)
-            .status()
-            .expect("cargo generate-lockfile");
-        assert!(status.success());
+        cargo_offline(&fx.0, &["generate-lockfile"]).expect("cargo generate-lockfile");
         git_ok(&fx.0, &["init", "--quiet", "--initial-branch=main"]);
         for (k, val) in [
             ("user.name", "Release Test"),
@@ -2403,6 +1013,73 @@ version = "0.1.0"
         git_ok(&fx.0, &["add", "--all"]);
         git_ok(&fx.0, &["commit", "--quiet", "-m", "Fixture"]);
         fx
+    }
+
+    /// Runs a real cargo command offline and quietly in `dir`.
+    fn cargo_offline(dir: &Path, args: &[&str]) -> Result<(), String> {
+        let status = Command::new(env!("CARGO"))
+            .args(args)
+            .args(["--offline", "--quiet"])
+            .current_dir(dir)
+            .status()
+            .map_err(|e| e.to_string())?;
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| format!("`cargo {}` failed", args.join(" ")))
+    }
+
+    /// Stands in for cargo on a fixture: runs every command for real, offline, except
+    /// `cargo publish`, which crates.io would serve. A publish is recorded as `ARGS @ HEAD'S
+    /// SUBJECT [TAGS]` and fails when `fail` says so; a dry-run publish is checked with
+    /// `cargo package` of the publishable crates, which catches the same manifest errors.
+    struct FakeCargo<'a> {
+        root: &'a Path,
+        publishes: Vec<String>,
+        fail: fn(&[&str]) -> bool,
+    }
+
+    impl FakeCargo<'_> {
+        /// Runs or records one cargo command.
+        fn run(&mut self, args: &[&str]) -> Result<(), String> {
+            if args.first() != Some(&"publish") {
+                return cargo_offline(self.root, args);
+            }
+            let head = git_ok(self.root, &["log", "-1", "--format=%s"]);
+            let tags = git_ok(self.root, &["tag", "--list"]);
+            self.publishes.push(format!(
+                "{} @ {} [{}]",
+                args.join(" "),
+                head.trim(),
+                tags.trim()
+            ));
+            if (self.fail)(args) {
+                return Err(format!("`cargo {}` failed (test)", args.join(" ")));
+            }
+            if args.contains(&"--dry-run") {
+                let package = ["package", "--no-verify", "--allow-dirty", "--workspace"];
+                return cargo_offline(
+                    self.root,
+                    &[&package[..], &["--exclude", "xtask-fx-tool"]].concat(),
+                );
+            }
+            Ok(())
+        }
+    }
+
+    /// Runs a release on the fixture with `fail` deciding which publish commands fail.
+    fn release(
+        fx: &TempDir,
+        opts: &Options,
+        fail: fn(&[&str]) -> bool,
+    ) -> (Result<(), String>, Vec<String>) {
+        let mut fake = FakeCargo {
+            root: &fx.0,
+            publishes: Vec::new(),
+            fail,
+        };
+        let result = run_with(&fx.0, opts, "2030-01-02", &mut |args| fake.run(args));
+        (result, fake.publishes)
     }
 
     /// Every byte of the tree outside `target/` and `.git/`, plus git's view of it.
@@ -2432,37 +1109,33 @@ version = "0.1.0"
         (files, git_state)
     }
 
-    /// A dry run runs every check and packages every crate, and changes nothing at all.
+    /// A dry run runs every check and a dry-run publish, and changes nothing at all.
     #[test]
     fn dry_run_changes_nothing() {
         let fx = fixture("dry-run");
         let before = snapshot(&fx.0);
-        let mut reg = FakeRegistry::default();
-        run_with(
-            &fx.0,
-            &options("0.2.0", true, false),
-            "2030-01-02",
-            &mut reg,
-            FAST,
-        )
-        .expect("dry run");
+        let (result, publishes) = release(&fx, &options("0.2.0", true, false), |_| false);
+        result.expect("dry run");
         assert_eq!(snapshot(&fx.0), before, "the dry run changed the tree");
-        assert!(reg.published.is_empty() && reg.probes == 0);
-        // Every crate, dependents included, was really packaged.
+        assert_eq!(
+            publishes,
+            ["publish --workspace --dry-run --no-verify --locked @ Fixture []"]
+        );
+        // Every publishable crate, dependents included, was really packaged.
         for krate in ["xtask-fx-core", "xtask-fx-mid", "xtask-fx-top"] {
             let file = fx.0.join(format!("target/package/{krate}-0.1.0.crate"));
             assert!(file.is_file(), "{} missing", file.display());
         }
     }
 
-    /// The checks refuse a dirty tree, another branch, an old version, a taken tag.
+    /// The checks refuse an old version, a dirty tree, a taken tag, another branch and
+    /// crates out of lockstep, before anything is published.
     #[test]
     fn dry_run_checks_fail_clearly() {
         let fx = fixture("checks");
         let attempt = |opts: Options| {
-            let mut reg = FakeRegistry::default();
-            let result = run_with(&fx.0, &opts, "2030-01-02", &mut reg, FAST);
-            assert!(reg.published.is_empty() && reg.probes == 0);
+            let (result, publishes) = release(&fx, &opts, |_| false);
+            assert!(result.is_ok() || publishes.is_empty());
             result
         };
         let err = attempt(options("0.1.0", true, false)).expect_err("old version");
@@ -2480,6 +1153,18 @@ version = "0.1.0"
         attempt(options("0.2.0", true, true)).expect("--allow-dirty accepts it");
         std::fs::remove_file(fx.0.join("notes.txt")).expect("rm");
 
+        let mid = fx.read("crates/mid/Cargo.toml");
+        fx.write(
+            "crates/mid/Cargo.toml",
+            &mid.replace("\"0.1.0\"", "\"0.1.1\""),
+        );
+        let err = attempt(options("0.2.0", true, true)).expect_err("lockstep");
+        assert!(
+            err.contains("not at the workspace version 0.1.0: xtask-fx-mid 0.1.1"),
+            "{err}"
+        );
+        fx.write("crates/mid/Cargo.toml", &mid);
+
         git_ok(&fx.0, &["tag", "-a", "v0.2.0", "-m", "taken"]);
         let err = attempt(options("0.2.0", true, false)).expect_err("tag taken");
         assert!(err.contains("tag v0.2.0 already exists"), "{err}");
@@ -2489,31 +1174,19 @@ version = "0.1.0"
         assert!(err.contains("branch main, not feature"), "{err}");
     }
 
-    /// A real release (with a fake registry): bump, commit, publish in order, tag.
+    /// A real release (with crates.io faked): bump, commit, publish the workspace, tag.
     #[test]
-    fn release_commits_publishes_in_order_and_tags() {
+    fn release_commits_publishes_and_tags() {
         let fx = fixture("real");
         let base = git_ok(&fx.0, &["rev-parse", "HEAD"]);
-        let mut reg = FakeRegistry {
-            answers: [Probe::NotYet].into(),
-            ..FakeRegistry::default()
-        };
-        run_with(
-            &fx.0,
-            &options("0.2.0", false, false),
-            "2030-01-02",
-            &mut reg,
-            FAST,
-        )
-        .expect("release");
+        let (result, publishes) = release(&fx, &options("0.2.0", false, false), |_| false);
+        result.expect("release");
         assert_eq!(
-            reg.published,
-            ["xtask-fx-core", "xtask-fx-mid", "xtask-fx-top"]
-        );
-        assert_eq!(reg.probes, 4);
-        assert_eq!(
-            git_ok(&fx.0, &["log", "-1", "--format=%s"]).trim(),
-            "Release 0.2.0"
+            publishes,
+            [
+                "publish --workspace --dry-run --no-verify --locked --allow-dirty @ Fixture []",
+                "publish --workspace @ Release 0.2.0 []",
+            ]
         );
         assert_eq!(git_ok(&fx.0, &["rev-parse", "HEAD~1"]), base);
         assert_eq!(git_ok(&fx.0, &["cat-file", "-t", "v0.2.0"]).trim(), "tag");
@@ -2536,6 +1209,7 @@ version = "0.1.0"
         let root = fx.read("Cargo.toml");
         assert_eq!(root.matches("version = \"0.2.0\"").count(), 3, "{root}");
         assert!(!root.contains("0.1.0"));
+        assert!(root.contains("\"crates/core\" } # internal"), "{root}");
         assert!(
             fx.read("crates/top/Cargo.toml")
                 .contains("version = \"0.2.0\"")
@@ -2550,26 +1224,17 @@ version = "0.1.0"
         );
     }
 
-    /// A publish failure midway says what was published and how to finish; no tag.
+    /// A failed publish leaves the release commit untagged and says how to finish.
     #[test]
     fn release_stops_at_a_failed_publish() {
         let fx = fixture("publish-fails");
-        let mut reg = FakeRegistry {
-            fail_on: Some("xtask-fx-mid"),
-            ..FakeRegistry::default()
-        };
-        let err = run_with(
-            &fx.0,
-            &options("0.2.0", false, false),
-            "2030-01-02",
-            &mut reg,
-            FAST,
-        )
-        .expect_err("publish fails");
-        assert_eq!(reg.published, ["xtask-fx-core"]);
+        let (result, _) = release(&fx, &options("0.2.0", false, false), |args| {
+            !args.contains(&"--dry-run")
+        });
+        let err = result.expect_err("publish fails");
         for needle in [
-            "published so far: xtask-fx-core",
-            "  cargo publish -p xtask-fx-mid\n  cargo publish -p xtask-fx-top",
+            "`cargo publish --workspace` failed",
+            "cargo publish -p CRATE",
             "git tag -a v0.2.0 -m \"Release 0.2.0\"",
         ] {
             assert!(err.contains(needle), "{needle:?} not in:\n{err}");
@@ -2579,26 +1244,6 @@ version = "0.1.0"
             "Release 0.2.0"
         );
         assert_eq!(git_ok(&fx.0, &["tag", "--list"]), "");
-
-        // Published, but never visible: it counts as published and is not published again.
-        let fx = fixture("never-visible");
-        let mut reg = FakeRegistry {
-            answers: std::iter::repeat_n(Probe::NotYet, 100).collect(),
-            ..FakeRegistry::default()
-        };
-        let err = run_with(
-            &fx.0,
-            &options("0.2.0", false, false),
-            "2030-01-02",
-            &mut reg,
-            FAST,
-        )
-        .expect_err("never visible");
-        assert_eq!(reg.published, ["xtask-fx-core"]);
-        assert!(err.contains("still not visible"), "{err}");
-        assert!(err.contains("published so far: xtask-fx-core\n"), "{err}");
-        assert!(!err.contains("cargo publish -p xtask-fx-core"), "{err}");
-        assert!(err.contains("cargo publish -p xtask-fx-mid"), "{err}");
     }
 
     /// When packaging fails after the bump is written, the bump is rolled back.
@@ -2613,27 +1258,14 @@ version = "0.1.0"
         );
         git_ok(&fx.0, &["commit", "--quiet", "-am", "Missing README"]);
         let before = snapshot(&fx.0);
-        let mut reg = FakeRegistry::default();
-        let err = run_with(
-            &fx.0,
-            &options("0.2.0", true, false),
-            "2030-01-02",
-            &mut reg,
-            FAST,
-        )
-        .expect_err("dry run: packaging fails");
+        let (result, _) = release(&fx, &options("0.2.0", true, false), |_| false);
+        let err = result.expect_err("dry run: packaging fails");
         assert!(err.contains("cargo package"), "{err}");
         assert_eq!(snapshot(&fx.0), before);
-        let err = run_with(
-            &fx.0,
-            &options("0.2.0", false, false),
-            "2030-01-02",
-            &mut reg,
-            FAST,
-        )
-        .expect_err("release: packaging fails");
+        let (result, publishes) = release(&fx, &options("0.2.0", false, false), |_| false);
+        let err = result.expect_err("release: packaging fails");
         assert!(err.contains("rolled back"), "{err}");
         assert_eq!(snapshot(&fx.0), before, "the bump was not rolled back");
-        assert!(reg.published.is_empty());
+        assert!(publishes.iter().all(|p| p.contains("--dry-run")));
     }
 }
