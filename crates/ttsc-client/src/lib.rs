@@ -67,6 +67,7 @@ mod error;
 mod iam;
 mod ops;
 pub mod paginate;
+pub mod split;
 mod synth;
 mod tls;
 pub mod waiter;
