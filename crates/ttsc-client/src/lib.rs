@@ -60,6 +60,7 @@
 
 pub mod adopt;
 mod authn;
+mod builder;
 mod client;
 pub mod config;
 pub mod download;
@@ -72,7 +73,8 @@ mod synth;
 mod tls;
 pub mod waiter;
 
-pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use builder::{ClientBuilder, USER_AGENT};
+pub use client::Client;
 pub use config::{RetryConfig, Timeouts};
 pub use download::Downloaded;
 pub use error::{Error, ErrorKind, Result, sanitize};
