@@ -6,6 +6,10 @@
 //! with `Range: bytes=N-` (also across runs: the `.part` file is the resume point). When the
 //! pre-signed URL has expired, a fresh one is fetched from the job and the transfer continues.
 //!
+//! The destination is resolved with [`Target`]: a symbolic link is followed (the `.part`
+//! file and the rename happen beside its target), and an existing device or FIFO is written
+//! in place, never replaced.
+//!
 //! Download URLs are pre-signed object-storage URLs: the client never sends `Authorization`,
 //! `X-Auth-Token` or `X-Security-Token` to them. Downloads follow up to 5 redirects (they
 //! carry nothing secret); API and IAM calls follow none.
@@ -20,6 +24,7 @@ use tokio::io::AsyncWriteExt;
 use crate::Client;
 use crate::client::transport_error;
 use crate::error::{Cause, Error, ErrorKind, Result};
+use crate::target::{Target, hidden_sibling, sync_parent};
 
 /// What a download wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +61,7 @@ pub fn url_extension(url: &str) -> Option<&str> {
 
 /// The hidden partial file beside `dest`.
 pub fn part_path(dest: &Path) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map_or_else(|| "download".into(), |n| n.to_string_lossy().into_owned());
-    dest.with_file_name(format!(".{name}.part"))
+    hidden_sibling(dest, "part")
 }
 
 fn io_error(what: String, e: std::io::Error) -> Error {
@@ -99,23 +101,48 @@ impl Client {
         mut refresh: Option<RefreshUrl>,
     ) -> Result<Downloaded> {
         let inner = &self.inner;
-        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let target = Target::resolve(dest)
+            .map_err(|e| io_error(format!("cannot write {}", dest.display()), e))?;
+        let through = target.is_write_through();
+        let final_path = target.path();
+        if let Some(dir) = final_path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !through
+        {
             tokio::fs::create_dir_all(dir)
                 .await
                 .map_err(|e| io_error(format!("cannot create {}", dir.display()), e))?;
         }
-        let part = part_path(dest);
+        // A device or FIFO is written in place; anything else goes to a `.part` file first.
+        let part = if through {
+            final_path.to_path_buf()
+        } else {
+            part_path(final_path)
+        };
         let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
+            .create(!through)
+            .append(!through)
+            .write(through)
             .open(&part)
             .await
             .map_err(|e| io_error(format!("cannot open {}", part.display()), e))?;
-        let mut have = file
-            .metadata()
-            .await
-            .map_err(|e| io_error(format!("cannot stat {}", part.display()), e))?
-            .len();
+        let mut have = if through {
+            0
+        } else {
+            file.metadata()
+                .await
+                .map_err(|e| io_error(format!("cannot stat {}", part.display()), e))?
+                .len()
+        };
+        // What was written into a device or FIFO cannot be taken back.
+        let cannot_restart = || {
+            Step::Fatal(Error::new(
+                ErrorKind::Download,
+                format!(
+                    "the server restarted the transfer, which cannot be undone in {}",
+                    dest.display()
+                ),
+            ))
+        };
         let resumed_from = have;
         let mut url = url.to_string();
         let mut resumes = 0u32;
@@ -139,6 +166,9 @@ impl Client {
                     200 => {
                         if have > 0 {
                             // The server ignored the range: start over.
+                            if through {
+                                return Err(cannot_restart());
+                            }
                             file.set_len(0)
                                 .await
                                 .map_err(|e| Step::Fatal(io_error("cannot truncate".into(), e)))?;
@@ -175,6 +205,9 @@ impl Client {
                             });
                         if total == Some(have) {
                             return Ok(Some(have));
+                        }
+                        if through {
+                            return Err(cannot_restart());
                         }
                         file.set_len(0)
                             .await
@@ -243,18 +276,18 @@ impl Client {
                         file.flush()
                             .await
                             .map_err(|e| io_error("cannot flush".into(), e))?;
-                        file.sync_all()
-                            .await
-                            .map_err(|e| io_error(format!("cannot fsync {}", part.display()), e))?;
-                        drop(file);
-                        tokio::fs::rename(&part, dest).await.map_err(|e| {
-                            io_error(format!("cannot move the download to {}", dest.display()), e)
-                        })?;
-                        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-                            // Make the rename durable; not every platform can open a directory.
-                            if let Ok(d) = std::fs::File::open(dir) {
-                                let _ = d.sync_all();
-                            }
+                        if !through {
+                            file.sync_all().await.map_err(|e| {
+                                io_error(format!("cannot fsync {}", part.display()), e)
+                            })?;
+                            drop(file);
+                            tokio::fs::rename(&part, final_path).await.map_err(|e| {
+                                io_error(
+                                    format!("cannot move the download to {}", dest.display()),
+                                    e,
+                                )
+                            })?;
+                            sync_parent(final_path);
                         }
                         return Ok(Downloaded {
                             path: dest.to_path_buf(),

@@ -70,6 +70,7 @@ mod ops;
 pub mod paginate;
 pub mod split;
 mod synth;
+pub mod target;
 mod tls;
 pub mod waiter;
 
@@ -80,6 +81,7 @@ pub use download::Downloaded;
 pub use error::{Error, ErrorKind, Result, sanitize};
 pub use paginate::{Paginator, RecordId};
 pub use synth::{JobFile, Synthesis, SynthesizeRequest};
+pub use target::Target;
 pub use waiter::{WaitOptions, WaitProgress};
 
 pub use ttsc_auth as auth;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ttsc_client::SynthesizeRequest;
 use ttsc_client::download::part_path;
+use ttsc_client::target::{self, Target};
 use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody};
 
 use super::jobs::validate;
@@ -101,9 +102,11 @@ fn build(
     Ok(request)
 }
 
-/// Output paths must be files and distinct.
+/// Output paths must be files (or devices and FIFOs, written through) and distinct after
+/// resolving: `x.wav`, `./x.wav` and a link to it are one file.
 pub fn check_outputs(outputs: &[(&str, &Path)]) -> CliResult {
-    for (i, (flag, path)) in outputs.iter().enumerate() {
+    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+    for &(flag, path) in outputs {
         if path.as_os_str().is_empty() {
             return Err(CliError::usage(format!("{flag} is empty")));
         }
@@ -113,12 +116,17 @@ pub fn check_outputs(outputs: &[(&str, &Path)]) -> CliResult {
                 path.display()
             )));
         }
-        if let Some((other, _)) = outputs[..i].iter().find(|(_, p)| p == path) {
+        let identity = target::identity(path).map_err(|e| {
+            CliError::usage(format!("invalid value {} for {flag}", path.display()))
+                .cause(e.to_string())
+        })?;
+        if let Some((other, _)) = seen.iter().find(|(_, p)| *p == identity) {
             return Err(CliError::usage(format!(
                 "{flag} and {other} name the same file {}",
-                path.display()
+                identity.display()
             )));
         }
+        seen.push((flag, identity));
     }
     Ok(())
 }
@@ -152,7 +160,7 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     }
 
     let audio_path = match format {
-        SynthFormat::Pcm => hidden_sibling(&args.output, "wav.tmp"),
+        SynthFormat::Pcm => scratch_wav(&args.output),
         SynthFormat::Wav | SynthFormat::Mp3 => args.output.clone(),
     };
     // A partial download left by an interrupted run belongs to another job: resuming it
@@ -165,7 +173,9 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     .into_iter()
     .flatten()
     {
-        let _ = std::fs::remove_file(part_path(path));
+        if let Ok(Target::Replace(p)) = Target::resolve(path) {
+            let _ = std::fs::remove_file(part_path(&p));
+        }
     }
     let spinner = ctx.ui.spinner("creating the job");
     let wait = ctx.wait_options_shown(&spinner, false);
@@ -205,26 +215,26 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     }
 }
 
-/// `.NAME.SUFFIX` beside `path`.
-fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "audio".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.{suffix}"))
+/// Where the WAV of a PCM output is downloaded first: beside the (resolved) output, or in
+/// the temporary directory when the output is a device or FIFO (nothing is created there).
+fn scratch_wav(output: &Path) -> PathBuf {
+    match Target::resolve(output) {
+        Ok(Target::Replace(p)) => target::hidden_sibling(&p, "wav.tmp"),
+        _ => std::env::temp_dir().join(format!(".ttsc-{}.wav.tmp", std::process::id())),
+    }
 }
 
-/// Writes the samples of the WAV at `wav` to `dest` (atomically), removes `wav`, and
-/// returns the size written.
+/// Writes the samples of the WAV at `wav` to `dest` (atomically, or through a device or
+/// FIFO), removes `wav`, and returns the size written.
 fn wav_to_pcm(wav: &Path, dest: &Path) -> CliResult<u64> {
     let bytes = std::fs::read(wav)
         .map_err(|e| CliError::io(format!("cannot read {}", wav.display()), &e))?;
+    let _ = std::fs::remove_file(wav);
     let samples = wav_data(&bytes)
         .ok_or_else(|| CliError::failure("the service's WAV file has no data chunk"))?;
-    let part = part_path(dest);
-    std::fs::write(&part, samples)
-        .and_then(|()| std::fs::rename(&part, dest))
+    Target::resolve(dest)
+        .and_then(|t| t.write_all(samples))
         .map_err(|e| CliError::io(format!("cannot write {}", dest.display()), &e))?;
-    let _ = std::fs::remove_file(wav);
     Ok(samples.len() as u64)
 }
 
