@@ -18,6 +18,10 @@ use crate::error::{Cause, Error, ErrorKind, Result};
 /// The user agent sent on every call.
 pub const USER_AGENT: &str = concat!("ttsc/", env!("CARGO_PKG_VERSION"));
 
+/// The default of `ClientBuilder::max_download_bytes`: 2 GiB, twice the audio of the
+/// longest text at the slowest speed in 48 kHz 16-bit stereo.
+const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 2 << 30;
+
 /// Redirects a download may follow (object storage may redirect to a regional host).
 const MAX_DOWNLOAD_REDIRECTS: usize = 5;
 
@@ -42,6 +46,7 @@ pub struct ClientBuilder {
     sleep: Arc<dyn Sleep>,
     random: Arc<dyn Random>,
     page_concurrency: usize,
+    max_download_bytes: u64,
     error: Option<Error>,
 }
 
@@ -76,6 +81,7 @@ impl Default for ClientBuilder {
             sleep: Arc::new(TokioSleep),
             random: Arc::new(SplitMix::from_entropy()),
             page_concurrency: 8,
+            max_download_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
             error: None,
         }
     }
@@ -259,6 +265,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest file a download accepts, whatever it is (default 2 GiB); audio from
+    /// [`Client::synthesize`] is further bounded by the length of its text.
+    pub fn max_download_bytes(mut self, n: u64) -> Self {
+        self.max_download_bytes = n;
+        self
+    }
+
     /// Builds the client, reporting the first configuration problem.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.error {
@@ -361,6 +374,7 @@ impl ClientBuilder {
                 sleep: self.sleep,
                 random: self.random,
                 page_concurrency: self.page_concurrency,
+                max_download_bytes: self.max_download_bytes,
             }),
         })
     }

@@ -46,6 +46,7 @@ pub(crate) struct Inner {
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) random: Arc<dyn Random>,
     pub(crate) page_concurrency: usize,
+    pub(crate) max_download_bytes: u64,
 }
 
 impl fmt::Debug for Client {
@@ -444,24 +445,37 @@ fn is_signature_expired(e: &Error) -> bool {
             .is_some_and(|m| m.to_ascii_lowercase().contains("expired") && !m.contains("token"))
 }
 
-/// Decodes a success body; an empty body reads as `{}`.
+/// Decodes a success body; an empty body reads as `{}`. A body that is not a JSON object is
+/// a decode error, and an object that carries only `error_code`/`error_msg` (and
+/// `request_id`) is the service's error even under a 2xx status.
 fn decode<T: serde::de::DeserializeOwned>(a: &Attempt) -> Result<T> {
     let body: &[u8] = if a.body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &a.body
     };
-    serde_json::from_slice(body).map_err(|e| {
+    let failed = |why: String| {
         let text = String::from_utf8_lossy(&a.body[..a.body.len().min(200)]).into_owned();
         Error::new(
             ErrorKind::Decode,
             format!(
-                "cannot decode the {} response ({e}); body starts: {}",
+                "cannot decode the {} response ({why}); body starts: {}",
                 a.status,
                 sanitize(&text, 120)
             ),
         )
-    })
+    };
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).map_err(|e| failed(e.to_string()))?;
+    let is_error = |k: &str| matches!(k, "error_code" | "error_msg");
+    let says_error = object
+        .iter()
+        .any(|(k, v)| is_error(k) && v.as_str().is_some_and(|v| !v.is_empty()));
+    let only_error = says_error && object.keys().all(|k| is_error(k) || k == "request_id");
+    if only_error {
+        return Err(service_error(a));
+    }
+    serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| failed(e.to_string()))
 }
 
 #[cfg(test)]

@@ -17,13 +17,16 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::io::AsyncWriteExt;
+
+use ttsc_models::AudioFormat;
 
 use crate::Client;
 use crate::client::transport_error;
 use crate::error::{Cause, Error, ErrorKind, Result};
+use crate::sniff;
 use crate::target::{Target, hidden_sibling, sync_parent};
 
 /// What a download wrote.
@@ -40,6 +43,69 @@ pub struct Downloaded {
     pub resumes: u32,
     /// How many times a fresh URL was fetched because the old one had expired.
     pub url_refreshes: u32,
+}
+
+/// Largest subtitle or timestamp file a download accepts (64 MiB; the files of a
+/// 10,000-character text are well under 2 MiB).
+pub const MAX_TEXT_FILE_BYTES: u64 = 64 << 20;
+
+/// A generous bound on the audio of a text of `chars` characters: 2 s per character (eight
+/// times a normal speaking rate, four times at the slowest speed) of 48 kHz 16-bit stereo,
+/// plus 16 MiB for silence and headers.
+#[must_use]
+pub fn audio_size_bound(chars: usize) -> u64 {
+    (16 << 20) + (chars as u64).saturating_mul(2 * 48_000 * 2 * 2)
+}
+
+/// What a download must turn out to be. The file's first bytes are checked before it takes
+/// its final name; a file that fails the check, or grows past its size bound, is removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Expect {
+    kind: Kind,
+    max_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Any,
+    Text,
+    Audio(Option<AudioFormat>),
+}
+
+impl Expect {
+    /// Anything, up to the client's download size limit
+    /// ([`ClientBuilder::max_download_bytes`](crate::ClientBuilder::max_download_bytes)).
+    pub fn any() -> Self {
+        Expect {
+            kind: Kind::Any,
+            max_bytes: None,
+        }
+    }
+
+    /// Text (subtitles, timestamps): not an HTML page, at most [`MAX_TEXT_FILE_BYTES`].
+    pub fn text() -> Self {
+        Expect {
+            kind: Kind::Text,
+            max_bytes: Some(MAX_TEXT_FILE_BYTES),
+        }
+    }
+
+    /// Audio in `format`, or when `None` in the format the response announces (its
+    /// `Content-Type`, else the URL's extension): never empty, never an HTML page, WAV with
+    /// its `RIFF`/`WAVE` header and MP3 with an ID3 tag or an MPEG frame sync.
+    pub fn audio(format: Option<AudioFormat>) -> Self {
+        Expect {
+            kind: Kind::Audio(format.filter(|f| !matches!(f, AudioFormat::Unknown(_)))),
+            max_bytes: None,
+        }
+    }
+
+    /// At most `n` bytes (never more than the client's download size limit).
+    pub fn max_bytes(mut self, n: u64) -> Self {
+        self.max_bytes = Some(n);
+        self
+    }
 }
 
 /// A boxed future returning a fresh download URL.
@@ -89,18 +155,36 @@ enum Step {
 impl Client {
     /// Downloads `url` to `dest` (see the [module docs](crate::download)).
     pub async fn download(&self, url: &str, dest: &Path) -> Result<Downloaded> {
-        self.download_with_refresh(url, dest, None).await
+        self.download_with_refresh(url, dest, &Expect::any(), None)
+            .await
     }
 
-    /// Downloads `url` to `dest`, calling `refresh` for a fresh URL when the current one is
-    /// refused as expired (403, 404 or 410), at most 3 times.
+    /// Downloads `url` to `dest`, checking that it is what `expect` says, calling `refresh`
+    /// for a fresh URL when the current one is refused as expired (403, 404 or 410), at
+    /// most 3 times.
+    ///
+    /// Bounded three ways: by the response's `Content-Length`, by the size bound of
+    /// `expect` and the client's download limit, and by the operation timeout for the
+    /// whole transfer (a transfer cut by the deadline keeps its partial file, which the
+    /// next call resumes).
     pub async fn download_with_refresh(
         &self,
         url: &str,
         dest: &Path,
+        expect: &Expect,
         mut refresh: Option<RefreshUrl>,
     ) -> Result<Downloaded> {
         let inner = &self.inner;
+        let limit = expect
+            .max_bytes
+            .unwrap_or(u64::MAX)
+            .min(inner.max_download_bytes);
+        let mut announced = match &expect.kind {
+            Kind::Audio(None) => url_extension(url).and_then(sniff::format_of_extension),
+            Kind::Audio(Some(f)) => Some(f.clone()),
+            _ => None,
+        };
+
         let target = Target::resolve(dest)
             .map_err(|e| io_error(format!("cannot write {}", dest.display()), e))?;
         let through = target.is_write_through();
@@ -133,6 +217,12 @@ impl Client {
                 .map_err(|e| io_error(format!("cannot stat {}", part.display()), e))?
                 .len()
         };
+        if have > limit {
+            file.set_len(0)
+                .await
+                .map_err(|e| io_error("cannot truncate".into(), e))?;
+            have = 0;
+        }
         // What was written into a device or FIFO cannot be taken back.
         let cannot_restart = || {
             Step::Fatal(Error::new(
@@ -149,14 +239,20 @@ impl Client {
         let mut url_refreshes = 0u32;
         let mut failures = 0u32;
         let max_failures = inner.retry.max_attempts.max(3) * 2;
-        let deadline = Instant::now() + inner.timeouts.operation.max(Duration::from_secs(600));
+        let deadline = Instant::now() + inner.timeouts.operation;
+        let too_big = |n: u64| {
+            Step::Fatal(Error::new(
+                ErrorKind::Download,
+                format!("the download is larger than the {limit} bytes allowed (at least {n})"),
+            ))
+        };
 
         loop {
             let mut request = inner.downloads.get(&url);
             if have > 0 {
                 request = request.header("Range", format!("bytes={have}-"));
             }
-            let attempt: std::result::Result<Option<u64>, Step> = async {
+            let attempt = async {
                 let mut response = request
                     .send()
                     .await
@@ -243,19 +339,54 @@ impl Client {
                         )));
                     }
                 };
+                if let Some(total) = total.filter(|t| *t > limit) {
+                    return Err(too_big(total));
+                }
+                if expect.kind == Kind::Audio(None)
+                    && let Some(f) = response
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(sniff::format_of_content_type)
+                {
+                    announced = Some(f);
+                }
                 while let Some(chunk) = response
                     .chunk()
                     .await
                     .map_err(|e| Step::Retry(transport_error(e)))?
                 {
+                    let after = have + chunk.len() as u64;
+                    if after > limit {
+                        return Err(too_big(after));
+                    }
+                    if total.is_some_and(|t| after > t) {
+                        return Err(Step::Fatal(Error::new(
+                            ErrorKind::Download,
+                            "the server sent more than the length it announced",
+                        )));
+                    }
                     file.write_all(&chunk).await.map_err(|e| {
                         Step::Fatal(io_error(format!("cannot write {}", part.display()), e))
                     })?;
-                    have += chunk.len() as u64;
+                    have = after;
                 }
                 Ok(total)
-            }
-            .await;
+            };
+            let attempt: std::result::Result<Option<u64>, Step> =
+                match tokio::time::timeout_at(deadline.into(), attempt).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        return Err(Error::new(
+                            ErrorKind::Timeout,
+                            format!(
+                                "the download did not finish within {:?} (the operation timeout); \
+                                 its partial file is kept and the next download resumes it",
+                                inner.timeouts.operation
+                            ),
+                        ));
+                    }
+                };
 
             match attempt {
                 Ok(total) => {
@@ -277,6 +408,15 @@ impl Client {
                             .await
                             .map_err(|e| io_error("cannot flush".into(), e))?;
                         if !through {
+                            // A device or FIFO cannot be read back; a file is checked before
+                            // it takes the target's name.
+                            if let Err(why) =
+                                check_content(&part, &expect.kind, announced.as_ref()).await
+                            {
+                                drop(file);
+                                discard(&part).await;
+                                return Err(Error::new(ErrorKind::Download, why));
+                            }
                             file.sync_all().await.map_err(|e| {
                                 io_error(format!("cannot fsync {}", part.display()), e)
                             })?;
@@ -314,11 +454,43 @@ impl Client {
                         return Err(e);
                     }
                 }
-                Err(Step::Fatal(e)) => return Err(e),
+                Err(Step::Fatal(e)) => {
+                    if !through {
+                        drop(file);
+                        discard(&part).await;
+                    }
+                    return Err(e);
+                }
             }
             let pause = inner.retry.backoff(failures, inner.random.next_f64(), None);
             inner.sleep.sleep(pause).await;
         }
+    }
+}
+
+/// Checks the first bytes of the finished partial file against what was expected.
+async fn check_content(
+    part: &Path,
+    kind: &Kind,
+    announced: Option<&AudioFormat>,
+) -> std::result::Result<(), String> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::with_capacity(sniff::HEAD);
+    let opened = tokio::fs::File::open(part).await;
+    if let Ok(f) = opened {
+        let _ = f.take(sniff::HEAD as u64).read_to_end(&mut head).await;
+    }
+    match kind {
+        Kind::Any => Ok(()),
+        Kind::Text => sniff::check_text(&head),
+        Kind::Audio(_) => sniff::check_audio(&head, announced),
+    }
+}
+
+/// Removes a partial file that must not be resumed (best effort: it is hidden anyway).
+async fn discard(part: &Path) {
+    if let Err(e) = tokio::fs::remove_file(part).await {
+        tracing::debug!(error = %e, "cannot remove a rejected partial download");
     }
 }
 

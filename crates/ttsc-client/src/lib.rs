@@ -68,6 +68,7 @@ mod error;
 mod iam;
 mod ops;
 pub mod paginate;
+mod sniff;
 pub mod split;
 mod synth;
 pub mod target;

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use ttsc_models::{
-    CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, ShowAsyncTtsJobRequest,
+    AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, ShowAsyncTtsJobRequest,
     ShowAsyncTtsJobResponse,
 };
 
 use crate::Client;
-use crate::download::{Downloaded, RefreshUrl, url_extension};
+use crate::download::{Downloaded, Expect, RefreshUrl, audio_size_bound, url_extension};
 use crate::error::{Error, ErrorKind, Result};
 use crate::waiter::WaitOptions;
 
@@ -100,6 +100,15 @@ impl JobFile {
         .filter(|u| !u.is_empty())
     }
 
+    /// What this file must turn out to be: audio of any format (the response's
+    /// `Content-Type` or the URL's extension announces which), or text.
+    pub fn expect(self) -> Expect {
+        match self {
+            JobFile::Audio => Expect::audio(None),
+            JobFile::Subtitles | JobFile::Timestamps => Expect::text(),
+        }
+    }
+
     /// `audio`, `subtitles` or `timestamps`.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -116,6 +125,14 @@ impl Client {
     /// and refreshing expired URLs as needed).
     pub async fn synthesize(&self, request: SynthesizeRequest) -> Result<Synthesis> {
         let mut body = request.body;
+        let chars = body
+            .text
+            .chars()
+            .count()
+            .max(body.tts_text.as_deref().map_or(0, |t| t.chars().count()));
+        let audio_expect =
+            Expect::audio(Some(body.audio_format.clone().unwrap_or(AudioFormat::Wav)))
+                .max_bytes(audio_size_bound(chars));
         if request.subtitles.is_some() {
             body.gen_srt = Some(true);
         }
@@ -129,7 +146,13 @@ impl Client {
         let job_id = created.job_id.unwrap_or_default();
         let job = self.wait_for_job(&job_id, &request.wait).await?;
         let audio = self
-            .download_job_file(&job_id, &job, JobFile::Audio, request.audio)
+            .download_job_file_expecting(
+                &job_id,
+                &job,
+                JobFile::Audio,
+                request.audio,
+                &audio_expect,
+            )
             .await?;
         let subtitles = match request.subtitles {
             Some(p) => Some(
@@ -215,6 +238,18 @@ impl Client {
         file: JobFile,
         dest: PathBuf,
     ) -> Result<Downloaded> {
+        self.download_job_file_expecting(job_id, job, file, dest, &file.expect())
+            .await
+    }
+
+    async fn download_job_file_expecting(
+        &self,
+        job_id: &str,
+        job: &ShowAsyncTtsJobResponse,
+        file: JobFile,
+        dest: PathBuf,
+        expect: &Expect,
+    ) -> Result<Downloaded> {
         let url = file.url(job).ok_or_else(|| {
             Error::new(
                 ErrorKind::Download,
@@ -238,6 +273,7 @@ impl Client {
                 })
             })
         });
-        self.download_with_refresh(url, &dest, Some(refresh)).await
+        self.download_with_refresh(url, &dest, expect, Some(refresh))
+            .await
     }
 }

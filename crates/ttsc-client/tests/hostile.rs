@@ -5,12 +5,14 @@
 #[path = "common/hostile.rs"]
 mod hostile;
 
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hostile::{Hostile, Received, Reply};
 use ttsc_auth::{AccessKeyCredentials, Credentials, IamToken};
 use ttsc_client::config::SplitMix;
-use ttsc_client::{Client, ClientBuilder, ErrorKind};
+use ttsc_client::{Client, ClientBuilder, ErrorKind, JobFile, RetryConfig, Timeouts};
 use ttsc_models::*;
 
 const SK: &str = "SK-hostile-secret";
@@ -191,4 +193,199 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[tokio::test]
+async fn a_success_status_with_an_error_body_is_an_error() {
+    let server = Hostile::start(|_| {
+        Reply::json(
+            200,
+            r#"{"error_code":"MSS.00000003","error_msg":"quota exceeded","request_id":"r-9"}"#,
+        )
+    })
+    .await;
+    let client = builder(&server.url)
+        .credentials(AccessKeyCredentials::new("AK", SK))
+        .build()
+        .unwrap();
+    let err = client
+        .show_tts_job(ShowTtsJobRequest::new())
+        .await
+        .expect_err("an error body under 200 is an error");
+    assert_eq!(err.kind(), ErrorKind::Service, "{err}");
+    assert_eq!(err.error_code(), Some("MSS.00000003"));
+    assert_eq!(err.request_id(), Some("r-9"));
+    assert!(!err.is_retryable());
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_success_body_of_the_wrong_shape_is_a_decode_error() {
+    for body in ["[]", "[{\"count\":1}]", "\"ok\"", "42", "null"] {
+        let server = Hostile::start(move |_| Reply::json(200, body)).await;
+        let client = builder(&server.url)
+            .credentials(AccessKeyCredentials::new("AK", SK))
+            .build()
+            .unwrap();
+        let err = client
+            .show_tts_job(ShowTtsJobRequest::new())
+            .await
+            .expect_err(body);
+        assert_eq!(err.kind(), ErrorKind::Decode, "{body}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_success_with_result_fields_and_an_error_code_is_a_success() {
+    // Job details carry `error_code`/`error_msg` of their own beside result fields.
+    let server = Hostile::start(|_| {
+        Reply::json(
+            200,
+            r#"{"job_id":"j1","state":"FAILED","error_code":"MSS.1","error_msg":"bad text"}"#,
+        )
+    })
+    .await;
+    let client = builder(&server.url)
+        .credentials(AccessKeyCredentials::new("AK", SK))
+        .build()
+        .unwrap();
+    client
+        .show_async_tts_job(ShowAsyncTtsJobRequest::new("j1"))
+        .await
+        .expect("a job that failed is still a successful read");
+}
+
+/// A client for downloads from `server`, with a small download limit.
+fn download_client(server: &Hostile, limit: u64, timeouts: Timeouts) -> Client {
+    builder(&server.url)
+        .credentials(AccessKeyCredentials::new("AK", SK))
+        .max_download_bytes(limit)
+        .timeouts(timeouts)
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap()
+}
+
+/// Whether `dir` holds no file at all (neither the target nor a partial file).
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).unwrap().next().is_none()
+}
+
+#[tokio::test]
+async fn an_endless_download_body_stops_at_the_size_limit() {
+    let server = Hostile::start(|_| {
+        Reply::Endless(200, vec![], vec![0x55; 64 << 10], 256 << 20, Duration::ZERO)
+    })
+    .await;
+    let client = download_client(&server, 1 << 20, Timeouts::default());
+    let dir = tempdir("endless");
+    let err = client
+        .download(&format!("{}/a.wav", server.url), &dir.join("a.wav"))
+        .await
+        .expect_err("an endless body is refused");
+    assert_eq!(err.kind(), ErrorKind::Download, "{err}");
+    assert!(err.to_string().contains("1048576 bytes"), "{err}");
+    assert!(is_empty_dir(&dir), "nothing is left behind");
+}
+
+#[tokio::test]
+async fn a_download_announcing_more_than_the_limit_is_refused_unread() {
+    let server = Hostile::start(|_| {
+        Reply::Endless(
+            200,
+            vec![("Content-Length".into(), "10000000000".into())],
+            vec![0x55; 64 << 10],
+            256 << 20,
+            Duration::ZERO,
+        )
+    })
+    .await;
+    let client = download_client(&server, 1 << 20, Timeouts::default());
+    let dir = tempdir("announced-too-big");
+    let err = client
+        .download(&format!("{}/a.wav", server.url), &dir.join("a.wav"))
+        .await
+        .expect_err("an announced 10 GB body is refused");
+    assert!(err.to_string().contains("10000000000"), "{err}");
+    assert!(is_empty_dir(&dir));
+}
+
+#[tokio::test]
+async fn a_dripping_download_stops_at_the_operation_deadline() {
+    let server = Hostile::start(|_| {
+        Reply::Endless(
+            200,
+            vec![],
+            vec![0x55; 16],
+            1 << 20,
+            Duration::from_millis(20),
+        )
+    })
+    .await;
+    let timeouts = Timeouts::default().operation(Duration::from_millis(300));
+    let client = download_client(&server, 1 << 30, timeouts);
+    let dir = tempdir("dripping");
+    let err = client
+        .download(&format!("{}/a.wav", server.url), &dir.join("a.wav"))
+        .await
+        .expect_err("a body that never ends is cut by the deadline");
+    assert!(err.is_timeout(), "{err}");
+    assert!(!dir.join("a.wav").exists());
+}
+
+/// Downloads the audio of a job whose audio URL is `server`'s `/audio.wav`.
+async fn download_job_audio(server: &Hostile, dir: &Path) -> ttsc_client::Result<()> {
+    let client = download_client(server, 1 << 20, Timeouts::default());
+    let job = ShowAsyncTtsJobResponse::new()
+        .state(JobState::Succeed)
+        .audio_file_url(format!("{}/audio.wav", server.url));
+    client
+        .download_job_file("j1", &job, JobFile::Audio, dir.join("j1.wav"))
+        .await
+        .map(drop)
+}
+
+#[tokio::test]
+async fn a_download_that_is_not_the_announced_audio_leaves_no_file() {
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        (
+            "html",
+            "text/html",
+            b"<!DOCTYPE html><title>Sign in</title>".to_vec(),
+        ),
+        ("empty", "audio/wav", Vec::new()),
+        (
+            "mp3 as wav",
+            "audio/wav",
+            b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec(),
+        ),
+        ("wav as mp3", "audio/mpeg", wav(8)),
+    ];
+    for (what, content_type, body) in cases {
+        let server = Hostile::start(move |_| {
+            Reply::Full(
+                200,
+                vec![("Content-Type".into(), content_type.into())],
+                body.clone(),
+            )
+        })
+        .await;
+        let dir = tempdir(&what.replace(' ', "-"));
+        let err = download_job_audio(&server, &dir).await.expect_err(what);
+        assert_eq!(err.kind(), ErrorKind::Download, "{what}: {err}");
+        assert!(is_empty_dir(&dir), "{what}: no audio file is left");
+    }
+    let server = Hostile::start(|_| {
+        Reply::Full(
+            200,
+            vec![("Content-Type".into(), "audio/wav".into())],
+            wav(8),
+        )
+    })
+    .await;
+    let dir = tempdir("real-wav");
+    download_job_audio(&server, &dir)
+        .await
+        .expect("a real WAV downloads");
+    assert!(dir.join("j1.wav").exists());
 }

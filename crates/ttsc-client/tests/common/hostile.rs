@@ -3,6 +3,7 @@
 //! whatever the test's handler says, including bodies that never end.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -31,6 +32,9 @@ impl Received {
 pub enum Reply {
     /// A complete response: status, extra headers and body (`Content-Length` is added).
     Full(u16, Vec<(String, String)>, Vec<u8>),
+    /// A status and headers (the test writes any `Content-Length`), then `chunk` repeated,
+    /// `pause` apart, until the client hangs up or `limit` bytes were written.
+    Endless(u16, Vec<(String, String)>, Vec<u8>, usize, Duration),
 }
 
 impl Reply {
@@ -103,8 +107,9 @@ async fn serve(
             return;
         };
         log.lock().unwrap().push(request.clone());
-        let (status, headers, body, endless): (_, _, _, Option<usize>) = match handler(&request) {
+        let (status, headers, body, endless) = match handler(&request) {
             Reply::Full(s, h, b) => (s, h, b, None),
+            Reply::Endless(s, h, chunk, limit, pause) => (s, h, chunk, Some((limit, pause))),
         };
         let mut head = format!("HTTP/1.1 {status} Hostile\r\n");
         for (k, v) in &headers {
@@ -123,13 +128,14 @@ async fn serve(
                     return;
                 }
             }
-            Some(limit) => {
+            Some((limit, pause)) => {
                 let mut sent = 0;
                 while sent < limit {
                     if socket.write_all(&body).await.is_err() {
                         return;
                     }
                     sent += body.len().max(1);
+                    tokio::time::sleep(pause).await;
                 }
                 return;
             }
