@@ -411,9 +411,12 @@ impl Ctx {
                 "set --region (e.g. cn-north-4) or --endpoint; `--emulator` runs against a local emulator",
             ));
         };
-        b = b.endpoint(endpoint.value);
-        if let Some(r) = resolved.region {
-            b = b.region(r.value);
+        match resolved.region {
+            // An endpoint derived from the region is left to the client, which first checks
+            // that the region exists (a typo gets "did you mean …?", not a DNS error).
+            Some(r) if self.g.endpoint.is_none() => b = b.region(r.value),
+            Some(r) => b = b.endpoint(endpoint.value).region(r.value),
+            None => b = b.endpoint(endpoint.value),
         }
         if let Some(p) = resolved.project_id {
             b = b.project_id(p.value);
@@ -429,6 +432,22 @@ impl Ctx {
     /// Translates a client error, with the clock skew the client measured.
     pub fn client_error(&self, e: &ttsc_client::Error) -> CliError {
         let skew = self.client.as_ref().map_or(0, Client::clock_skew_ms);
-        crate::error::from_client(e, skew)
+        let mut err = crate::error::from_client(e, skew);
+        // The gateway's canonical request is cut short in the message; at -v it is shown
+        // whole, one line per line, to compare with `ttsc sign` character by character.
+        if self.g.verbose > 0
+            && let Some((_, canonical)) = e
+                .error_msg()
+                .and_then(|m| m.split_once("CanonicalRequest:"))
+        {
+            err.details
+                .push("canonical request the gateway computed (`|` is a newline):".into());
+            err.details.extend(
+                canonical
+                    .split('|')
+                    .map(|line| format!("  {}", ttsc_client::sanitize(line, 2_000))),
+            );
+        }
+        err
     }
 }

@@ -204,8 +204,20 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
         e = e.hint("the service is throttling calls: retry later, or lower --concurrency");
     }
     match err.kind() {
+        ErrorKind::Connect | ErrorKind::Timeout if err.to_string().contains("reach IAM") => {
+            e = e.hint(format!(
+                "check --iam-endpoint (or {}) and the network",
+                env_vars::HUAWEICLOUD_SDK_IAM_ENDPOINT
+            ));
+        }
         ErrorKind::Connect => {
             e = e.hint("check --endpoint (or --region) and the network; `--emulator` runs against a local emulator");
+        }
+        ErrorKind::Config if err.to_string().contains("no project id") => {
+            e = e.hint(format!(
+                "set --project-id or {} (the console's My Credentials page lists the project id of each region)",
+                env_vars::HUAWEICLOUD_SDK_PROJECT_ID
+            ));
         }
         ErrorKind::Credentials => {
             e = e.hint(credentials_hint());

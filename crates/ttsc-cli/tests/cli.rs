@@ -864,3 +864,172 @@ fn quiet_and_verbose() {
     // Logs never carry the secret key.
     assert!(!verbose.stderr.contains(ttsc_emulator::DEMO_SK));
 }
+
+/// A loopback port nothing listens on.
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn a_network_failure_is_reported_as_one_with_the_host_and_exit_1() {
+    let mut s = Sandbox::new("net-fail");
+    s.env
+        .push(("HUAWEICLOUD_SDK_AK".into(), "AKAKAKAKAKAKAKAKAKAK".into()));
+    s.env
+        .push(("HUAWEICLOUD_SDK_SK".into(), "not-a-real-secret".into()));
+    let dead = closed_port_url();
+    // The project id must be discovered through an IAM endpoint that is down: a network
+    // failure, not a credentials problem.
+    let run = s.run(&[
+        "--region",
+        "cn-north-4",
+        "--endpoint",
+        dead.as_str(),
+        "--iam-endpoint",
+        dead.as_str(),
+        "jobs",
+        "list",
+    ]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains("cannot reach IAM at 127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--iam-endpoint"), "{}", run.stderr);
+    assert!(!run.stderr.contains("ttsc configure"), "{}", run.stderr);
+    // The API itself is down.
+    let run = s.run(&[
+        "--endpoint",
+        dead.as_str(),
+        "--project-id",
+        "p1",
+        "jobs",
+        "list",
+    ]);
+    run.expect(1);
+    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+    assert!(!run.stderr.contains("ttsc configure"), "{}", run.stderr);
+}
+
+#[test]
+fn a_mistyped_region_gets_a_suggestion_and_an_unknown_one_needs_an_endpoint() {
+    let mut s = Sandbox::new("region");
+    s.env.push(("TTSC_AUTH_TOKEN".into(), "token".into()));
+    let run = s.run(&[
+        "--region",
+        "cn-nort-4",
+        "--project-id",
+        "p1",
+        "jobs",
+        "list",
+    ]);
+    run.expect(3);
+    assert!(
+        run.stderr.contains("did you mean cn-north-4?"),
+        "{}",
+        run.stderr
+    );
+    let run = s.run(&[
+        "--region",
+        "eu-west-101",
+        "--project-id",
+        "p1",
+        "jobs",
+        "list",
+    ]);
+    run.expect(3);
+    assert!(run.stderr.contains("explicit endpoint"), "{}", run.stderr);
+    // With an endpoint, a region ttsc does not know is only the name of the project's region.
+    let dead = closed_port_url();
+    let run = s.run(&[
+        "--region",
+        "eu-west-101",
+        "--endpoint",
+        dead.as_str(),
+        "--project-id",
+        "p1",
+        "jobs",
+        "list",
+    ]);
+    run.expect(1);
+    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+}
+
+#[test]
+fn jobs_get_of_a_preview_id_points_to_audition_get() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("preview-id");
+    let created = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "json",
+            "audition",
+            "create",
+            "Hello",
+            "--voice",
+            VOICE,
+        ],
+    );
+    created.expect(0);
+    let id = created.json()["job_id"]
+        .as_str()
+        .expect("job_id")
+        .to_string();
+    for args in [
+        vec!["jobs", "get", id.as_str()],
+        vec!["jobs", "download", id.as_str(), "--out-dir", "d"],
+    ] {
+        let run = s.run_at(&emu, &args);
+        run.expect(1);
+        assert!(
+            run.stderr
+                .contains(&format!("use `ttsc audition get {id}`")),
+            "{}",
+            run.stderr
+        );
+    }
+    // An id that is neither gets no such hint.
+    let run = s.run_at(&emu, &["jobs", "get", "0123456789abcdef0123456789abcdef"]);
+    run.expect(1);
+    assert!(!run.stderr.contains("audition"), "{}", run.stderr);
+}
+
+#[test]
+fn a_rejected_signature_shows_the_gateways_canonical_request_whole_at_v() {
+    let emu = TestEmu::new();
+    let mut s = Sandbox::new("canonical-v");
+    s.env
+        .push(("HUAWEICLOUD_SDK_AK".into(), ttsc_emulator::DEMO_AK.into()));
+    s.env
+        .push(("HUAWEICLOUD_SDK_SK".into(), "a-wrong-secret-key".into()));
+    let quiet = s.run_at(&emu, &["jobs", "list", "--limit", "2"]);
+    quiet.expect(3);
+    assert!(
+        !quiet
+            .stderr
+            .contains("canonical request the gateway computed"),
+        "{}",
+        quiet.stderr
+    );
+    let run = s.run_at(&emu, &["-v", "jobs", "list", "--limit", "2"]);
+    run.expect(3);
+    assert!(
+        run.stderr
+            .contains("canonical request the gateway computed"),
+        "{}",
+        run.stderr
+    );
+    // Every line of the canonical request, the last (the body hash) included.
+    assert!(run.stderr.contains("\n    limit=2\n"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("\n    e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        "{}",
+        run.stderr
+    );
+}

@@ -101,10 +101,10 @@ impl Auth {
             }
             Auth::Token(token) => Ok(token_prepared(path, query, token.expose_secret())),
             Auth::TokenSource(source) => {
-                let token = source.token().await.map_err(|e| {
-                    Error::new(ErrorKind::Credentials, "cannot get an IAM token")
-                        .with_source(Cause::chain(&e))
-                })?;
+                let token = source
+                    .token()
+                    .await
+                    .map_err(|e| crate::iam::iam_error(&e, "cannot get an IAM token".into()))?;
                 Ok(token_prepared(path, query, token.expose_secret()))
             }
         }

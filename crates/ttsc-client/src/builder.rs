@@ -279,7 +279,10 @@ impl ClientBuilder {
         }
         let endpoint = match (&self.endpoint, &self.region) {
             (Some(e), _) => e.trim_end_matches('/').to_string(),
-            (None, Some(r)) => region_endpoint(r),
+            (None, Some(r)) => {
+                crate::config::check_region(r)?;
+                region_endpoint(r)
+            }
             (None, None) => {
                 return Err(Error::new(
                     ErrorKind::Config,

@@ -17,6 +17,30 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("ap-southeast-3", "AP-Singapore (public beta)"),
 ];
 
+/// Refuses a region that is not in [`REGIONS`], suggesting the closest known one: a typo
+/// would otherwise surface much later as a DNS failure. A region ttsc does not know yet
+/// works with an explicit endpoint.
+pub(crate) fn check_region(region: &str) -> crate::Result<()> {
+    if REGIONS.iter().any(|(known, _)| *known == region) {
+        return Ok(());
+    }
+    let closest = REGIONS
+        .iter()
+        .map(|(known, _)| (strsim::levenshtein(region, known), *known))
+        .min()
+        .filter(|(distance, _)| *distance <= 3);
+    let known: Vec<&str> = REGIONS.iter().map(|(r, _)| *r).collect();
+    let mut message = format!("unknown region {region:?}");
+    if let Some((_, suggestion)) = closest {
+        message.push_str(&format!("; did you mean {suggestion}?"));
+    }
+    message.push_str(&format!(
+        " (known: {}; another region needs an explicit endpoint)",
+        known.join(", ")
+    ));
+    Err(crate::Error::new(crate::ErrorKind::Config, message))
+}
+
 /// The API endpoint of a region: `https://metastudio.{region}.myhuaweicloud.com`.
 pub fn region_endpoint(region: &str) -> String {
     format!("https://metastudio.{region}.myhuaweicloud.com")

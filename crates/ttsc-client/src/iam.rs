@@ -47,7 +47,15 @@ impl IamTransport for ReqwestTransport {
                 builder = builder.header(k.as_str(), v.as_str());
             }
             let response = builder.body(request.body).send().await.map_err(|e| {
-                TransportError::new(format!("IAM request failed: {}", e.without_url()))
+                let host = e
+                    .url()
+                    .and_then(|u| u.host_str())
+                    .unwrap_or("IAM")
+                    .to_owned();
+                TransportError::with_source(
+                    format!("cannot reach IAM at {host}"),
+                    crate::client::transport_error(e),
+                )
             })?;
             if response.status().is_redirection() {
                 let e = redirect_refused("the IAM endpoint", response.headers());
@@ -76,7 +84,7 @@ pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result
     let Auth::Signer(signer) = &inner.auth else {
         return Err(Error::new(
             ErrorKind::Config,
-            "no project id: with token authentication, set the project id explicitly",
+            "no project id: with token authentication (a fixed token or password login), set the project id explicitly",
         ));
     };
     let resolver = ProjectIdResolver::new(
@@ -84,11 +92,30 @@ pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result
         inner.iam_endpoint.clone(),
         Arc::new(inner.clock.clone()),
     );
-    resolver.project_id(signer, region).await.map_err(|e| {
-        Error::new(
-            ErrorKind::Credentials,
-            format!("cannot discover the project id of {region}"),
-        )
-        .with_source(Cause(e.to_string()))
-    })
+    resolver
+        .project_id(signer, region)
+        .await
+        .map_err(|e| iam_error(&e, format!("cannot discover the project id of {region}")))
+}
+
+/// An IAM failure as a client error. A network failure stays what it is (`Connect`,
+/// `Timeout`, `Transport`) and names the host; only what IAM answered is a credentials
+/// problem. Telling the two apart is what keeps "check your network" from reading as "run
+/// `ttsc configure`".
+pub(crate) fn iam_error(e: &(dyn std::error::Error + 'static), what: String) -> Error {
+    let mut reach = None;
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(t) = c.downcast_ref::<TransportError>() {
+            reach = Some(t.to_string());
+        }
+        if let Some(net) = c.downcast_ref::<Error>() {
+            let reach = reach.unwrap_or_else(|| "cannot reach IAM".into());
+            let chain = std::error::Error::source(net).map_or_else(String::new, |s| s.to_string());
+            return Error::new(net.kind(), format!("{what}: {reach}"))
+                .with_source(Cause(format!("{net}: {chain}")));
+        }
+        cause = c.source();
+    }
+    Error::new(ErrorKind::Credentials, what).with_source(Cause::chain(e))
 }

@@ -75,6 +75,38 @@ async fn wait_and_print<T: Serialize>(
 
 /// Runs `ttsc jobs …`.
 pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
+    let id = match &cmd {
+        JobsCommand::Get(a) | JobsCommand::Wait(a) => Some(a.id.clone()),
+        JobsCommand::Download(a) => Some(a.id.clone()),
+        JobsCommand::List(_) => None,
+    };
+    let result = jobs_command(ctx, cmd).await;
+    match (result, id) {
+        (Err(e), Some(id)) if e.message.contains("error 404 ") => {
+            Err(explain_preview_id(ctx, &id, e).await)
+        }
+        (result, _) => result,
+    }
+}
+
+/// `jobs get|wait|download` of a preview's id fails with 404, since previews are another
+/// kind of job: when a preview has that id, the error says which command to use.
+async fn explain_preview_id(ctx: &mut Ctx, id: &str, e: CliError) -> CliError {
+    let Ok(client) = ctx.client().await else {
+        return e;
+    };
+    match client
+        .show_tts_audition_file(ShowTtsAuditionFileRequest::new(id))
+        .await
+    {
+        Ok(_) => e.hint(format!(
+            "{id} is a preview (audition), not an asynchronous job: use `ttsc audition get {id}` or `ttsc audition download {id} --out-dir DIR`"
+        )),
+        Err(_) => e,
+    }
+}
+
+async fn jobs_command(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
     match cmd {
         JobsCommand::List(args) => list(ctx, args).await,
         JobsCommand::Get(id) => call_and_print(ctx, ShowAsyncTtsJobRequest::new(id.id), ID).await,
