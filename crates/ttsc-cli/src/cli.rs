@@ -98,7 +98,8 @@ pub struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, global = true, value_name = "FORMAT", env = env_vars::TTSC_OUTPUT_FORMAT, value_enum)]
     pub output_format: Option<OutputFormat>,
-    /// Start a local emulator in-process (demo credentials) and send every call to it
+    /// Start a local emulator in-process (demo credentials) and send every call to it; it
+    /// forgets everything when the command ends (`ttsc emulator` keeps running)
     #[arg(long, global = true)]
     pub emulator: bool,
     /// Time limit of each API call, retries included, in seconds [default: 300]

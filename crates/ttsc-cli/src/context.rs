@@ -433,6 +433,12 @@ impl Ctx {
     pub fn client_error(&self, e: &ttsc_client::Error) -> CliError {
         let skew = self.client.as_ref().map_or(0, Client::clock_skew_ms);
         let mut err = crate::error::from_client(e, skew);
+        if self.g.emulator && e.status() == Some(404) {
+            err = err.hint(
+                "--emulator starts a new, empty emulator for each command, so ids from an earlier command are unknown to it; \
+                 start `ttsc emulator` in another shell and export the lines it prints",
+            );
+        }
         // The gateway's canonical request is cut short in the message; at -v it is shown
         // whole, one line per line, to compare with `ttsc sign` character by character.
         if self.g.verbose > 0

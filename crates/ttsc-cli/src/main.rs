@@ -63,6 +63,24 @@ fn main() -> std::process::ExitCode {
     };
     let sources = Sources::from_matches(&matches);
     let ui = Ui::new(&cli.global);
+    // `--emulator` brings its own endpoints; one given on the command line as well is a
+    // mistake (one from the environment is simply not used).
+    if cli.global.emulator {
+        for (id, flag) in [
+            ("endpoint", "--endpoint"),
+            ("iam_endpoint", "--iam-endpoint"),
+        ] {
+            if matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+                return finish(
+                    &ui,
+                    Err(error::CliError::usage(format!(
+                        "--emulator and {flag} cannot be used together"
+                    ))
+                    .hint("--emulator starts its own local service; to use one that keeps running, start `ttsc emulator` and export what it prints")),
+                );
+            }
+        }
+    }
     init_tracing(&cli.global, &ui);
 
     // Completions need no runtime.

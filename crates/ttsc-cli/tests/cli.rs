@@ -1033,3 +1033,78 @@ fn a_rejected_signature_shows_the_gateways_canonical_request_whole_at_v() {
         run.stderr
     );
 }
+
+#[test]
+fn the_in_process_emulator_explains_itself() {
+    let s = Sandbox::new("emu-demo");
+    // Its own endpoints: another one on the command line is a mistake.
+    let run = s.run(&[
+        "--emulator",
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "jobs",
+        "list",
+    ]);
+    run.expect(2);
+    assert!(
+        run.stderr
+            .contains("--emulator and --endpoint cannot be used together"),
+        "{}",
+        run.stderr
+    );
+    // An id from an earlier command: it cannot know it, and says why.
+    let run = s.run(&[
+        "--emulator",
+        "jobs",
+        "get",
+        "0123456789abcdef0123456789abcdef",
+    ]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains("new, empty emulator for each command"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("ttsc emulator"), "{}", run.stderr);
+}
+
+#[test]
+fn the_emulator_banner_prints_exports_but_no_secret_it_was_given() {
+    let s = Sandbox::new("emu-banner");
+    let secret = "a-secret-given-on-the-command-line";
+    let mut child = s
+        .cmd(&[
+            "emulator",
+            "--ak",
+            "MYAK",
+            "--sk",
+            secret,
+            "--user",
+            "me",
+            "--password",
+            "pw-given-too",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ttsc emulator");
+    let mut banner = String::new();
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    for line in lines.by_ref().take(12) {
+        let line = line.expect("banner line");
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.contains("HUAWEICLOUD_SDK_AK") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        banner.contains("export TTSC_ENDPOINT=http://127.0.0.1:"),
+        "{banner}"
+    );
+    assert!(banner.contains("HUAWEICLOUD_SDK_AK=MYAK"), "{banner}");
+    assert!(!banner.contains(secret), "{banner}");
+    assert!(!banner.contains("pw-given-too"), "{banner}");
+}
