@@ -9,12 +9,19 @@
 //! down by one: the next page then repeats the last record of the previous one. [`items`]
 //! drops such repeats by record id (comparing with the ids of the two previous pages). When a
 //! page reports a larger `count` than the first one, the stream keeps fetching past the
-//! originally planned end so that no old record is missed. A record *deleted* mid-listing can
+//! originally planned end so that no old record is missed, up to two pages more than the
+//! first `count` allowed.
+//!
+//! Every listing is bounded: it ends at an empty page, at a page that brings no record not
+//! seen before, at the page cap above (100,000 pages when the service sends no `count`), and
+//! at [`Paginator::deadline`] (30 minutes by default). A record *deleted* mid-listing can
 //! still make one record slip between two pages; re-list when exactness matters.
 //!
 //! [`items`]: Paginator::items
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 use ttsc_models::{
@@ -23,7 +30,7 @@ use ttsc_models::{
 };
 
 use crate::Client;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 
 /// A record with an id, used to drop repeats during a listing.
 pub trait RecordId {
@@ -63,6 +70,7 @@ pub struct Paginator<O> {
     request: O,
     page_size: Option<i64>,
     concurrency: usize,
+    deadline: Duration,
 }
 
 impl<O> Paginator<O>
@@ -77,6 +85,7 @@ where
             request,
             page_size: None,
             concurrency,
+            deadline: DEFAULT_LISTING_DEADLINE,
         }
     }
 
@@ -93,13 +102,23 @@ where
         self
     }
 
-    /// Every page's response, in order. The stream ends after the first error.
+    /// How long the whole listing may take (default [`DEFAULT_LISTING_DEADLINE`], 30
+    /// minutes); past it the stream ends with an [`ErrorKind::Timeout`] error.
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = d;
+        self
+    }
+
+    /// Every page's response, in order. The stream ends after the first error, and after
+    /// an empty page or one that brings no record not seen before; it fetches at most
+    /// two pages beyond what the first page's `count` announced, however the count grows.
     pub fn pages(self) -> BoxStream<'static, Result<O::Response>> {
         let Paginator {
             client,
             request,
             page_size,
             concurrency,
+            deadline,
         } = self;
         let max = O::INFO.pagination.map_or(100, |p| p.max_limit);
         let size = page_size
@@ -109,10 +128,18 @@ where
         let start = request.page_offset();
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<O::Response>>(concurrency);
         // The producer starts on the first poll, and stops when the stream is dropped.
-        let start_args = Some((client, request, start, size, concurrency, tx));
+        let start_args = Some((client, request, start, size, concurrency, deadline, tx));
         stream::unfold((start_args, rx), |(args, mut rx)| async move {
-            if let Some((client, request, start, size, concurrency, tx)) = args {
-                tokio::spawn(produce(client, request, start, size, concurrency, tx));
+            if let Some((client, request, start, size, concurrency, deadline, tx)) = args {
+                tokio::spawn(produce(
+                    client,
+                    request,
+                    start,
+                    size,
+                    concurrency,
+                    deadline,
+                    tx,
+                ));
             }
             rx.recv().await.map(|r| (r, (None, rx)))
         })
@@ -162,62 +189,141 @@ where
     }
 }
 
-async fn produce<O: Paginated + Clone>(
+/// Pages a listing may fetch beyond what its first `count` announced (records created
+/// while it runs push old ones further down).
+const MARGIN_PAGES: i64 = 2;
+
+/// Pages a listing without a `count` may fetch.
+const MAX_PAGES_WITHOUT_COUNT: i64 = 100_000;
+
+/// The default of [`Paginator::deadline`]: 30 minutes for a whole listing.
+pub const DEFAULT_LISTING_DEADLINE: Duration = Duration::from_secs(30 * 60);
+
+/// Watches the pages of a listing for the signs that it will never end on its own.
+struct Progress {
+    seen: HashSet<u64>,
+    stale_pages: u32,
+}
+
+impl Progress {
+    /// Whether the listing should go on after `page`: it stops at an empty page and at a
+    /// page that brings no record not seen before (a single-record page may repeat the last
+    /// record once legitimately, when a record was created meanwhile).
+    fn goes_on<O>(&mut self, page: &O::Response) -> bool
+    where
+        O: Paginated,
+        O::Item: RecordId,
+    {
+        let items = O::into_items(page.clone());
+        if items.is_empty() {
+            return false;
+        }
+        let mut new = false;
+        for item in &items {
+            let Some(id) = item.record_id() else {
+                new = true;
+                continue;
+            };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            id.hash(&mut h);
+            new |= self.seen.insert(h.finish());
+        }
+        if new {
+            self.stale_pages = 0;
+            return true;
+        }
+        self.stale_pages += 1;
+        items.len() == 1 && self.stale_pages < 2
+    }
+}
+
+async fn produce<O>(
     client: Client,
     request: O,
     start: i64,
     size: i64,
     concurrency: usize,
+    deadline: Duration,
     tx: tokio::sync::mpsc::Sender<Result<O::Response>>,
-) {
+) where
+    O: Paginated + Clone,
+    O::Item: RecordId,
+{
+    let limit = deadline;
+    let deadline = tokio::time::Instant::now() + deadline;
     let fetch = |offset: i64| {
         let client = client.clone();
         let mut req = request.clone();
         req.set_page(offset, size);
-        async move { client.send(&req).await }
-    };
-    let first = match fetch(start).await {
-        Ok(first) => first,
-        Err(e) => {
-            let _ = tx.send(Err(e)).await;
-            return;
+        async move {
+            match tokio::time::timeout_at(deadline, client.send(&req)).await {
+                Ok(page) => page,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the listing did not finish within {limit:?} (Paginator::deadline); \
+                         {offset} records were read"
+                    ),
+                )
+                .with_operation(O::INFO.name)),
+            }
         }
     };
-    let Some(mut total) = O::total(&first) else {
-        // No count: fall back to sequential paging until a short page.
-        let mut last_len = O::into_items(first.clone()).len() as i64;
-        if tx.send(Ok(first)).await.is_err() {
-            return;
-        }
+    let mut progress = Progress {
+        seen: HashSet::new(),
+        stale_pages: 0,
+    };
+    let first = fetch(start).await;
+    let (total, goes_on) = match &first {
+        Ok(p) => (O::total(p), progress.goes_on::<O>(p)),
+        Err(_) => (None, false),
+    };
+    let full = first
+        .as_ref()
+        .is_ok_and(|p| O::into_items(p.clone()).len() as i64 == size);
+    if tx.send(first).await.is_err() || !goes_on {
+        return;
+    }
+    // Without a count, pages are fetched one at a time until a short one.
+    let Some(mut total) = total else {
         let mut offset = start + size;
-        while last_len == size {
+        let mut full = full;
+        for _ in 1..MAX_PAGES_WITHOUT_COUNT {
+            if !full {
+                return;
+            }
             let page = fetch(offset).await;
-            let failed = page.is_err();
-            last_len = page
+            let goes_on = page.as_ref().is_ok_and(|p| progress.goes_on::<O>(p));
+            full = page
                 .as_ref()
-                .map_or(0, |p| O::into_items(p.clone()).len() as i64);
-            if tx.send(page).await.is_err() || failed {
+                .is_ok_and(|p| O::into_items(p.clone()).len() as i64 == size);
+            if tx.send(page).await.is_err() || !goes_on {
                 return;
             }
             offset += size;
         }
         return;
     };
-    if tx.send(Ok(first)).await.is_err() {
-        return;
-    }
+    // With one, pages are fetched concurrently up to it, never past what the first count
+    // allowed plus a margin, however the count grows.
+    let pages_allowed = (total.saturating_sub(start).max(0) + size - 1) / size + MARGIN_PAGES;
+    let end = start.saturating_add(pages_allowed.saturating_mul(size));
     let mut next = start + size;
-    while next < total {
-        let planned: Vec<i64> = (next..total).step_by(size as usize).collect();
-        next = planned.last().map_or(next, |last| last + size);
+    while next < total.min(end) {
+        let stop = total.min(end);
+        let planned = (next..stop).step_by(size as usize);
+        next += (stop - next + size - 1) / size * size;
         let mut pages = stream::iter(planned).map(&fetch).buffered(concurrency);
         while let Some(page) = pages.next().await {
-            let failed = page.is_err();
-            if let Ok(p) = &page {
-                // Records created meanwhile push old ones past the planned end.
-                total = total.max(O::total(p).unwrap_or(total));
-            }
-            if tx.send(page).await.is_err() || failed {
+            let goes_on = match &page {
+                Ok(p) => {
+                    // Records created meanwhile push old ones past the planned end.
+                    total = total.max(O::total(p).unwrap_or(total));
+                    progress.goes_on::<O>(p)
+                }
+                Err(_) => false,
+            };
+            if tx.send(page).await.is_err() || !goes_on {
                 return;
             }
         }

@@ -389,3 +389,103 @@ async fn a_download_that_is_not_the_announced_audio_leaves_no_file() {
         .expect("a real WAV downloads");
     assert!(dir.join("j1.wav").exists());
 }
+
+/// The `offset` query parameter of a listing request.
+fn offset_of(r: &Received) -> u64 {
+    r.target()
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("offset="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A page of job records with these ids and this count.
+fn job_page(ids: impl Iterator<Item = u64>, count: u64) -> Reply {
+    let data: Vec<String> = ids.map(|i| format!(r#"{{"job_id":"j{i}"}}"#)).collect();
+    Reply::json(
+        200,
+        &format!(r#"{{"count":{count},"data":[{}]}}"#, data.join(",")),
+    )
+}
+
+/// Lists every job record from `server` in pages of 10, returning the records and the
+/// error that ended the listing, if any.
+async fn list_all(server: &Hostile) -> (usize, Option<ttsc_client::Error>) {
+    use futures_util::StreamExt;
+    let client = builder(&server.url)
+        .credentials(AccessKeyCredentials::new("AK", SK))
+        .build()
+        .unwrap();
+    let mut items = client
+        .paginate(ShowTtsJobRequest::new())
+        .page_size(10)
+        .items();
+    let mut n = 0;
+    // Bounded: a listing that does not stop by itself fails the assertions below.
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(_) => n += 1,
+            Err(e) => return (n, Some(e)),
+        }
+        assert!(n <= 100_000, "the listing does not stop");
+    }
+    (n, None)
+}
+
+#[tokio::test]
+async fn a_listing_whose_count_keeps_growing_stops_at_the_first_count_plus_a_margin() {
+    // Every page has fresh records and says there are 1000 more than its offset.
+    let server =
+        Hostile::start(|r| job_page(offset_of(r)..offset_of(r) + 10, offset_of(r) + 1000)).await;
+    let (n, err) = list_all(&server).await;
+    assert!(err.is_none(), "{err:?}");
+    // The first count (1000) is 100 pages; two more are allowed.
+    assert_eq!(server.received().len(), 102);
+    assert_eq!(n, 1020);
+}
+
+#[tokio::test]
+async fn a_listing_that_repeats_the_same_page_stops() {
+    let server = Hostile::start(|_| job_page(0..10, 1_000_000)).await;
+    let (n, err) = list_all(&server).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(n, 10);
+    // The first page, and the concurrent pages fetched before the repeat was seen.
+    assert!(server.received().len() <= 10, "{}", server.received().len());
+}
+
+#[tokio::test]
+async fn empty_pages_under_a_huge_count_end_the_listing() {
+    let server = Hostile::start(|r| {
+        if offset_of(r) == 0 {
+            job_page(0..10, 2_000_000_000)
+        } else {
+            job_page(0..0, 2_000_000_000)
+        }
+    })
+    .await;
+    let (n, err) = list_all(&server).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(n, 10);
+    assert!(server.received().len() <= 10, "{}", server.received().len());
+}
+
+#[tokio::test]
+async fn a_whole_listing_has_a_deadline() {
+    use futures_util::StreamExt;
+    let server =
+        Hostile::start(|r| job_page(offset_of(r)..offset_of(r) + 10, offset_of(r) + 1000)).await;
+    let client = builder(&server.url)
+        .credentials(AccessKeyCredentials::new("AK", SK))
+        .build()
+        .unwrap();
+    let results: Vec<_> = client
+        .paginate(ShowTtsJobRequest::new())
+        .deadline(Duration::ZERO)
+        .pages()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 1);
+    let err = results[0].as_ref().expect_err("the deadline passed");
+    assert!(err.is_timeout(), "{err}");
+}
