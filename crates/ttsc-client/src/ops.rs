@@ -56,4 +56,10 @@ operations! {
     save_ttsc_tenant_configs => SaveTtscTenantConfigsRequest;
     /// `GET …/ttsc/tenant-configs`: tenant-level switches.
     show_vocabulary_switch_configs => ShowVocabularySwitchConfigsRequest;
+    /// `GET …/digital-assets`: one page of the asset library, such as the voices (see
+    /// [`Client::paginate`] for all). Without `asset_source` the service lists only the
+    /// tenant's own assets; Huawei's preset voices need [`AssetSource::System`].
+    list_assets => ListAssetsRequest;
+    /// `GET …/digital-assets/{asset_id}`: one asset, such as a voice with its sample's URL.
+    show_asset => ShowAssetRequest;
 }

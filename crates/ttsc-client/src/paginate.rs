@@ -1,5 +1,5 @@
 //! Pagination streams over offset/limit listings (job records, vocabulary configs and
-//! groups, tenant configs).
+//! groups, tenant configs, assets such as voices).
 //!
 //! The first page reveals `count`; the remaining pages are then fetched concurrently (bounded
 //! by [`Paginator::concurrency`], default 8) and yielded in order. At most `concurrency` pages
@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 use ttsc_models::{
-    Paginated, SaveTtscTenantConfigsRequestBody, TtsJobDetail, TtscGroupAssetsConfig,
-    VocabularyConfig,
+    DigitalAssetInfo, Paginated, SaveTtscTenantConfigsRequestBody, TtsJobDetail,
+    TtscGroupAssetsConfig, VocabularyConfig,
 };
 
 use crate::Client;
@@ -53,6 +53,12 @@ impl RecordId for VocabularyConfig {
 impl RecordId for TtscGroupAssetsConfig {
     fn record_id(&self) -> Option<&str> {
         self.group_id.as_deref()
+    }
+}
+
+impl RecordId for DigitalAssetInfo {
+    fn record_id(&self) -> Option<&str> {
+        self.asset_id.as_deref()
     }
 }
 

@@ -196,7 +196,24 @@ async fn every_operation_works_against_the_emulator() {
         .unwrap();
     assert_eq!(switches.data.unwrap()[0].value.as_bool(), Some(true));
 
-    // All 19 operations reached the emulator.
+    // The asset library: Huawei's voices, one page, and one voice.
+    let voices = c
+        .list_assets(
+            ListAssetsRequest::new()
+                .asset_type("VOICE_MODEL")
+                .asset_source(AssetSource::System)
+                .limit(3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(voices.assets.unwrap().len(), 3);
+    let voice = c
+        .show_asset(ShowAssetRequest::new(DEMO_VOICE))
+        .await
+        .unwrap();
+    assert_eq!(voice.asset_id.as_deref(), Some(DEMO_VOICE));
+
+    // All 21 operations reached the emulator.
     let seen: HashSet<&str> = emu.requests().iter().filter_map(|r| r.operation).collect();
     for info in TTS_OPERATIONS {
         assert!(seen.contains(info.name), "{} was not exercised", info.name);
@@ -633,4 +650,76 @@ async fn a_wrong_secret_key_is_an_auth_rejection_and_never_leaks() {
     assert!(!err.is_retryable());
     let shown = format!("{err} {err:?} {c:?}");
     assert!(!shown.contains("not-the-secret-key"), "{shown}");
+}
+
+#[tokio::test]
+async fn the_paginator_lists_every_voice_and_the_samples_download() {
+    let (emu, c) = start(Emulator::builder().custom_voices(true)).await;
+    let system = || {
+        ListAssetsRequest::new()
+            .asset_type("VOICE_MODEL")
+            .asset_source(AssetSource::System)
+    };
+    let all = c
+        .paginate(system())
+        .page_size(4)
+        .collect_all()
+        .await
+        .unwrap();
+    let first = c.list_assets(system()).await.unwrap();
+    assert_eq!(all.len(), usize::try_from(first.count.unwrap()).unwrap());
+    assert!(all.len() >= 12, "{} voices", all.len());
+    let ids: HashSet<&str> = all.iter().filter_map(|v| v.asset_id.as_deref()).collect();
+    assert_eq!(ids.len(), all.len(), "no voice twice");
+    assert!(ids.contains(DEMO_VOICE));
+
+    // The default source is the tenant's own voices; ALL is both.
+    let own = c
+        .paginate(ListAssetsRequest::new().asset_type("VOICE_MODEL"))
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(
+        !own.is_empty()
+            && own
+                .iter()
+                .all(|v| !ids.contains(v.asset_id.as_deref().unwrap()))
+    );
+    let both = c
+        .paginate(ListAssetsRequest::new().asset_source(AssetSource::All))
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(both.len(), all.len() + own.len());
+
+    // Every listed voice synthesises, and its sample is a WAV.
+    let voice = &all[all.len() - 1];
+    let id = voice.asset_id.clone().unwrap();
+    let job = c
+        .create_async_tts_job(CreateAsyncTtsJobRequest::new(
+            CreateAsyncTtsJobRequestBody::new("A listed voice.", id.clone()),
+        ))
+        .await
+        .unwrap();
+    assert!(job.job_id.is_some());
+    let sample = voice
+        .files
+        .iter()
+        .flatten()
+        .find(|f| f.asset_file_category == Some(AssetFileCategory::Sample))
+        .and_then(|f| f.download_url.clone())
+        .expect("a sample URL");
+    let dir = tempdir("sample");
+    let out = dir.join("sample.wav");
+    c.download(&sample, &out).await.unwrap();
+    let wav = std::fs::read(&out).unwrap();
+    assert_eq!(&wav[..4], b"RIFF");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let err = c
+        .show_asset(ShowAssetRequest::new("no-such-voice"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    drop(emu);
 }

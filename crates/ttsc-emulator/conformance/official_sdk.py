@@ -257,6 +257,56 @@ def main():
             raise AssertionError(f"limit={limit} was accepted")
         return None
 
+    def list_voices():
+        # The service lists the tenant's own assets by default: a new account sees none.
+        own = c.list_assets(m.ListAssetsRequest(asset_type="VOICE_MODEL"))
+        expect(own.count == 0 and own.assets == [], f"default source listed {own.count}")
+        ids, offset, total = [], 0, None
+        for _ in range(50):
+            page = c.list_assets(
+                m.ListAssetsRequest(asset_type="VOICE_MODEL", asset_source="SYSTEM", limit=5, offset=offset)
+            )
+            total = page.count
+            expect(len(page.assets) <= 5, f"page of {len(page.assets)}")
+            ids += [a.asset_id for a in page.assets]
+            offset += 5
+            if offset >= total:
+                break
+        expect(total >= 12 and len(ids) == total == len(set(ids)), f"{len(ids)} ids of {total}")
+        expect(args.voice in ids, "the demo voice is not listed")
+        state["voice_ids"] = ids
+        women = c.list_assets(
+            m.ListAssetsRequest(asset_type="VOICE_MODEL", asset_source="SYSTEM", sex="FEMALE", language="JPN,YY", limit=100)
+        )
+        for a in women.assets:
+            meta = a.asset_extra_meta.voice_model_meta
+            expect(meta.sex == "FEMALE" and meta.language in ("JPN", "YY"), f"{a.asset_name}: {meta.sex} {meta.language}")
+        expect(women.count >= 2, f"{women.count} Japanese or Cantonese women")
+        some = c.list_assets(
+            m.ListAssetsRequest(asset_source="SYSTEM", asset_id=ids[:2], limit=100)
+        )
+        expect(sorted(a.asset_id for a in some.assets) == sorted(ids[:2]), f"asset_id list: {some.assets}")
+        return f"{total} voices"
+
+    def show_voice():
+        a = c.show_asset(m.ShowAssetRequest(asset_id=args.voice))
+        expect(a.asset_id == args.voice and a.asset_type == "VOICE_MODEL", f"asset is {a.asset_id} {a.asset_type}")
+        meta = a.asset_extra_meta.voice_model_meta
+        expect(meta.voice_capability is not None and meta.sex in ("MALE", "FEMALE"), f"meta is {meta}")
+        sample = [f for f in a.files if f.asset_file_category == "SAMPLE"]
+        expect(len(sample) == 1 and sample[0].download_url, f"files are {a.files}")
+        status, body = download(sample[0].download_url)
+        expect(status == 200 and body[:4] == b"RIFF" and body[8:12] == b"WAVE", "the sample is not a WAV")
+        try:
+            c.show_asset(m.ShowAssetRequest(asset_id="no-such-asset"))
+        except exceptions.ClientRequestException as e:
+            expect(e.status_code == 404, f"unknown asset answered {e.status_code}")
+        else:
+            raise AssertionError("an unknown asset was found")
+        return f"{a.asset_name}, sample {len(body)} bytes"
+
+    check("list the system voices, page by page", list_voices)
+    check("show a voice and download its sample", show_voice)
     check("create an async job", create_job)
     if "job_id" in state:
         check("poll the job to SUCCEED", poll_job)

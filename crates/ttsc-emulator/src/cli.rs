@@ -70,6 +70,10 @@ pub struct EmulatorArgs {
     /// Synthetic historical job records to start with.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub preload_jobs: usize,
+    /// Gives the tenant three voices of its own (listed with asset_source CUSTOMIZATION or
+    /// ALL); one shares its name with a system voice.
+    #[arg(long)]
+    pub custom_voices: bool,
     /// Appends one JSON line per request to FILE (never a secret).
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
@@ -96,7 +100,8 @@ impl EmulatorArgs {
             .job_duration_ms(self.job_duration_ms)
             .clock_offset_secs(self.clock_offset_secs)
             .url_ttl_secs(self.url_ttl_secs)
-            .preload_jobs(self.preload_jobs);
+            .preload_jobs(self.preload_jobs)
+            .custom_voices(self.custom_voices);
         if let (Some(ak), Some(sk)) = (self.ak, self.sk) {
             b = b.access_key(ak, sk);
         }
@@ -174,8 +179,10 @@ mod tests {
             "/tmp/x.log",
             "--download-fault-rate",
             "0.1",
+            "--custom-voices",
         ])
         .unwrap();
+        assert!(cmd.args.custom_voices);
         assert_eq!(cmd.args.clock_offset_secs, -1200);
         assert_eq!(cmd.args.ak.as_deref(), Some("AK1"));
         assert!(

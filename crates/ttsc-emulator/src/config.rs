@@ -196,6 +196,7 @@ pub(crate) struct Config {
     pub(crate) clock_offset_secs: i64,
     pub(crate) url_ttl_secs: u64,
     pub(crate) preload_jobs: usize,
+    pub(crate) custom_voices: bool,
     pub(crate) request_log: Option<PathBuf>,
     pub(crate) lockout_failures: u32,
     pub(crate) lockout: Duration,
@@ -274,6 +275,7 @@ impl EmulatorBuilder {
                 clock_offset_secs: 0,
                 url_ttl_secs: DEFAULT_URL_TTL_SECS,
                 preload_jobs: 0,
+                custom_voices: false,
                 request_log: None,
                 lockout_failures: DEFAULT_LOCKOUT_FAILURES,
                 lockout: Duration::from_secs(DEFAULT_LOCKOUT_SECS),
@@ -493,6 +495,14 @@ impl EmulatorBuilder {
             ));
         }
         self.config.preload_jobs = count;
+        self
+    }
+
+    /// Gives the tenant a few voices of its own (`--custom-voices`): ListAssets lists them
+    /// under `asset_source` `CUSTOMIZATION` (the default) and `ALL`. One shares its name with
+    /// a system voice, as clones often do. Default: none, like a new account.
+    pub fn custom_voices(mut self, on: bool) -> Self {
+        self.config.custom_voices = on;
         self
     }
 

@@ -1,7 +1,8 @@
 //! A faithful local MetaStudio TTS service.
 //!
 //! `ttsc-emulator` plays Huawei Cloud MetaStudio's text-to-speech API (all 19 operations
-//! of `/v1/{project_id}/ttsc/…`) and the two IAM calls SDKs need, on `127.0.0.1`, so that
+//! of `/v1/{project_id}/ttsc/…`, and the asset library's ListAssets and ShowAsset over a
+//! catalogue of voices) and the two IAM calls SDKs need, on `127.0.0.1`, so that
 //! the SDK, the CLI and their users can be tested without a cloud account. It is
 //! `ttsc --emulator`'s engine, the ground truth of ttsc's integration tests, and answers
 //! Huawei's own Python SDK unmodified.
@@ -43,8 +44,21 @@
 //!   documents but the models cannot express: an unknown voice, `audio_format` `PCM` on
 //!   CreateAsyncTtsJob (records only), a `SAY_AS` value outside the documented set, a
 //!   tenant switch other than `vocabulary` or a non-boolean switch value.
-//! - **Voices**: any 32-hex-digit id is a usable voice whose metadata (name, sex,
-//!   language, engine) is derived from the id; [`FAILING_VOICE`] (all zeros) is a voice
+//! - **Voices**: a catalogue of 15 system voices (Mandarin, English, Japanese,
+//!   Cantonese, Sichuan, Korean, Spanish, Taiwanese-accented Mandarin; both sexes;
+//!   [`DEMO_VOICE`] first) that ListAssets lists with `asset_source` `SYSTEM` or `ALL`
+//!   and ShowAsset shows, each with capabilities and a `SAMPLE` file whose download URL
+//!   serves a short WAV in that voice. ListAssets filters as the service documents:
+//!   `asset_source` defaults to the tenant's own voices (none, unless
+//!   [`EmulatorBuilder::custom_voices`] adds three); `asset_type`, `sex`, `language` and
+//!   `asset_state` take comma-separated values (each checked against the documented
+//!   set); `name` matches any part of the name, ignoring case (exactly with
+//!   `accurate_query_field=name`); `tag`, `asset_id`, `voice_provider`,
+//!   `is_realtime_voice`, `start_time`/`end_time` and `sort_key`/`sort_dir` work;
+//!   `style_id`, `system_property` and `role` select nothing (voices have none); the
+//!   digital-human filters are ignored. An unknown `asset_id` is `404 MSS.10001001`.
+//!   Beyond the catalogue, any 32-hex-digit id is a usable voice whose metadata (name,
+//!   sex, language, engine) is derived from the id; [`FAILING_VOICE`] (all zeros) is a voice
 //!   whose jobs end `FAILED` and which CheckVoiceAsset reports `BLOCK`; anything else is
 //!   answered `400 MSS.000000003` naming `voice_asset_id` (or `emotion`).
 //! - **Jobs** have no timers: their state is computed from their creation time and the
@@ -153,6 +167,7 @@
 //! # Ok::<(), audio::AudioError>(())
 //! ```
 
+mod assets;
 pub mod audio;
 #[cfg(feature = "cli")]
 mod cli;

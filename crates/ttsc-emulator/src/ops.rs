@@ -1,4 +1,4 @@
-//! The 19 TTS operations, each parsed with the models' `from_wire`, validated with the
+//! The 21 operations (19 TTS, and the asset library's two), each parsed with the models' `from_wire`, validated with the
 //! same generated code the client uses, then served from the emulator's state.
 
 use std::sync::Arc;
@@ -34,10 +34,10 @@ use crate::jobs::{
 use crate::state::Shared;
 use crate::subtitles::SrtOptions;
 use crate::voices::{self, Voice};
-use crate::{phonetic, vocab};
+use crate::{assets, phonetic, vocab};
 
 /// Default page size of every list.
-const DEFAULT_LIMIT: i32 = 10;
+pub(crate) const DEFAULT_LIMIT: i32 = 10;
 /// Default `silence_time_ms`.
 const DEFAULT_SILENCE_MS: i32 = 2000;
 
@@ -101,7 +101,7 @@ fn u32_of(v: Option<i32>, default: u32) -> u32 {
     v.and_then(|v| u32::try_from(v).ok()).unwrap_or(default)
 }
 
-/// Serves a TTS operation.
+/// Serves an operation of the TTS catalogue.
 pub(crate) async fn dispatch(
     shared: &Arc<Shared>,
     id: OperationId,
@@ -135,7 +135,7 @@ pub(crate) async fn dispatch(
             let voice = check_voice("voice_asset_id", &req.voice_asset_id)?;
             Ok(http::json(
                 200,
-                &voices::check_response(&req.voice_asset_id, voice),
+                &voices::check_response(&req.voice_asset_id, voice, shared.config.custom_voices),
             ))
         }
         OperationId::ListTtscVocabularyConfigs => {
@@ -298,6 +298,8 @@ pub(crate) async fn dispatch(
                 .save_tenant(id, &body.key, body.value);
             Ok(http::empty_ok())
         }
+        OperationId::ListAssets => assets::list(shared, parse(wire)?, base).await,
+        OperationId::ShowAsset => assets::show(shared, parse(wire)?, base).await,
         _ => Err(ApiError::api_not_found()),
     }
 }

@@ -32,10 +32,12 @@ pub(crate) struct TokenInfo {
     pub(crate) project_id: Option<String>,
 }
 
-/// Jobs, records and vocabulary: the tenant's data.
+/// Jobs, records, vocabulary and voice samples: the tenant's data.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) jobs: HashMap<String, Arc<Job>>,
+    /// The file token of each catalogue voice's SAMPLE recording, once synthesised.
+    pub(crate) samples: HashMap<&'static str, String>,
     pub(crate) auditions: HashMap<String, Arc<Job>>,
     pub(crate) records: Records,
     pub(crate) vocabulary: Vocabulary,

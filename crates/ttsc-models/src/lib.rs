@@ -55,7 +55,9 @@
 //!
 //! # The catalogue
 //!
-//! [`TTS_OPERATIONS`] lists the 19 operations with their method, path template and parameters;
+//! [`TTS_OPERATIONS`] lists the 21 operations (the 19 of `/ttsc/` and the asset library's
+//! ListAssets and ShowAsset, how a voice id is found) with their method, path template and
+//! parameters;
 //! the client's send path and the emulator's routing table are both driven by it.
 
 mod enums;

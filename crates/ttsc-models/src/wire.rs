@@ -200,6 +200,33 @@ impl WireRequest<'_> {
         }
     }
 
+    /// A list query parameter: every occurrence, each split at commas (the official SDK
+    /// repeats the parameter per value; Huawei's reference writes the values comma-separated,
+    /// so both arrive), each parsed as `T`. `None` when the parameter is absent.
+    pub fn query_list<T: FromStr>(
+        &self,
+        name: &str,
+        expected: &'static str,
+        out: &mut Vec<Violation>,
+    ) -> Option<Vec<T>> {
+        let mut values = Vec::new();
+        let mut present = false;
+        for (_, raw) in self.query.iter().filter(|(k, _)| k == name) {
+            present = true;
+            for v in raw.split(',').filter(|v| !v.is_empty()) {
+                match v.parse::<T>() {
+                    Ok(t) => values.push(t),
+                    Err(_) => out.push(Violation::new(
+                        name,
+                        Some(crate::validate::show_str(v)),
+                        Rule::Type(expected),
+                    )),
+                }
+            }
+        }
+        present.then_some(values)
+    }
+
     /// A header value (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers

@@ -468,18 +468,26 @@ fn catalogue_matches_the_description() {
         doc: description("ttsc.openapi.json"),
     };
     let ops = spec.operations();
-    assert_eq!(ops.len(), 19, "the TTS API has 19 operations");
-    assert_eq!(TTS_OPERATIONS.len(), 19);
+    assert_eq!(
+        ops.len(),
+        21,
+        "19 TTS operations and the asset library's two"
+    );
+    assert_eq!(TTS_OPERATIONS.len(), 21);
     for (name, method, path, op) in &ops {
         let info = op_id(name).info();
         assert_eq!(info.method.as_str(), method, "{name}");
         assert_eq!(info.path, path, "{name}");
         let declared = op["parameters"].as_array().map_or(0, Vec::len);
         assert_eq!(info.params.len(), declared, "{name}: parameter count");
-        assert!(path.starts_with("/v1/{project_id}/ttsc/"), "{name}: {path}");
+        assert!(
+            path.starts_with("/v1/{project_id}/ttsc/")
+                || path.starts_with("/v1/{project_id}/digital-assets"),
+            "{name}: {path}"
+        );
         assert_eq!(
             info.success_status, 200,
-            "{name}: every TTS operation answers 200"
+            "{name}: every operation answers 200"
         );
     }
     // Paths and methods are unambiguous: a router can match each request to one operation.
@@ -524,4 +532,43 @@ fn pagination_helpers_move_the_page() {
             .unwrap();
     assert_eq!(ttsc_models::ShowTtsJobRequest::total(&resp), Some(250));
     assert_eq!(ttsc_models::ShowTtsJobRequest::into_items(resp).len(), 2);
+}
+
+#[test]
+fn list_parameters_repeat_like_the_official_sdk_and_parse_either_way() {
+    let r = ttsc_models::ListAssetsRequest::new()
+        .asset_id(["a", "b"])
+        .asset_type("VOICE_MODEL");
+    assert_eq!(
+        r.query(),
+        vec![
+            ("asset_type", "VOICE_MODEL".to_string()),
+            ("asset_id", "a".to_string()),
+            ("asset_id", "b".to_string()),
+        ]
+    );
+    for raw in ["asset_id=a&asset_id=b", "asset_id=a,b", "asset_id=a%2Cb"] {
+        let query = ttsc_models::wire::parse_query(raw);
+        let parsed = <ttsc_models::ListAssetsRequest as Operation>::from_wire(&WireRequest {
+            path_params: &[("project_id", "p".to_string())],
+            query: &query,
+            headers: &[],
+            body: &[],
+        })
+        .unwrap();
+        assert_eq!(
+            parsed.asset_id,
+            Some(vec!["a".to_string(), "b".to_string()]),
+            "{raw}"
+        );
+    }
+    let bad = ttsc_models::wire::parse_query("is_realtime_voice=maybe&limit=0");
+    let err = <ttsc_models::ListAssetsRequest as Operation>::from_wire(&WireRequest {
+        path_params: &[("project_id", "p".to_string())],
+        query: &bad,
+        headers: &[],
+        body: &[],
+    })
+    .unwrap_err();
+    assert_eq!(err.violations()[0].field(), "is_realtime_voice");
 }

@@ -341,11 +341,25 @@ fn load_op(
             .get("schema")
             .ok_or_else(|| format!("{pctx}: no schema"))?;
         let (ty, cons) = prop_type(schema, enums, &pctx)?;
-        if matches!(ty, Ty::Struct(_) | Ty::Vec(_) | Ty::Custom(_)) {
-            return Err(format!("{pctx}: parameters must be scalars or enums"));
-        }
         let required =
             p.get("required").and_then(Value::as_bool).unwrap_or(false) || loc == Loc::Path;
+        // A list goes out as the official SDK sends it: the parameter repeated per value.
+        let list_ok = |t: &Ty| {
+            loc == Loc::Query
+                && !required
+                && !matches!(t, Ty::Struct(_) | Ty::Vec(_) | Ty::Custom(_))
+        };
+        match &ty {
+            Ty::Struct(_) | Ty::Custom(_) => {
+                return Err(format!("{pctx}: parameters must be scalars or enums"));
+            }
+            Ty::Vec(item) if !list_ok(item) => {
+                return Err(format!(
+                    "{pctx}: only optional query parameters may be arrays, of scalars or enums"
+                ));
+            }
+            _ => {}
+        }
         params.push(Param {
             field: Field {
                 rust: rust_field_name(&name),

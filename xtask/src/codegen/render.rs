@@ -431,7 +431,13 @@ impl Api {
             }
             let _ = writeln!(out, "let mut q = Vec::with_capacity({});", ps.len());
             for p in ps {
-                if p.field.required {
+                if matches!(p.field.ty, Ty::Vec(_)) {
+                    let _ = writeln!(
+                        out,
+                        "for v in self.{}.iter().flatten() {{ q.push(({:?}, v.to_string())); }}",
+                        p.field.rust, p.field.wire
+                    );
+                } else if p.field.required {
                     let _ = writeln!(
                         out,
                         "q.push(({:?}, self.{}.to_string()));",
@@ -473,11 +479,21 @@ impl Api {
         let mut must: Vec<String> = Vec::new();
         for p in &fields {
             let f = &p.field;
-            match p.loc {
-                Loc::Path => {
+            match (p.loc, &f.ty) {
+                (Loc::Path, _) => {
                     let _ = writeln!(out, "let {} = w.path_param({:?}, &mut v);", f.rust, f.wire);
                 }
-                Loc::Query => {
+                (Loc::Query, Ty::Vec(item)) => {
+                    let _ = writeln!(
+                        out,
+                        "let {} = w.query_list::<{}>({:?}, {:?}, &mut v);",
+                        f.rust,
+                        rust_ty(item),
+                        f.wire,
+                        query_expected(item)
+                    );
+                }
+                (Loc::Query, _) => {
                     let _ = writeln!(
                         out,
                         "let {} = w.query_param::<{}>({:?}, {:?}, {}, &mut v);",
@@ -491,7 +507,7 @@ impl Api {
                         must.push(f.rust.clone());
                     }
                 }
-                Loc::Header => {
+                (Loc::Header, _) => {
                     if matches!(f.ty, Ty::Str) {
                         let _ = writeln!(out, "let {} = w.header({:?});", f.rust, f.wire);
                     } else {

@@ -48,6 +48,10 @@ pub enum OperationId {
     ShowVocabularySwitchConfigs,
     /// `SaveTtscTenantConfigs` (ttsc): Save a tenant-level switch.
     SaveTtscTenantConfigs,
+    /// `ListAssets` (ttsc): List assets.
+    ListAssets,
+    /// `ShowAsset` (ttsc): Get an asset.
+    ShowAsset,
     /// `KeystoneCreateUserTokenByPassword` (iam): Obtain an IAM user token with a password.
     KeystoneCreateUserTokenByPassword,
     /// `KeystoneListProjects` (iam): List IAM projects.
@@ -76,6 +80,8 @@ impl OperationId {
         OperationId::SetTtscGroupAssets,
         OperationId::ShowVocabularySwitchConfigs,
         OperationId::SaveTtscTenantConfigs,
+        OperationId::ListAssets,
+        OperationId::ShowAsset,
         OperationId::KeystoneCreateUserTokenByPassword,
         OperationId::KeystoneListProjects,
     ];
@@ -114,6 +120,8 @@ impl OperationId {
                 ttsc::ShowVocabularySwitchConfigsRequest::INFO
             }
             OperationId::SaveTtscTenantConfigs => ttsc::SaveTtscTenantConfigsRequest::INFO,
+            OperationId::ListAssets => ttsc::ListAssetsRequest::INFO,
+            OperationId::ShowAsset => ttsc::ShowAssetRequest::INFO,
             OperationId::KeystoneCreateUserTokenByPassword => {
                 iam::KeystoneCreateUserTokenByPasswordRequest::INFO
             }
@@ -153,13 +161,15 @@ $crate::OperationId::DeleteTtscVocabularyGroups => $f::<$crate::DeleteTtscVocabu
 $crate::OperationId::SetTtscGroupAssets => $f::<$crate::SetTtscGroupAssetsRequest>($($arg),*),
 $crate::OperationId::ShowVocabularySwitchConfigs => $f::<$crate::ShowVocabularySwitchConfigsRequest>($($arg),*),
 $crate::OperationId::SaveTtscTenantConfigs => $f::<$crate::SaveTtscTenantConfigsRequest>($($arg),*),
+$crate::OperationId::ListAssets => $f::<$crate::ListAssetsRequest>($($arg),*),
+$crate::OperationId::ShowAsset => $f::<$crate::ShowAssetRequest>($($arg),*),
 $crate::OperationId::KeystoneCreateUserTokenByPassword => $f::<$crate::iam::KeystoneCreateUserTokenByPasswordRequest>($($arg),*),
 $crate::OperationId::KeystoneListProjects => $f::<$crate::iam::KeystoneListProjectsRequest>($($arg),*),
 }
 };
 }
 
-/// The 19 operations of `ttsc`, in description order.
+/// The 21 operations of `ttsc`, in description order.
 pub const TTS_OPERATIONS: &[&OperationInfo] = &[
     ttsc::CreateAsyncTtsJobRequest::INFO,
     ttsc::ShowAsyncTtsJobRequest::INFO,
@@ -180,6 +190,8 @@ pub const TTS_OPERATIONS: &[&OperationInfo] = &[
     ttsc::SetTtscGroupAssetsRequest::INFO,
     ttsc::ShowVocabularySwitchConfigsRequest::INFO,
     ttsc::SaveTtscTenantConfigsRequest::INFO,
+    ttsc::ListAssetsRequest::INFO,
+    ttsc::ShowAssetRequest::INFO,
 ];
 
 /// The 2 operations of `iam`, in description order.
