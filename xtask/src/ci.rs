@@ -20,7 +20,7 @@ use crate::{codegen, conformance};
 /// What `cargo xtask ci` was asked to do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
-    /// Leave out `cargo test --workspace`, for quick runs.
+    /// Leave out `cargo test --workspace` and `conformance`, for quick runs.
     pub skip_tests: bool,
 }
 
@@ -39,137 +39,54 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
     Ok(opts)
 }
 
-/// How a step runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    /// `cargo ARGS`; when `deny_warnings_in` names a variable, ` -D warnings` is appended to it.
-    Cargo {
-        args: &'static [&'static str],
-        deny_warnings_in: Option<&'static str>,
-    },
-    /// `cargo xtask codegen --check`, called in-process.
-    CodegenCheck,
-    /// `cargo xtask conformance`, called in-process.
-    Conformance,
-}
-
-/// One step of the pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Step {
-    /// What `::: NAME` announces.
-    name: &'static str,
-    action: Action,
-    /// Whether `--skip-tests` leaves it out.
-    is_tests: bool,
-}
-
-/// The steps of `.ci/run`, in its order.
-const STEPS: &[Step] = &[
-    Step {
-        name: "cargo fmt",
-        action: Action::Cargo {
-            args: &["fmt", "--all", "--check"],
-            deny_warnings_in: None,
-        },
-        is_tests: false,
-    },
-    Step {
-        name: "cargo clippy",
-        action: Action::Cargo {
-            args: &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-            deny_warnings_in: None,
-        },
-        is_tests: false,
-    },
-    Step {
-        name: "cargo xtask codegen --check",
-        action: Action::CodegenCheck,
-        is_tests: false,
-    },
-    Step {
-        name: "cargo doc",
-        action: Action::Cargo {
-            args: &["doc", "--workspace", "--no-deps"],
-            deny_warnings_in: Some("RUSTDOCFLAGS"),
-        },
-        is_tests: false,
-    },
-    Step {
-        name: "cargo test",
-        action: Action::Cargo {
-            args: &["test", "--workspace"],
-            deny_warnings_in: None,
-        },
-        is_tests: true,
-    },
-    Step {
-        name: "cargo xtask conformance",
-        action: Action::Conformance,
-        is_tests: true,
-    },
+/// The steps of `.ci/run` in its order, each as the command that reruns it alone, and
+/// whether `--skip-tests` leaves it out. A leading `VAR="-D warnings"` is appended to `VAR`.
+const STEPS: [(&str, bool); 6] = [
+    ("cargo fmt --all --check", false),
+    (
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        false,
+    ),
+    ("cargo xtask codegen --check", false),
+    (
+        "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
+        false,
+    ),
+    ("cargo test --workspace", true),
+    ("cargo xtask conformance", true),
 ];
 
-/// The steps to run under `opts`.
-fn steps(opts: Options) -> Vec<Step> {
+/// The commands to run under `opts`.
+fn steps(opts: Options) -> Vec<&'static str> {
     STEPS
         .iter()
-        .filter(|s| !(opts.skip_tests && s.is_tests))
-        .copied()
+        .filter(|(_, is_tests)| !(opts.skip_tests && *is_tests))
+        .map(|(command, _)| *command)
         .collect()
 }
 
-impl Step {
-    /// The shell command that reruns this step alone.
-    fn command_line(&self) -> String {
-        match self.action {
-            Action::Cargo {
-                args,
-                deny_warnings_in,
-            } => {
-                let env = deny_warnings_in
-                    .map(|var| format!("{var}=\"-D warnings\" "))
-                    .unwrap_or_default();
-                format!("{env}cargo {}", args.join(" "))
-            }
-            Action::CodegenCheck => "cargo xtask codegen --check".to_string(),
-            Action::Conformance => "cargo xtask conformance".to_string(),
-        }
+/// Runs one step in `root` (`cargo xtask` steps in-process); the error says how it failed.
+fn execute(root: &Path, step: &str) -> Result<(), String> {
+    match step {
+        "cargo xtask codegen --check" => return codegen::run(codegen::Mode::Check),
+        "cargo xtask conformance" => return conformance::run_conformance(),
+        _ => {}
     }
-
-    /// Runs the step in `root`; the error says how it failed.
-    fn execute(&self, root: &Path) -> Result<(), String> {
-        match self.action {
-            Action::Cargo {
-                args,
-                deny_warnings_in,
-            } => {
-                let mut cmd = Command::new(env!("CARGO"));
-                cmd.args(args).current_dir(root);
-                if let Some(var) = deny_warnings_in {
-                    // Keep whatever the caller set, as `.ci/run` does.
-                    let old = std::env::var(var).unwrap_or_default();
-                    cmd.env(var, format!("{old} -D warnings").trim_start());
-                }
-                let status = cmd
-                    .status()
-                    .map_err(|e| format!("cannot run {}: {e}", env!("CARGO")))?;
-                if status.success() {
-                    Ok(())
-                } else {
-                    Err(status.to_string())
-                }
-            }
-            Action::CodegenCheck => codegen::run(codegen::Mode::Check),
-            Action::Conformance => conformance::run_conformance(),
-        }
+    let (var, args) = match step.split_once("=\"-D warnings\" cargo ") {
+        Some((var, args)) => (Some(var), args),
+        None => (None, step.trim_start_matches("cargo ")),
+    };
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(args.split_whitespace()).current_dir(root);
+    if let Some(var) = var {
+        // Keep whatever the caller set, as `.ci/run` does.
+        let old = std::env::var(var).unwrap_or_default();
+        cmd.env(var, format!("{old} -D warnings").trim_start());
     }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", env!("CARGO")))?;
+    status.success().then_some(()).ok_or(status.to_string())
 }
 
 /// Runs the pipeline in `root`, stopping at the first failing step.
@@ -177,43 +94,23 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let start = Instant::now();
     let mut timings = Vec::new();
     for step in steps(opts) {
-        say(&format!("::: {}", step.name));
+        say(&format!("::: {step}"));
         let step_start = Instant::now();
-        let result = step.execute(root);
-        timings.push(Timing {
-            name: step.name,
-            took: step_start.elapsed(),
-            ok: result.is_ok(),
-        });
+        let result = execute(root, step);
+        timings.push((step, step_start.elapsed(), result.is_ok()));
         if let Err(e) = result {
             say(&summary(&timings, start.elapsed(), opts));
-            return Err(format!(
-                "ci step `{}` failed: {e}\nrerun it with: {}",
-                step.name,
-                step.command_line()
-            ));
+            return Err(format!("ci step failed: {e}\nrerun it with: {step}"));
         }
     }
     say(&summary(&timings, start.elapsed(), opts));
     Ok(())
 }
 
-/// How long one step took, and whether it passed.
-#[derive(Debug, Clone, Copy)]
-struct Timing {
-    name: &'static str,
-    took: Duration,
-    ok: bool,
-}
-
-/// The closing report: the total, then one line per step run.
-fn summary(timings: &[Timing], total: Duration, opts: Options) -> String {
-    let headline = match timings.iter().find(|t| !t.ok) {
-        Some(failed) => format!(
-            "::: ci failed at `{}` after {}",
-            failed.name,
-            format_duration(total)
-        ),
+/// The closing report: the total, then each step run with how long it took.
+fn summary(timings: &[(&str, Duration, bool)], total: Duration, opts: Options) -> String {
+    let mut out = match timings.iter().find(|(_, _, ok)| !ok) {
+        Some((step, _, _)) => format!("::: ci failed at `{step}` after {}", format_duration(total)),
         None => format!(
             "::: ci passed: {} step{} in {}",
             timings.len(),
@@ -221,14 +118,9 @@ fn summary(timings: &[Timing], total: Duration, opts: Options) -> String {
             format_duration(total)
         ),
     };
-    let mut out = headline;
-    for t in timings {
-        let mark = if t.ok { "" } else { "  FAILED" };
-        out.push_str(&format!(
-            "\n  {:>9}  {}{mark}",
-            format_duration(t.took),
-            t.name
-        ));
+    for (step, took, ok) in timings {
+        let mark = if *ok { "" } else { "  FAILED" };
+        out.push_str(&format!("\n  {:>9}  {step}{mark}", format_duration(*took)));
     }
     if opts.skip_tests {
         out.push_str("\n  (cargo test and conformance skipped: --skip-tests)");
@@ -251,7 +143,8 @@ fn format_duration(d: Duration) -> String {
 mod tests {
     use super::*;
 
-    /// The pipeline runs `.ci/run`'s steps in its order.
+    /// The pipeline runs `.ci/run`'s commands in its order, and `--skip-tests` drops
+    /// exactly the test steps, which come last.
     #[test]
     fn steps_mirror_ci_run() {
         let script = std::fs::read_to_string(crate::util::project_root().join(".ci/run"))
@@ -261,45 +154,18 @@ mod tests {
             .map(str::trim)
             .filter(|l| l.starts_with("cargo "))
             .collect();
-        let ours: Vec<String> = steps(Options::default())
+        let all = steps(Options::default());
+        let ours: Vec<&str> = all
             .iter()
-            .map(|s| {
-                s.command_line()
-                    .trim_start_matches("RUSTDOCFLAGS=\"-D warnings\" ")
-                    .to_string()
-            })
+            .map(|s| s.trim_start_matches("RUSTDOCFLAGS=\"-D warnings\" "))
             .collect();
         assert_eq!(ours, commands);
-    }
-
-    /// `--skip-tests` drops exactly the test steps, which come last.
-    #[test]
-    fn skip_tests_drops_only_the_test_steps() {
-        let all = steps(Options::default());
         let quick = steps(Options { skip_tests: true });
-        let names = |steps: &[Step]| steps.iter().map(|s| s.name).collect::<Vec<_>>();
         assert_eq!(
-            names(&all[quick.len()..]),
-            ["cargo test", "cargo xtask conformance"]
+            all[quick.len()..],
+            ["cargo test --workspace", "cargo xtask conformance"]
         );
-        assert_eq!(names(&quick), names(&all[..quick.len()]));
-    }
-
-    /// Rerun hints are commands a shell can run, including the doc step's flags.
-    #[test]
-    fn rerun_commands() {
-        let lines: Vec<String> = STEPS.iter().map(Step::command_line).collect();
-        assert_eq!(
-            lines,
-            [
-                "cargo fmt --all --check",
-                "cargo clippy --workspace --all-targets -- -D warnings",
-                "cargo xtask codegen --check",
-                "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
-                "cargo test --workspace",
-                "cargo xtask conformance",
-            ]
-        );
+        assert_eq!(quick, all[..quick.len()]);
     }
 
     /// Arguments: only `--skip-tests` is known.
@@ -328,16 +194,8 @@ mod tests {
     #[test]
     fn summary_reports_failure_and_timings() {
         let timings = [
-            Timing {
-                name: "cargo fmt",
-                took: Duration::from_millis(300),
-                ok: true,
-            },
-            Timing {
-                name: "cargo clippy",
-                took: Duration::from_millis(61_000),
-                ok: false,
-            },
+            ("cargo fmt", Duration::from_millis(300), true),
+            ("cargo clippy", Duration::from_millis(61_000), false),
         ];
         let text = summary(&timings, Duration::from_millis(61_300), Options::default());
         assert_eq!(
