@@ -15,7 +15,7 @@
 use std::io::{self, BufWriter, Stdout, Write};
 
 use serde::Serialize;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 use ttsc_client::sanitize;
 
 use crate::cli::OutputFormat;
@@ -333,123 +333,23 @@ pub fn write_csv_row(w: &mut impl Write, cells: &[String]) -> io::Result<()> {
     w.write_all(line.as_bytes())
 }
 
-/// A JSON value whose objects keep their keys in the order they were written, that is the
-/// type's field order (the wire order of the models), whatever map features serde_json was
-/// built with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ordered {
-    /// `null`.
-    Null,
-    /// A boolean.
-    Bool(bool),
-    /// A number.
-    Number(serde_json::Number),
-    /// A string.
-    String(String),
-    /// An array.
-    Array(Vec<Ordered>),
-    /// An object, keys in order.
-    Object(Vec<(String, Ordered)>),
-}
-
-impl<'de> Deserialize<'de> for Ordered {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Ordered, E> {
-                Ok(Ordered::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Ordered, E> {
-                Ok(Ordered::Null)
-            }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Ordered, E> {
-                Ok(Ordered::Bool(b))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Ordered, E> {
-                Ok(Ordered::Number(n.into()))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Ordered, E> {
-                Ok(Ordered::Number(n.into()))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Ordered, E> {
-                Ok(serde_json::Number::from_f64(n).map_or(Ordered::Null, Ordered::Number))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Ordered, E> {
-                Ok(Ordered::String(s.to_string()))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Ordered, E> {
-                Ok(Ordered::String(s))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Ordered::Array(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    entries.push(entry);
-                }
-                Ok(Ordered::Object(entries))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl Ordered {
-    /// Compact JSON, keys in order.
-    pub fn to_json(&self) -> String {
-        match self {
-            Ordered::Null => "null".into(),
-            Ordered::Bool(b) => b.to_string(),
-            Ordered::Number(n) => n.to_string(),
-            Ordered::String(s) => serde_json::to_string(s).unwrap_or_default(),
-            Ordered::Array(items) => {
-                let inner: Vec<String> = items.iter().map(Ordered::to_json).collect();
-                format!("[{}]", inner.join(","))
-            }
-            Ordered::Object(entries) => {
-                let inner: Vec<String> = entries
-                    .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{}:{}",
-                            serde_json::to_string(k).unwrap_or_default(),
-                            v.to_json()
-                        )
-                    })
-                    .collect();
-                format!("{{{}}}", inner.join(","))
-            }
-        }
-    }
-}
-
-/// `value` as an [`Ordered`] JSON value.
-pub fn to_ordered<T: Serialize>(value: &T) -> io::Result<Ordered> {
-    let text = serde_json::to_string(value).map_err(json_error)?;
-    serde_json::from_str(&text).map_err(json_error)
-}
-
 /// `value` flattened into `(dotted.key, text)` pairs, in field order.
 fn flattened<T: Serialize>(value: &T) -> io::Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
-    flatten("", &to_ordered(value)?, &mut pairs);
+    // `preserve_order` keeps the type's field order (the wire order of the models).
+    flatten(
+        "",
+        &serde_json::to_value(value).map_err(json_error)?,
+        &mut pairs,
+    );
     Ok(pairs)
 }
 
 /// Flattens a JSON value into `(dotted.key, text)` pairs: nested objects get dotted keys,
 /// arrays of scalars are joined with `;`, other arrays are written as JSON.
-pub fn flatten(prefix: &str, v: &Ordered, out: &mut Vec<(String, String)>) {
+pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
-        Ordered::Object(entries) => {
+        Value::Object(entries) => {
             for (k, v) in entries {
                 let key = if prefix.is_empty() {
                     k.clone()
@@ -464,18 +364,18 @@ pub fn flatten(prefix: &str, v: &Ordered, out: &mut Vec<(String, String)>) {
 }
 
 /// A JSON value as one cell.
-pub fn cell(v: &Ordered) -> String {
+pub fn cell(v: &Value) -> String {
     match v {
-        Ordered::Null => String::new(),
-        Ordered::String(s) => s.clone(),
-        Ordered::Array(items)
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items)
             if items
                 .iter()
-                .all(|i| !matches!(i, Ordered::Object(_) | Ordered::Array(_))) =>
+                .all(|i| !matches!(i, Value::Object(_) | Value::Array(_))) =>
         {
             items.iter().map(cell).collect::<Vec<_>>().join(";")
         }
-        other => other.to_json(),
+        other => other.to_string(),
     }
 }
 
@@ -526,7 +426,7 @@ mod tests {
 
     #[test]
     fn objects_flatten_with_dotted_keys_in_field_order() {
-        let v: Ordered =
+        let v: Value =
             serde_json::from_str(r#"{"z": 1, "b": {"c": "x"}, "d": ["p", "q"], "e": null, "f": [{"k": 1.0, "a": true}]}"#)
                 .unwrap();
         let mut out = Vec::new();

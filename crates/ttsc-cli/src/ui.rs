@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
+use anstyle::{AnsiColor, Color, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{ColorChoice, GlobalArgs};
@@ -26,11 +27,10 @@ pub struct Ui {
     pub stdout_tty: bool,
 }
 
-const RED: &str = "\x1b[1;31m";
-const YELLOW: &str = "\x1b[1;33m";
-const CYAN: &str = "\x1b[1;36m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
+const BOLD: Style = Style::new().bold();
+const RED: Style = BOLD.fg_color(Some(Color::Ansi(AnsiColor::Red)));
+const YELLOW: Style = BOLD.fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
+const CYAN: Style = BOLD.fg_color(Some(Color::Ansi(AnsiColor::Cyan)));
 
 impl Ui {
     /// The settings the global options and the environment ask for.
@@ -52,9 +52,9 @@ impl Ui {
         }
     }
 
-    fn paint(&self, style: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.color_err {
-            format!("{style}{text}{RESET}")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
@@ -63,7 +63,7 @@ impl Ui {
     /// Bold text for standard output (table headers).
     pub fn bold_out(&self, text: &str) -> String {
         if self.color_out {
-            format!("{BOLD}{text}{RESET}")
+            format!("{BOLD}{text}{BOLD:#}")
         } else {
             text.to_string()
         }

@@ -841,7 +841,7 @@ fn colours_follow_color_and_no_color() {
     assert!(plain.stderr.starts_with("error: "), "{}", plain.stderr);
     let always = s.run(&["--color", "always", "jobs", "list"]);
     assert!(
-        always.stderr.starts_with("\x1b[1;31merror:\x1b[0m "),
+        always.stderr.starts_with("\x1b[1m\x1b[31merror:\x1b[0m "),
         "{:?}",
         always.stderr
     );
