@@ -75,6 +75,7 @@ pub mod target;
 mod tls;
 pub mod waiter;
 
+pub use adopt::{CreateOptions, CreatedJob};
 pub use builder::{ClientBuilder, USER_AGENT};
 pub use client::Client;
 pub use config::{RetryConfig, Timeouts};

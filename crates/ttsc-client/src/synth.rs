@@ -8,6 +8,7 @@ use ttsc_models::{
 };
 
 use crate::Client;
+use crate::adopt::CreateOptions;
 use crate::download::{Downloaded, Expect, RefreshUrl, audio_size_bound, url_extension};
 use crate::error::{Error, ErrorKind, Result};
 use crate::waiter::WaitOptions;
@@ -27,6 +28,8 @@ pub struct SynthesizeRequest {
     pub timestamps: Option<PathBuf>,
     /// How to wait for the job.
     pub wait: WaitOptions,
+    /// How the create treats an ambiguous failure (the job ids already held).
+    pub create: CreateOptions,
 }
 
 impl SynthesizeRequest {
@@ -38,6 +41,7 @@ impl SynthesizeRequest {
             subtitles: None,
             timestamps: None,
             wait: WaitOptions::for_jobs(),
+            create: CreateOptions::default(),
         }
     }
 
@@ -58,6 +62,17 @@ impl SynthesizeRequest {
         self.wait = wait;
         self
     }
+
+    /// Job ids the caller already holds: never adopted after an ambiguous failure of the
+    /// create (see [`crate::adopt`]).
+    pub fn known_jobs<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.create = self.create.known_jobs(ids);
+        self
+    }
 }
 
 /// What [`Client::synthesize`] produced.
@@ -74,6 +89,9 @@ pub struct Synthesis {
     pub subtitles: Option<Downloaded>,
     /// The timestamps, when asked for.
     pub timestamps: Option<Downloaded>,
+    /// The job was created anew after an ambiguous failure: the failed attempt may have
+    /// made a job too (see [`CreatedJob::possible_duplicate`](crate::CreatedJob::possible_duplicate)).
+    pub possible_duplicate: bool,
 }
 
 /// A result file of an async job, by the URL field it comes from.
@@ -140,10 +158,9 @@ impl Client {
             body.need_timestamp = Some(true);
         }
         let created = self
-            .create_async_tts_job(CreateAsyncTtsJobRequest::new(body))
+            .create_async_tts_job_with(CreateAsyncTtsJobRequest::new(body), &request.create)
             .await?;
-        // create_async_tts_job guarantees a non-empty id.
-        let job_id = created.job_id.unwrap_or_default();
+        let job_id = created.job_id;
         let job = self.wait_for_job(&job_id, &request.wait).await?;
         let audio = self
             .download_job_file_expecting(
@@ -174,6 +191,7 @@ impl Client {
             audio,
             subtitles,
             timestamps,
+            possible_duplicate: created.possible_duplicate,
         })
     }
 

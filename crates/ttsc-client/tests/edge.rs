@@ -201,16 +201,17 @@ async fn retry_after_is_honoured() {
 }
 
 #[tokio::test]
-async fn creates_are_not_retried_after_an_ambiguous_failure() {
+async fn creates_are_tried_once_more_and_no_further_after_ambiguous_failures() {
     let mut server = mockito::Server::new_async().await;
     let create = server
         .mock("POST", "/v1/p1/ttsc/async-jobs")
         .with_status(500)
         .with_body(r#"{"error_code":"MSS.000000002","error_msg":"internal","request_id":"r"}"#)
-        .expect(1)
+        .expect(2)
         .create_async()
         .await;
-    // The job search finds nothing: the failure stays ambiguous.
+    // The job search finds nothing: the job is created anew, once, and when that fails as
+    // ambiguously the failure stays ambiguous.
     let search = server
         .mock("GET", JOBS)
         .match_query(Matcher::AllOf(vec![Matcher::UrlEncoded(

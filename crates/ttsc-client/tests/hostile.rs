@@ -489,3 +489,108 @@ async fn a_whole_listing_has_a_deadline() {
     let err = results[0].as_ref().expect_err("the deadline passed");
     assert!(err.is_timeout(), "{err}");
 }
+
+/// A job record as the service lists it, created `ago` before now.
+fn record(id: &str, voice: &str, text_length: usize, format: &str, ago: Duration) -> String {
+    let created = time::OffsetDateTime::now_utc() - ago;
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    format!(
+        r#"{{"job_id":"{id}","asset_id":"{voice}","text_length":{text_length},"audio_format":"{format}","job_type":"ASYNC_JOB","create_time":"{}"}}"#,
+        created.format(&f).unwrap()
+    )
+}
+
+/// A service whose first create answers 500 (having made the job or not), whose later
+/// creates answer `new-job`, and whose job listing holds `records`.
+async fn flaky_creates(records: Vec<String>) -> Hostile {
+    let creates = std::sync::atomic::AtomicUsize::new(0);
+    let listing = format!(
+        r#"{{"count":{},"data":[{}]}}"#,
+        records.len(),
+        records.join(",")
+    );
+    Hostile::start(move |r| {
+        if r.line.starts_with("POST") {
+            if creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                Reply::json(
+                    500,
+                    r#"{"error_code":"MSS.00000002","error_msg":"internal"}"#,
+                )
+            } else {
+                Reply::json(200, r#"{"job_id":"new-job"}"#)
+            }
+        } else if offset_of(r) == 0 {
+            Reply::json(200, &listing)
+        } else {
+            job_page(0..0, 0)
+        }
+    })
+    .await
+}
+
+async fn create_after_a_500(
+    records: Vec<String>,
+    known: &[&str],
+) -> (ttsc_client::CreatedJob, usize) {
+    let server = flaky_creates(records).await;
+    let client = builder(&server.url)
+        .credentials(AccessKeyCredentials::new("AK", SK))
+        .build()
+        .unwrap();
+    let request =
+        CreateAsyncTtsJobRequest::new(CreateAsyncTtsJobRequestBody::new("twelve chars", "voice-a"));
+    let created = client
+        .create_async_tts_job_with(
+            request,
+            &ttsc_client::CreateOptions::default().known_jobs(known.iter().copied()),
+        )
+        .await
+        .expect("a create never fails for fear of a duplicate");
+    let creates = server
+        .received()
+        .iter()
+        .filter(|r| r.line.starts_with("POST"))
+        .count();
+    (created, creates)
+}
+
+#[tokio::test]
+async fn a_failed_create_adopts_the_one_matching_job_nobody_holds() {
+    let now = Duration::ZERO;
+    let records = vec![
+        record("held-1", "voice-a", 12, "WAV", now),
+        record("held-2", "voice-a", 12, "WAV", now),
+        record("lost", "voice-a", 12, "WAV", now),
+    ];
+    let (created, creates) = create_after_a_500(records, &["held-1", "held-2"]).await;
+    assert_eq!(created.job_id, "lost");
+    assert!(created.adopted && !created.possible_duplicate);
+    assert_eq!(creates, 1, "adopted, not created again");
+}
+
+#[tokio::test]
+async fn a_failed_create_never_adopts_an_unrelated_job_of_the_same_voice_and_length() {
+    let records = vec![
+        // Same voice and length, but from ten minutes ago.
+        record("old", "voice-a", 12, "WAV", Duration::from_secs(600)),
+        // Same voice and length, but another format.
+        record("mp3", "voice-a", 12, "MP3", Duration::ZERO),
+        // Another voice.
+        record("other", "voice-b", 12, "WAV", Duration::ZERO),
+    ];
+    let (created, creates) = create_after_a_500(records, &[]).await;
+    assert_eq!(created.job_id, "new-job");
+    assert!(!created.adopted && created.possible_duplicate);
+    assert_eq!(creates, 2);
+}
+
+#[tokio::test]
+async fn many_matching_jobs_mean_a_new_job_and_a_possible_duplicate_not_a_failure() {
+    let records: Vec<String> = (0..11)
+        .map(|i| record(&format!("j{i}"), "voice-a", 12, "WAV", Duration::ZERO))
+        .collect();
+    let (created, creates) = create_after_a_500(records, &[]).await;
+    assert_eq!(created.job_id, "new-job");
+    assert!(created.possible_duplicate);
+    assert_eq!(creates, 2);
+}
