@@ -722,4 +722,54 @@ async fn the_paginator_lists_every_voice_and_the_samples_download() {
         .unwrap_err();
     assert_eq!(err.status(), Some(404), "{err}");
     drop(emu);
+
+async fn preloaded_async_job_records_are_jobs_like_created_ones() {
+    let (_emu, c) = start(Emulator::builder().preload_jobs(200)).await;
+    let records: Vec<TtsJobDetail> = c
+        .paginate(ShowTtsJobRequest::new().job_type(JobType::AsyncJob))
+        .items()
+        .map(|r| r.unwrap())
+        .collect()
+        .await;
+    let with_state = |state: JobState| {
+        records
+            .iter()
+            .find(|r| r.job_state == Some(state.clone()))
+            .and_then(|r| r.job_id.clone())
+            .unwrap_or_else(|| panic!("a preloaded {state:?} record"))
+    };
+    // A finished record has its files, which download.
+    let done = with_state(JobState::Succeed);
+    let job = c
+        .show_async_tts_job(ShowAsyncTtsJobRequest::new(done.clone()))
+        .await
+        .unwrap();
+    assert_eq!(job.state, Some(JobState::Succeed));
+    let dir = tempdir("preloaded");
+    let files = c.download_job(&done, &dir).await.unwrap();
+    assert!(!files.is_empty());
+    // A failed one fails with the message its record lists.
+    let failed = records
+        .iter()
+        .find(|r| r.job_state == Some(JobState::Failed))
+        .expect("a preloaded failed record");
+    let job = c
+        .show_async_tts_job(ShowAsyncTtsJobRequest::new(failed.job_id.clone().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(job.state, Some(JobState::Failed));
+    assert_eq!(job.message, failed.fail_msg);
+    // Records of other types are not asynchronous jobs.
+    let audition: Vec<TtsJobDetail> = c
+        .paginate(ShowTtsJobRequest::new().job_type(JobType::Audition))
+        .items()
+        .map(|r| r.unwrap())
+        .collect()
+        .await;
+    let other = audition[0].job_id.clone().unwrap();
+    let err = c
+        .show_async_tts_job(ShowAsyncTtsJobRequest::new(other))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
 }

@@ -398,6 +398,14 @@ impl Records {
         self.entries.len()
     }
 
+    /// The preloaded record with id `job_id` and its creation time, if there is one.
+    pub(crate) fn preloaded(&self, job_id: &str) -> Option<(&Preloaded, i64)> {
+        self.entries.iter().find_map(|e| match &e.source {
+            Source::Preloaded(p) if &*e.job_id == job_id => Some((&**p, e.create_secs)),
+            _ => None,
+        })
+    }
+
     fn insert(&mut self, entry: Entry) {
         let key = (entry.create_secs, entry.job_id.clone());
         let at = self
@@ -502,6 +510,57 @@ impl Records {
 }
 
 impl Preloaded {
+    /// The record as a job ShowAsyncTtsJob can serve, in the same state as its listing: a
+    /// finished record is done (its files synthesised on first request from a stand-in text
+    /// of its length, at most 200 characters), a failed one fails with its message, and a
+    /// waiting or processing one stays so. `None` for records of other job types.
+    pub(crate) fn to_job(&self, job_id: &str, create_secs: i64, now_ms: i64) -> Option<Job> {
+        if self.job_type != JobType::AsyncJob {
+            return None;
+        }
+        const STAND_IN: &str = "This is a preloaded job record of the emulator. ";
+        let chars = usize::try_from(self.text_length.clamp(1, 200)).unwrap_or(1);
+        let text: String = STAND_IN.chars().cycle().take(chars).collect();
+        // A job's phase comes from its age: pick the creation time and duration that give
+        // the recorded state.
+        const FOREVER_MS: u64 = 1_000_000_000_000;
+        let (created_ms, duration_ms) = match self.state {
+            JobState::Waiting => (now_ms, FOREVER_MS),
+            JobState::Processing => (now_ms - (FOREVER_MS / 2) as i64, FOREVER_MS),
+            _ => (create_secs.saturating_mul(1000), 1),
+        };
+        let spec = JobSpec {
+            text,
+            voice: self.asset_id.clone(),
+            params: SynthParams::default().with_voice_id(&self.asset_id),
+            format: match self.format {
+                WireFormat::Mp3 => AudioFormat::Mp3,
+                _ => AudioFormat::Wav,
+            },
+            need_timestamp: self.need_timestamp,
+            gen_srt: self.gen_srt,
+            srt: SrtOptions::default(),
+            action: true,
+            silence_flag: false,
+            silence_time_ms: 0,
+        };
+        let mut job = Job::new(
+            job_id.to_owned(),
+            JobKind::Async,
+            created_ms,
+            duration_ms,
+            spec,
+            None,
+        );
+        if self.state == JobState::Failed {
+            job.planned_failure = self
+                .fail_msg
+                .clone()
+                .or(Some("TTS synthesis failed".into()));
+        }
+        Some(job)
+    }
+
     /// The record as listed.
     pub(crate) fn detail(&self, job_id: &str, create_secs: i64) -> TtsJobDetail {
         let mut d = TtsJobDetail::new()

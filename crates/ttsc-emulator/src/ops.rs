@@ -429,6 +429,19 @@ fn new_job(shared: &Shared, kind: JobKind, spec: JobSpec, business_type: Option<
     id
 }
 
+/// A preloaded ASYNC_JOB record made a job on first request, so it can be fetched like a
+/// created one (and keeps its files from then on).
+fn preloaded_job(shared: &Shared, job_id: &str, now_ms: i64) -> Option<Arc<Job>> {
+    let mut store = shared.write();
+    if let Some(job) = store.jobs.get(job_id) {
+        return Some(Arc::clone(job));
+    }
+    let (record, create_secs) = store.records.preloaded(job_id)?;
+    let job = Arc::new(record.to_job(job_id, create_secs, now_ms)?);
+    store.jobs.insert(job_id.to_owned(), Arc::clone(&job));
+    Some(job)
+}
+
 /// A job's artefacts once it is done (synthesised the first time), `None` before.
 async fn finished_artefacts(
     shared: &Shared,
@@ -446,9 +459,13 @@ async fn show_async_job(
     req: ShowAsyncTtsJobRequest,
     base: &str,
 ) -> Result<Response<Body>, ApiError> {
-    let job = shared.read().jobs.get(&req.job_id).cloned();
-    let job = job.ok_or_else(|| ApiError::not_found("job", &req.job_id))?;
     let now_ms = shared.clock.now_ms();
+    let job = shared.read().jobs.get(&req.job_id).cloned();
+    let job = match job {
+        Some(job) => job,
+        None => preloaded_job(shared, &req.job_id, now_ms)
+            .ok_or_else(|| ApiError::not_found("job", &req.job_id))?,
+    };
     let artefacts = finished_artefacts(shared, &job, now_ms).await;
     let (state, failure) = job.state(now_ms, artefacts.as_deref());
     let url = |token: &Option<String>| token.as_deref().and_then(|t| shared.file_url(base, t));
