@@ -722,7 +722,9 @@ async fn the_paginator_lists_every_voice_and_the_samples_download() {
         .unwrap_err();
     assert_eq!(err.status(), Some(404), "{err}");
     drop(emu);
+}
 
+#[tokio::test]
 async fn preloaded_async_job_records_are_jobs_like_created_ones() {
     let (_emu, c) = start(Emulator::builder().preload_jobs(200)).await;
     let records: Vec<TtsJobDetail> = c
