@@ -21,15 +21,16 @@ use std::time::{Duration, SystemTime};
 use futures_util::StreamExt;
 use ttsc_auth::clock::Clock;
 use ttsc_models::{
-    AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobResponse, CreateTtsAuditionRequest,
-    CreateTtsAuditionResponse, JobType, Operation, ShowTtsJobRequest, TtsJobDetail,
+    AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, CreateAsyncTtsJobResponse,
+    CreateTtsAuditionRequest, CreateTtsAuditionResponse, JobType, Operation, ShowTtsJobRequest,
+    TtsJobDetail,
 };
 
 use crate::Client;
 use crate::error::{Error, ErrorKind, Result};
 
 /// How far around the attempt the record search looks, to absorb clock differences.
-const SEARCH_MARGIN: Duration = Duration::from_secs(60);
+pub(crate) const SEARCH_MARGIN: Duration = Duration::from_secs(60);
 
 /// How a job create treats a failure that may or may not have created the job.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,7 +75,18 @@ struct Fingerprint<'a> {
     need_timestamp: Option<bool>,
 }
 
-impl Fingerprint<'_> {
+impl<'a> Fingerprint<'a> {
+    fn async_job(b: &'a CreateAsyncTtsJobRequestBody) -> Self {
+        Fingerprint {
+            job_type: JobType::AsyncJob,
+            voice: &b.voice_asset_id,
+            text_length: b.text.chars().count() as i64,
+            audio_format: b.audio_format.clone(),
+            gen_srt: b.gen_srt,
+            need_timestamp: b.need_timestamp,
+        }
+    }
+
     /// Whether `record` may be the job, created between `from` and `to`. A field the
     /// record leaves out is not held against it; a field it shows must agree.
     fn matches(&self, record: &TtsJobDetail, from: SystemTime, to: SystemTime) -> bool {
@@ -136,16 +148,22 @@ impl Client {
         request: CreateAsyncTtsJobRequest,
         options: &CreateOptions,
     ) -> Result<CreatedJob> {
-        let b = &request.body;
-        let fingerprint = Fingerprint {
-            job_type: JobType::AsyncJob,
-            voice: &b.voice_asset_id,
-            text_length: b.text.chars().count() as i64,
-            audio_format: b.audio_format.clone(),
-            gen_srt: b.gen_srt,
-            need_timestamp: b.need_timestamp,
-        };
+        let fingerprint = Fingerprint::async_job(&request.body);
         self.create_job(&request, &fingerprint, options, |r| r.job_id.clone())
+            .await
+    }
+
+    /// The async jobs created from `from` on that may be the one a create of `request`
+    /// made, leaving out `options`' known jobs: for a caller that lost a create's response
+    /// itself (a long synthesis stopped while a part's create was in flight).
+    pub(crate) async fn async_job_candidates(
+        &self,
+        request: &CreateAsyncTtsJobRequest,
+        options: &CreateOptions,
+        from: SystemTime,
+    ) -> Result<Vec<String>> {
+        let to = self.inner.clock.now() + SEARCH_MARGIN;
+        self.candidates(&Fingerprint::async_job(&request.body), options, from, to)
             .await
     }
 

@@ -66,6 +66,7 @@ pub mod config;
 pub mod download;
 mod error;
 mod iam;
+mod long;
 mod ops;
 pub mod paginate;
 mod sniff;
@@ -81,8 +82,9 @@ pub use client::Client;
 pub use config::{RetryConfig, Timeouts};
 pub use download::Downloaded;
 pub use error::{Error, ErrorKind, Result, sanitize};
+pub use long::{PartsProgress, PartsProgressFn};
 pub use paginate::{Paginator, RecordId};
-pub use synth::{JobFile, Synthesis, SynthesizeRequest};
+pub use synth::{DEFAULT_CONCURRENCY, JobFile, Synthesis, SynthesizeRequest};
 pub use target::Target;
 pub use waiter::{WaitOptions, WaitProgress};
 

@@ -11,10 +11,15 @@ use crate::Client;
 use crate::adopt::CreateOptions;
 use crate::download::{Downloaded, Expect, RefreshUrl, audio_size_bound, url_extension};
 use crate::error::{Error, ErrorKind, Result};
+use crate::long::{PartsProgress, PartsProgressFn};
+use crate::split::{DEFAULT_MAX_PART_CHARS, split_text};
 use crate::waiter::WaitOptions;
 
+/// How many parts' jobs of a long text run at once by default.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
 /// What to synthesize and where to put the results.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SynthesizeRequest {
     /// The job body (text, voice, speed, …). `gen_srt` and `need_timestamp` are set from
@@ -26,10 +31,33 @@ pub struct SynthesizeRequest {
     pub subtitles: Option<PathBuf>,
     /// Where the timestamp (audio info) file goes, when wanted.
     pub timestamps: Option<PathBuf>,
-    /// How to wait for the job.
+    /// How to wait for the job (for each part's job of a long text).
     pub wait: WaitOptions,
     /// How the create treats an ambiguous failure (the job ids already held).
     pub create: CreateOptions,
+    /// The longest part of a long text, in characters (default and most
+    /// [`DEFAULT_MAX_PART_CHARS`]). A text of at most this many characters is one job.
+    pub max_part_chars: usize,
+    /// How many parts' jobs run at once (default 4, at least 1).
+    pub concurrency: usize,
+    /// Called as the parts of a long text progress.
+    pub parts_progress: Option<PartsProgressFn>,
+}
+
+impl std::fmt::Debug for SynthesizeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SynthesizeRequest")
+            .field("body", &self.body)
+            .field("audio", &self.audio)
+            .field("subtitles", &self.subtitles)
+            .field("timestamps", &self.timestamps)
+            .field("wait", &self.wait)
+            .field("create", &self.create)
+            .field("max_part_chars", &self.max_part_chars)
+            .field("concurrency", &self.concurrency)
+            .field("parts_progress", &self.parts_progress.is_some())
+            .finish()
+    }
 }
 
 impl SynthesizeRequest {
@@ -42,7 +70,29 @@ impl SynthesizeRequest {
             timestamps: None,
             wait: WaitOptions::for_jobs(),
             create: CreateOptions::default(),
+            max_part_chars: DEFAULT_MAX_PART_CHARS,
+            concurrency: DEFAULT_CONCURRENCY,
+            parts_progress: None,
         }
+    }
+
+    /// Sets the longest part of a long text, in characters (1 to
+    /// [`DEFAULT_MAX_PART_CHARS`]).
+    pub fn max_part_chars(mut self, n: usize) -> Self {
+        self.max_part_chars = n;
+        self
+    }
+
+    /// Sets how many parts' jobs run at once.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Calls `f` as the parts of a long text progress.
+    pub fn on_parts_progress(mut self, f: impl Fn(&PartsProgress) + Send + Sync + 'static) -> Self {
+        self.parts_progress = Some(std::sync::Arc::new(f));
+        self
     }
 
     /// Also writes SRT subtitles to `path`.
@@ -79,10 +129,12 @@ impl SynthesizeRequest {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Synthesis {
-    /// The job id.
+    /// The job id (of the first part, for a long text).
     pub job_id: String,
-    /// The job's final state.
+    /// The job's final state (of the first part, for a long text).
     pub job: ShowAsyncTtsJobResponse,
+    /// Every job, one per part, in text order (one for a short text).
+    pub job_ids: Vec<String>,
     /// The audio file.
     pub audio: Downloaded,
     /// The subtitles, when asked for.
@@ -141,8 +193,42 @@ impl JobFile {
 impl Client {
     /// Creates an async job, waits for it, and downloads its results (atomically, resuming
     /// and refreshing expired URLs as needed).
+    ///
+    /// A text longer than [`SynthesizeRequest::max_part_chars`] is cut into parts
+    /// ([`crate::split`]) that run as concurrent jobs; their audio is joined into one file
+    /// and their subtitles and timestamps merged, shifted by the exact length of the audio
+    /// before each part. A journal beside the audio (`.NAME.ttsc-parts.json`) records the
+    /// parts' jobs, so a call interrupted and made again with the same request re-attaches
+    /// to them instead of creating them twice; it is removed on success.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] for a `max_part_chars` outside 1 to
+    /// [`DEFAULT_MAX_PART_CHARS`] or an invalid body, before anything is sent; then any
+    /// error of the create, wait and download calls, or [`ErrorKind::Decode`] when the
+    /// parts' files cannot be joined (formats that disagree).
     pub async fn synthesize(&self, request: SynthesizeRequest) -> Result<Synthesis> {
-        let mut body = request.body;
+        if !(1..=DEFAULT_MAX_PART_CHARS).contains(&request.max_part_chars) {
+            return Err(Error::new(
+                ErrorKind::Validation,
+                format!(
+                    "max_part_chars = {} is invalid (allowed: 1 to {DEFAULT_MAX_PART_CHARS})",
+                    request.max_part_chars
+                ),
+            ));
+        }
+        let mut body = request.body.clone();
+        if request.subtitles.is_some() {
+            body.gen_srt = Some(true);
+        }
+        if request.timestamps.is_some() {
+            body.need_timestamp = Some(true);
+        }
+        if body.text.chars().count() > request.max_part_chars {
+            let text = body.text.clone();
+            let parts = split_text(&text, request.max_part_chars);
+            return crate::long::synthesize_parts(self, &request, body, &parts).await;
+        }
         let chars = body
             .text
             .chars()
@@ -151,12 +237,6 @@ impl Client {
         let audio_expect =
             Expect::audio(Some(body.audio_format.clone().unwrap_or(AudioFormat::Wav)))
                 .max_bytes(audio_size_bound(chars));
-        if request.subtitles.is_some() {
-            body.gen_srt = Some(true);
-        }
-        if request.timestamps.is_some() {
-            body.need_timestamp = Some(true);
-        }
         let created = self
             .create_async_tts_job_with(CreateAsyncTtsJobRequest::new(body), &request.create)
             .await?;
@@ -186,6 +266,7 @@ impl Client {
             None => None,
         };
         Ok(Synthesis {
+            job_ids: vec![job_id.clone()],
             job_id,
             job,
             audio,
