@@ -176,6 +176,7 @@ async fn a_long_text_becomes_one_wav_with_continuous_subtitles_and_timestamps() 
     }
     assert!(last <= audio_ms);
     assert!(hidden_files(&dir).is_empty(), "{:?}", hidden_files(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -210,6 +211,7 @@ async fn mp3_parts_are_joined_frame_by_frame() {
     assert!(cues.last().unwrap().2 <= audio_ms);
     assert!(cues.windows(2).all(|w| w[1].1 >= w[0].2));
     assert!(hidden_files(&dir).is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -275,6 +277,8 @@ async fn an_interrupted_run_resumes_without_creating_a_part_twice() {
         );
     }
     assert!(hidden_files(&dir).is_empty(), "{:?}", hidden_files(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&again).unwrap();
 }
 
 #[tokio::test]
@@ -309,4 +313,5 @@ async fn bad_part_limits_are_refused_before_anything_is_sent() {
     assert_eq!(err.kind(), ttsc_client::ErrorKind::Validation);
     assert!(emu.requests_for(CREATE).is_empty());
     assert!(hidden_files(&dir).is_empty(), "{:?}", hidden_files(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
