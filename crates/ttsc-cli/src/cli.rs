@@ -244,6 +244,16 @@ pub struct BatchArgs {
     /// Further tries of a line after a failure
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=10))]
     pub retries: u8,
+    /// When another batch is using --out-dir, wait for it to finish instead of exiting 1
+    #[arg(long)]
+    pub wait_lock: bool,
+    /// Try again the lines that failed for good in an earlier run (their job failed, or the
+    /// service refused the request)
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Overwrite files in --out-dir that this batch's journal did not write
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `ttsc jobs …`.

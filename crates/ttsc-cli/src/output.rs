@@ -231,6 +231,12 @@ impl<R: Record> ListWriter<'_, R> {
         Ok(())
     }
 
+    /// Sends what was written so far to standard output (a table's first rows stay held
+    /// until its widths are known).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.w.flush()
+    }
+
     /// Ends the listing (closes the JSON array, prints a short table).
     pub fn finish(mut self) -> io::Result<()> {
         match self.out.format {

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Color, Style};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::env_vars;
@@ -120,19 +120,42 @@ impl Ui {
         pb
     }
 
-    /// A progress bar over `len` items, or a hidden one.
-    pub fn bar(&self, len: u64) -> ProgressBar {
+    /// A progress bar over `len` items of which `already` were finished before (by an
+    /// earlier run), or a hidden one. Its ETA comes from this run's rate alone and stays
+    /// blank until there is one; the bar takes the width the rest leaves, so it never wraps.
+    pub fn bar(&self, len: u64, already: u64) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
+        let eta = move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let finished = state.pos().saturating_sub(already);
+            let left = state.len().unwrap_or(0).saturating_sub(state.pos());
+            let elapsed = state.elapsed().as_secs_f64();
+            if finished > 0 && left > 0 {
+                let _ = write!(
+                    w,
+                    " ETA {}",
+                    short_duration(left as f64 * elapsed / finished as f64)
+                );
+            }
+        };
         let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         pb.set_style(
-            ProgressStyle::with_template(
-                "[{elapsed_precise}] {bar:30} {pos}/{len} {msg} ETA {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("[{elapsed_precise}] {wide_bar} {pos}/{len}{msg}{eta}")
+                .map(|s| s.with_key("eta", eta))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         pb.enable_steady_tick(Duration::from_millis(200));
         pb
+    }
+}
+
+/// `42s`, `3m05s`, `2h07m`: an ETA that fits anywhere.
+fn short_duration(secs: f64) -> String {
+    let secs = secs.round().clamp(0.0, 359_999.0) as u64;
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
     }
 }

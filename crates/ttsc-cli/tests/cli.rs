@@ -796,6 +796,9 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
             "out",
             "--retries",
             "1",
+            // One line at a time: the table's rows in manifest order.
+            "--concurrency",
+            "1",
         ],
     );
     let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
@@ -809,8 +812,8 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
     );
     let creates = emu.emu.operation_stats("CreateAsyncTtsJob").total;
     assert_eq!(
-        creates, 4,
-        "one job per line, and one retry of the failing line"
+        creates, 3,
+        "one job per line: a job that failed is not created again"
     );
 
     s.snapshot_at(
@@ -829,8 +832,26 @@ fn batch_synthesizes_a_manifest_and_skips_finished_lines() {
     );
     assert_eq!(
         emu.emu.operation_stats("CreateAsyncTtsJob").total,
-        5,
-        "only the failed line again"
+        3,
+        "a line that failed for good is not created again"
+    );
+    let retried = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "ndjson",
+            "batch",
+            "lines.csv",
+            "--out-dir",
+            "out",
+            "--retry-failed",
+        ],
+    );
+    retried.expect(4);
+    assert_eq!(
+        emu.emu.operation_stats("CreateAsyncTtsJob").total,
+        4,
+        "--retry-failed creates the failed line once more"
     );
 }
 

@@ -1,9 +1,12 @@
-//! `ttsc batch`: every line of a manifest synthesized into `--out-dir`, with a journal that
-//! makes a re-run after a crash or Ctrl-C skip finished lines and re-attach to jobs
-//! already created (see [`crate::journal`]).
+//! `ttsc batch`: every line of a manifest synthesized into `--out-dir`, with a locked
+//! journal that makes a re-run after a crash, Ctrl-C or SIGTERM skip finished lines,
+//! re-attach to jobs already created and leave lines that failed for good alone (see
+//! [`crate::journal`]).
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -13,13 +16,20 @@ use ttsc_client::{Client, ErrorKind, JobFile, WaitOptions};
 use ttsc_models::{CreateAsyncTtsJobRequest, ShowTtsJobRequest};
 
 use super::jobs::check_out_dir;
+use super::shutdown_signal;
 use crate::cli::BatchArgs;
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::exit_codes::ExitCode;
-use crate::journal::{Entry, Journal, fingerprint};
+use crate::journal::{Entry, Journal, OpenError, fingerprint};
 use crate::manifest::{self, Item};
 use crate::output::Record;
+
+/// How often `--wait-lock` tries the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(250);
+
+/// Files named in one "not ours" error at most.
+const MAX_NAMED: usize = 10;
 
 /// What happened to one line (printed on stdout as it happens).
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +42,12 @@ struct LineResult {
     files: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    /// The line failed for good: a re-run leaves it alone unless `--retry-failed`.
+    #[serde(skip)]
+    permanent: bool,
+    /// The line failed for good in an earlier run and was left alone.
+    #[serde(skip)]
+    earlier: bool,
 }
 
 impl Record for LineResult {
@@ -45,6 +61,21 @@ impl Record for LineResult {
             self.files.join(";"),
             self.reason.clone().unwrap_or_default(),
         ]
+    }
+}
+
+impl LineResult {
+    fn new(item: &Item, status: &'static str, job_id: Option<String>) -> Self {
+        LineResult {
+            id: item.id.clone(),
+            line: item.line,
+            status,
+            job_id,
+            files: Vec::new(),
+            reason: None,
+            permanent: false,
+            earlier: false,
+        }
     }
 }
 
@@ -67,11 +98,22 @@ struct Shared {
     wait: WaitOptions,
     out_dir: PathBuf,
     retries: u8,
+    /// Creates that may have made a job nobody adopted (the line was created anew).
+    possible_duplicates: AtomicUsize,
 }
 
+/// What the journal and the output directory say about the manifest's lines.
+struct Plan {
+    /// Lines with nothing left to do: skipped, or failed for good before.
+    settled: Vec<LineResult>,
+    work: Vec<Work>,
+    reattach: usize,
+}
+
+/// The line's request, hashed: any change (text, voice, option, output format) changes it.
 fn fingerprint_of(item: &Item) -> String {
     let body = serde_json::to_vec(&item.body).unwrap_or_default();
-    fingerprint(&[body.as_slice(), item.ext.as_bytes()].concat())
+    fingerprint(&[body.as_slice(), b"\n", item.ext.as_bytes()].concat())
 }
 
 /// The result files of a line, each with its name relative to the output directory.
@@ -93,15 +135,18 @@ fn file_names(item: &Item) -> Vec<String> {
 
 /// Removes the partial downloads of a line's files: they must never be resumed with another
 /// job's bytes.
-fn remove_partials(shared: &Shared, item: &Item) {
+fn remove_partials(out_dir: &Path, item: &Item) {
     for name in file_names(item) {
-        let _ = std::fs::remove_file(part_path(&shared.out_dir.join(name)));
+        let _ = std::fs::remove_file(part_path(&out_dir.join(name)));
     }
 }
 
 /// Runs `ttsc batch`.
 pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
     let started = Instant::now();
+    // Installed now, so a signal during setup is not lost.
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
     // Everything is validated before a request is sent or a file written.
     let items = manifest::load(&args.manifest)?;
     check_out_dir(&args.out_dir)?;
@@ -112,59 +157,43 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
             &e,
         )
     })?;
-    let (journal, last) = Journal::open(&args.out_dir).map_err(|e| {
-        CliError::io(
-            format!("cannot open the journal in {}", args.out_dir.display()),
-            &e,
-        )
-    })?;
-
+    let journal = tokio::select! {
+        j = lock_journal(&ctx, &args) => j?,
+        () = &mut shutdown => return Err(CliError::interrupted()),
+    };
     let total = items.len();
+    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let plan = match plan(&journal, items, &args) {
+        Ok(plan) => plan,
+        Err(e) => {
+            journal.discard_if_unused();
+            return Err(e);
+        }
+    };
+
     let mut out = ctx.output();
     let mut list = out.list::<LineResult>()?;
-    let mut work = Vec::new();
+    let mut failed: Vec<LineResult> = Vec::new();
     let mut skipped = 0usize;
-    let mut reattached = 0usize;
-    for item in items {
-        let fp = fingerprint_of(&item);
-        let job_id = match last.get(&item.id) {
-            Some(Entry::Done { job_id, files, .. })
-                if files.iter().all(|f| args.out_dir.join(f).is_file())
-                    && *files == file_names(&item) =>
-            {
-                skipped += 1;
-                list.push(&LineResult {
-                    id: item.id.clone(),
-                    line: item.line,
-                    status: "skipped",
-                    job_id: Some(job_id.clone()),
-                    files: files.clone(),
-                    reason: None,
-                })?;
-                continue;
-            }
-            Some(Entry::Created {
-                job_id,
-                fingerprint,
-                ..
-            }) if *fingerprint == fp => {
-                reattached += 1;
-                Some(job_id.clone())
-            }
-            _ => None,
-        };
-        work.push(Work {
-            item,
-            fingerprint: fp,
-            unverified: job_id.is_some(),
-            job_id,
-            last_job: None,
-        });
+    for result in plan.settled {
+        if result.status == "skipped" {
+            skipped += 1;
+        } else {
+            failed.push(result.clone());
+        }
+        list.push(&result)?;
     }
-    if skipped > 0 || reattached > 0 {
+    list.flush()?;
+    if skipped + failed.len() > 0 || plan.reattach > 0 {
+        let failed_before = if failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed for good before", failed.len())
+        };
         ctx.ui.note(&format!(
-            "resuming from {}: {skipped} lines done before, {reattached} jobs to re-attach",
-            journal.path().display()
+            "resuming from {}: {skipped} lines done before{failed_before}, {} jobs to re-attach",
+            journal.path().display(),
+            plan.reattach
         ));
     }
 
@@ -174,10 +203,12 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
         wait: ctx.wait_options(false),
         out_dir: args.out_dir.clone(),
         retries: args.retries,
+        possible_duplicates: AtomicUsize::new(0),
     });
-    let bar = ctx.ui.bar(total as u64);
-    bar.set_position(skipped as u64);
-    let mut stream = futures_util::stream::iter(work)
+    let already = (skipped + failed.len()) as u64;
+    let bar = ctx.ui.bar(total as u64, already);
+    bar.set_position(already);
+    let mut stream = futures_util::stream::iter(plan.work)
         .map(|w| {
             let shared = Arc::clone(&shared);
             async move { process(&shared, w).await }
@@ -185,14 +216,11 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
         .buffer_unordered(usize::from(args.concurrency));
 
     let mut done = 0usize;
-    let mut failed: Vec<LineResult> = Vec::new();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let mut interrupted = false;
     loop {
         let next = tokio::select! {
             biased;
-            _ = &mut ctrl_c => {
+            () = &mut shutdown => {
                 interrupted = true;
                 break;
             }
@@ -212,31 +240,44 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
             done += 1;
         } else {
             failed.push(result.clone());
-            let reason = result.reason.clone().unwrap_or_default();
-            bar.suspend(|| {
-                ctx.ui.warn(&format!(
-                    "line {} ({}) failed: {reason}",
-                    result.line, result.id
-                ))
-            });
+            bar.set_message(format!(", {} failed", failed.len()));
         }
         bar.inc(1);
-        let rate = (done + failed.len()) as f64 / started.elapsed().as_secs_f64().max(0.001);
-        bar.set_message(format!("done, {} failed, {rate:.1}/s,", failed.len()));
+        // Streamed: a reader sees each line as it finishes.
         list.push(&result)?;
+        list.flush()?;
     }
+    // Cancels the lines in flight; every journal write is whole, so a re-run resumes them.
     drop(stream);
     bar.finish_and_clear();
     list.finish()?;
     out.flush()?;
 
     let elapsed = started.elapsed().as_secs_f64();
-    let summary = format!(
-        "{done} synthesized, {skipped} already done, {} failed, {} not finished; {elapsed:.1} s",
+    let duplicates = shared.possible_duplicates.load(Ordering::Relaxed);
+    let mut summary = format!(
+        "{done} synthesized, {skipped} already done, {} failed, {} not finished",
         failed.len(),
         total - done - skipped - failed.len()
     );
-    ctx.ui.note(&summary);
+    if duplicates > 0 {
+        summary.push_str(&format!(
+            ", {duplicates} possible duplicate jobs (a create failed ambiguously and the line was created anew)"
+        ));
+    }
+    ctx.ui.note(&format!("{summary}; {elapsed:.1} s"));
+    let manifest_ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let orphans = shared.journal.with_history(|h| h.orphans(&manifest_ids));
+    if !orphans.is_empty() {
+        let named: Vec<&str> = orphans.iter().take(MAX_NAMED).map(String::as_str).collect();
+        let more = orphans.len() - named.len();
+        ctx.ui.note(&format!(
+            "{} jobs in the journal belong to no line (their line changed or left the manifest): {}{}",
+            orphans.len(),
+            named.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+    }
     if interrupted {
         return Err(CliError::interrupted().hint(format!(
             "run the same command again to resume: finished lines are skipped and created jobs re-attached (journal: {})",
@@ -250,57 +291,218 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
         );
         for f in &failed {
             e.details.push(format!(
-                "line {} ({}): {}",
+                "line {} ({}): {}{}",
                 f.line,
                 f.id,
-                f.reason.as_deref().unwrap_or("failed")
+                f.reason.as_deref().unwrap_or("failed"),
+                if f.earlier {
+                    " (in an earlier run)"
+                } else {
+                    ""
+                }
             ));
         }
-        return Err(e.hint("run the same command again to retry the failed lines"));
+        if failed.iter().any(|f| !f.permanent) {
+            e = e.hint("run the same command again to retry the failed lines");
+        }
+        if failed.iter().any(|f| f.permanent) {
+            e = e.hint("a line whose job failed or whose request was refused is not retried by a re-run unless you add --retry-failed");
+        }
+        return Err(e);
     }
     Ok(ExitCode::Success)
+}
+
+/// Opens and locks the journal; with `--wait-lock`, waits for another run to release it.
+async fn lock_journal(ctx: &Ctx, args: &BatchArgs) -> CliResult<Journal> {
+    let mut waiting = false;
+    loop {
+        match Journal::open(&args.out_dir) {
+            Ok(journal) => return Ok(journal),
+            Err(OpenError::Locked) if args.wait_lock => {
+                if !waiting {
+                    waiting = true;
+                    ctx.ui.note(&format!(
+                        "waiting for another `ttsc batch` using {} to finish",
+                        args.out_dir.display()
+                    ));
+                }
+                tokio::time::sleep(LOCK_POLL).await;
+            }
+            Err(OpenError::Locked) => {
+                return Err(CliError::failure(format!(
+                    "another `ttsc batch` is using {}",
+                    args.out_dir.display()
+                ))
+                .cause(format!(
+                    "its journal {} is locked",
+                    args.out_dir.join(crate::journal::FILE_NAME).display()
+                ))
+                .hint("wait until it ends, or add --wait-lock to start when it does"));
+            }
+            Err(OpenError::Io(e)) => {
+                return Err(CliError::io(
+                    format!("cannot open the journal in {}", args.out_dir.display()),
+                    &e,
+                ));
+            }
+        }
+    }
+}
+
+/// Decides each line's fate from the journal, and refuses (exit 2, nothing sent) to
+/// overwrite files the journal did not write, unless `--force`.
+fn plan(journal: &Journal, items: Vec<Item>, args: &BatchArgs) -> CliResult<Plan> {
+    journal.with_history(|history| {
+        let mut plan = Plan {
+            settled: Vec::new(),
+            work: Vec::new(),
+            reattach: 0,
+        };
+        let mut not_ours = Vec::new();
+        for item in items {
+            let fp = fingerprint_of(&item);
+            let job_id = match history.last.get(&item.id) {
+                Some(Entry::Done {
+                    job_id,
+                    fingerprint,
+                    files,
+                    ..
+                }) if *fingerprint == fp
+                    && *files == file_names(&item)
+                    && outputs(&item).iter().all(|(kind, name)| {
+                        check_output(&args.out_dir.join(name), *kind, item.ext).is_ok()
+                    }) =>
+                {
+                    let mut r = LineResult::new(&item, "skipped", Some(job_id.clone()));
+                    r.files = files.clone();
+                    plan.settled.push(r);
+                    continue;
+                }
+                Some(Entry::Failed {
+                    job_id,
+                    fingerprint,
+                    reason,
+                    permanent: true,
+                    ..
+                }) if *fingerprint == fp && !args.retry_failed => {
+                    let mut r = LineResult::new(&item, "failed", job_id.clone());
+                    r.reason = Some(reason.clone());
+                    r.permanent = true;
+                    r.earlier = true;
+                    plan.settled.push(r);
+                    continue;
+                }
+                Some(Entry::Created {
+                    job_id,
+                    fingerprint,
+                    ..
+                }) if *fingerprint == fp => {
+                    plan.reattach += 1;
+                    Some(job_id.clone())
+                }
+                _ => None,
+            };
+            if !args.force && !history.owns(&item.id) {
+                for name in file_names(&item) {
+                    if args.out_dir.join(&name).symlink_metadata().is_ok() {
+                        not_ours.push(name);
+                    }
+                }
+            }
+            plan.work.push(Work {
+                item,
+                fingerprint: fp,
+                unverified: job_id.is_some(),
+                job_id,
+                last_job: None,
+            });
+        }
+        if not_ours.is_empty() {
+            return Ok(plan);
+        }
+        let named: Vec<&str> = not_ours
+            .iter()
+            .take(MAX_NAMED)
+            .map(String::as_str)
+            .collect();
+        let more = not_ours.len() - named.len();
+        Err(CliError::usage(format!(
+            "{} would overwrite {} files in {} that its journal did not write: {}{}",
+            "batch",
+            not_ours.len(),
+            args.out_dir.display(),
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ))
+        .hint("move them away, choose another --out-dir, or add --force to overwrite them"))
+    })
+}
+
+/// How a failure bears on the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Another try may succeed (timeouts, 5xx, 429, lost connections, vanished jobs).
+    Transient,
+    /// The service ran the job and marked it failed, or refused the create: the same
+    /// request fails the same way, in this run and the next.
+    Permanent,
+    /// Not the line's fault (credentials, configuration): no more tries in this run, but a
+    /// re-run tries again.
+    Stop,
 }
 
 /// Why one try of a line failed.
 #[derive(Debug)]
 struct LineError {
     reason: String,
-    /// Another try may succeed.
-    retry: bool,
+    fate: Fate,
     /// The job is gone or failed: the next try creates a new one.
     job_gone: bool,
 }
 
 impl LineError {
-    fn client(e: &ttsc_client::Error) -> Self {
-        // Bad input, configuration and rejected credentials fail the same way every time.
-        let permanent = matches!(
-            e.kind(),
-            ErrorKind::Validation | ErrorKind::Config | ErrorKind::Credentials
-        ) || e.is_auth_rejected()
-            || (e.kind() == ErrorKind::Service && e.status() == Some(400));
-        let retry = !permanent;
+    /// Classifies a client error; `creating` when it answered the create.
+    fn client(e: &ttsc_client::Error, creating: bool) -> Self {
+        let refused = creating
+            && e.kind() == ErrorKind::Service
+            && e.status()
+                .is_some_and(|s| (400..500).contains(&s) && !matches!(s, 401 | 403 | 408 | 429));
+        let fate =
+            if e.kind() == ErrorKind::JobFailed || refused || e.kind() == ErrorKind::Validation {
+                Fate::Permanent
+            } else if matches!(e.kind(), ErrorKind::Config | ErrorKind::Credentials)
+                || e.is_auth_rejected()
+            {
+                Fate::Stop
+            } else {
+                Fate::Transient
+            };
         LineError {
             reason: ttsc_client::sanitize(&e.to_string(), 300),
-            retry,
+            fate,
             job_gone: e.kind() == ErrorKind::JobFailed || e.status() == Some(404),
         }
     }
 
-    fn other(reason: impl Into<String>) -> Self {
+    fn transient(reason: impl Into<String>, job_gone: bool) -> Self {
         LineError {
             reason: reason.into(),
-            retry: true,
-            job_gone: true,
+            fate: Fate::Transient,
+            job_gone,
         }
     }
 }
 
-/// Synthesizes one line, retrying; only journal failures abort the batch.
+/// Synthesizes one line, retrying transient failures; only journal failures abort the batch.
 async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
     let mut tries = 0u8;
     loop {
-        match attempt(shared, &mut w).await? {
+        match synthesize_line(shared, &mut w).await? {
             Ok(files) => {
                 let job_id = w.job_id.clone().unwrap_or_default();
                 journal(
@@ -308,17 +510,13 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
                     &Entry::Done {
                         id: w.item.id.clone(),
                         job_id: job_id.clone(),
+                        fingerprint: w.fingerprint.clone(),
                         files: files.clone(),
                     },
                 )?;
-                return Ok(LineResult {
-                    id: w.item.id,
-                    line: w.item.line,
-                    status: "done",
-                    job_id: Some(job_id),
-                    files,
-                    reason: None,
-                });
+                let mut r = LineResult::new(&w.item, "done", Some(job_id));
+                r.files = files;
+                return Ok(r);
             }
             Err(e) => {
                 tries += 1;
@@ -326,24 +524,23 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
                 if e.job_gone && w.job_id.is_some() {
                     w.last_job = w.job_id.take();
                 }
-                if tries > shared.retries || !e.retry {
+                if tries > shared.retries || e.fate != Fate::Transient {
+                    let job_id = w.job_id.clone().or_else(|| w.last_job.clone());
                     journal(
                         shared,
                         &Entry::Failed {
                             id: w.item.id.clone(),
-                            job_id: w.job_id.clone().or_else(|| w.last_job.clone()),
+                            job_id: job_id.clone(),
+                            fingerprint: w.fingerprint.clone(),
                             reason: e.reason.clone(),
+                            permanent: e.fate == Fate::Permanent,
                         },
                     )?;
-                    remove_partials(shared, &w.item);
-                    return Ok(LineResult {
-                        id: w.item.id,
-                        line: w.item.line,
-                        status: "failed",
-                        job_id: w.job_id.or(w.last_job),
-                        files: Vec::new(),
-                        reason: Some(e.reason),
-                    });
+                    remove_partials(&shared.out_dir, &w.item);
+                    let mut r = LineResult::new(&w.item, "failed", job_id);
+                    r.reason = Some(e.reason);
+                    r.permanent = e.fate == Fate::Permanent;
+                    return Ok(r);
                 }
                 tokio::time::sleep(Duration::from_millis(500) * u32::from(tries)).await;
             }
@@ -363,8 +560,12 @@ fn journal(shared: &Shared, entry: &Entry) -> CliResult {
     })
 }
 
-/// One try: create (or re-attach), wait, download. The outer error aborts the batch.
-async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>, LineError>> {
+/// One try of one line: create (or re-attach), wait, download, check. All of a line's
+/// synthesis is here. The outer error aborts the batch.
+async fn synthesize_line(
+    shared: &Shared,
+    w: &mut Work,
+) -> CliResult<Result<Vec<String>, LineError>> {
     let client = &shared.client;
     if w.unverified {
         w.unverified = false;
@@ -379,18 +580,10 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
         Some(j) => j.clone(),
         None => {
             // Partial downloads of an earlier job of this line.
-            remove_partials(shared, &w.item);
-            let created = match client
-                .create_async_tts_job(CreateAsyncTtsJobRequest::new(w.item.body.clone()))
-                .await
-            {
-                Ok(c) => c,
-                Err(e) => return Ok(Err(LineError::client(&e))),
-            };
-            let Some(job_id) = created.job_id.filter(|j| !j.is_empty()) else {
-                return Ok(Err(LineError::other(
-                    "the service created a job but returned no job_id",
-                )));
+            remove_partials(&shared.out_dir, &w.item);
+            let job_id = match create(shared, &w.item).await {
+                Ok(j) => j,
+                Err(e) => return Ok(Err(e)),
             };
             journal(
                 shared,
@@ -406,21 +599,96 @@ async fn attempt(shared: &Shared, w: &mut Work) -> CliResult<Result<Vec<String>,
     };
     let job = match client.wait_for_job(&job_id, &shared.wait).await {
         Ok(j) => j,
-        Err(e) => return Ok(Err(LineError::client(&e))),
+        Err(e) => return Ok(Err(LineError::client(&e, false))),
     };
     let outputs = outputs(&w.item);
     for (file, name) in &outputs {
         if file.url(&job).is_none() {
-            return Ok(Err(LineError::other(format!(
-                "job {job_id} finished without a URL for {name}"
-            ))));
+            return Ok(Err(LineError::transient(
+                format!("job {job_id} finished without a URL for {name}"),
+                true,
+            )));
         }
         let dest = shared.out_dir.join(name);
-        if let Err(e) = client.download_job_file(&job_id, &job, *file, dest).await {
-            return Ok(Err(LineError::client(&e)));
+        if let Err(e) = client
+            .download_job_file(&job_id, &job, *file, dest.clone())
+            .await
+        {
+            return Ok(Err(LineError::client(&e, false)));
+        }
+        // Never marked done unless whole: a bad file is removed and fetched again.
+        if let Err(why) = check_output(&dest, *file, w.item.ext) {
+            let _ = std::fs::remove_file(&dest);
+            return Ok(Err(LineError::transient(format!("{name}: {why}"), false)));
         }
     }
     Ok(Ok(outputs.into_iter().map(|(_, name)| name).collect()))
+}
+
+/// Creates the line's job. A create that may have made a job is resolved by the client
+/// (adopting the one unknown job that matches); when it cannot tell, the line is created
+/// anew once and the possible duplicate counted.
+async fn create(shared: &Shared, item: &Item) -> Result<String, LineError> {
+    let mut ambiguous = false;
+    loop {
+        let request = CreateAsyncTtsJobRequest::new(item.body.clone());
+        match shared.client.create_async_tts_job(request).await {
+            Ok(created) => {
+                return created.job_id.filter(|j| !j.is_empty()).ok_or_else(|| {
+                    LineError::transient("the service created a job but returned no job_id", true)
+                });
+            }
+            Err(e) if e.kind() == ErrorKind::Ambiguous && !ambiguous => {
+                ambiguous = true;
+                shared.possible_duplicates.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(id = %item.id, error = %e, "creating the line anew");
+            }
+            Err(e) => return Err(LineError::client(&e, true)),
+        }
+    }
+}
+
+/// Whether a finished output is whole: a regular, non-empty file, and for audio the
+/// format's header with, for WAV, the length the header announces.
+fn check_output(path: &Path, kind: JobFile, ext: &str) -> Result<(), String> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() == 0 {
+        return Err("missing or empty".into());
+    }
+    if kind != JobFile::Audio {
+        return Ok(());
+    }
+    let mut head = [0u8; 12];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| e.to_string())?;
+    let head = &head[..n];
+    match ext {
+        "wav" => {
+            if head.len() < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+                return Err("not a WAV file".into());
+            }
+            let riff = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
+            if riff + 8 != meta.len() {
+                return Err(format!(
+                    "the WAV header announces {} bytes, the file has {}",
+                    riff + 8,
+                    meta.len()
+                ));
+            }
+            Ok(())
+        }
+        "mp3" => {
+            let frame = head.len() >= 2 && head[0] == 0xff && head[1] & 0xe0 == 0xe0;
+            if head.starts_with(b"ID3") || frame {
+                Ok(())
+            } else {
+                Err("not an MP3 file".into())
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether the service's record of `job_id` is this line's job (same voice and text
@@ -439,5 +707,44 @@ async fn same_job(client: &Client, job_id: &str, item: &Item) -> bool {
             tracing::debug!(error = %e, "cannot check the journaled job");
             true
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("ttsc-check-{}-{name}", std::process::id()));
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn wav(data: usize, extra: usize) -> Vec<u8> {
+        let mut v = b"RIFF".to_vec();
+        v.extend_from_slice(&u32::try_from(36 + data).unwrap().to_le_bytes());
+        v.extend_from_slice(b"WAVEfmt ");
+        v.resize(44 + data + extra, 0);
+        v
+    }
+
+    #[test]
+    fn outputs_are_checked_before_they_are_done() {
+        let cases: [(&str, Vec<u8>, &str, bool); 6] = [
+            ("whole.wav", wav(100, 0), "wav", true),
+            ("long.wav", wav(100, 7), "wav", false),
+            ("short.wav", wav(100, 0)[..80].to_vec(), "wav", false),
+            ("page.wav", b"<html>oops</html>".to_vec(), "wav", false),
+            ("id3.mp3", b"ID3\x04\0\0\0\0\0\0".to_vec(), "mp3", true),
+            ("text.mp3", b"hello".to_vec(), "mp3", false),
+        ];
+        for (name, bytes, ext, ok) in cases {
+            let p = temp_file(name, &bytes);
+            assert_eq!(check_output(&p, JobFile::Audio, ext).is_ok(), ok, "{name}");
+            std::fs::remove_file(&p).unwrap();
+        }
+        let empty = temp_file("empty.srt", b"");
+        assert!(check_output(&empty, JobFile::Subtitles, "wav").is_err());
+        std::fs::remove_file(&empty).unwrap();
     }
 }

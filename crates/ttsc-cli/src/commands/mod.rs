@@ -1,4 +1,4 @@
-//! One module per command; [`run`] dispatches and turns Ctrl-C into exit 130.
+//! One module per command; [`run`] dispatches and turns Ctrl-C and SIGTERM into exit 130.
 
 mod batch;
 mod configure;
@@ -48,10 +48,40 @@ async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
     }
 }
 
-/// Runs `f` until it ends or Ctrl-C arrives.
+/// Runs `f` until it ends or Ctrl-C or SIGTERM arrives.
 async fn interruptible(f: impl Future<Output = CliResult<ExitCode>>) -> CliResult<ExitCode> {
+    let stop = shutdown_signal();
     tokio::select! {
         r = f => r,
-        _ = tokio::signal::ctrl_c() => Err(CliError::interrupted()),
+        () = stop => Err(CliError::interrupted()),
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed when this is called,
+/// not when first polled, so a signal arriving in between is not lost.
+fn shutdown_signal() -> impl Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let streams = signal(SignalKind::interrupt())
+            .and_then(|int| Ok((int, signal(SignalKind::terminate())?)));
+        async move {
+            match streams {
+                Ok((mut int, mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "cannot handle SIGTERM; Ctrl-C only");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
