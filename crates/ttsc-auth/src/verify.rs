@@ -638,7 +638,7 @@ fn check<M: Mac + KeyInit>(key: &[u8], sts: &StringToSignBytes<'_>, claimed: &[u
     let Ok(mut mac) = M::new_from_slice(key) else {
         return false;
     };
-    sts.with_bytes(|sts| mac.update(sts));
+    sts.update(&mut mac);
     mac.verify_slice(claimed).is_ok()
 }
 

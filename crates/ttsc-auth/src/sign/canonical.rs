@@ -10,7 +10,6 @@ use crate::encoding::{
 };
 use crate::secret::MASK;
 use crate::sign::SigningAlgorithm;
-use crate::sign::sha256::Sha256Growing;
 
 /// Header names whose values are masked when a canonical request is displayed.
 const MASKED_HEADERS: [&str; 2] = ["x-security-token", "x-auth-token"];
@@ -158,25 +157,21 @@ pub(crate) fn assemble<'q, 'h>(
     payload_hash: &str,
     capacity: usize,
 ) -> CanonicalRequest {
-    CanonicalWriter::start(method, path, is_plain_path(path), query, capacity, None)
+    CanonicalWriter::start(method, path, is_plain_path(path), query, capacity)
         .finish(headers, payload_hash)
 }
 
 /// A canonical request written in two steps: the method, URI and query, then the
-/// headers and payload hash. The signer hashes the first part (with SHA-256) while it
-/// validates and sorts the headers.
-pub(crate) struct CanonicalWriter<'s> {
+/// headers and payload hash.
+pub(crate) struct CanonicalWriter {
     /// Built as bytes (header names are lower-cased eight bytes at a time, escapes are
     /// pushed as bytes) and checked as UTF-8 once at the end.
     text: Vec<u8>,
     query: Range<usize>,
-    sha256: Option<&'s mut Sha256Growing>,
 }
 
-impl<'s> CanonicalWriter<'s> {
-    /// Writes the method, canonical URI and canonical query string, and hashes their
-    /// complete blocks when `sha256` is given (the digest is then read with
-    /// [`Sha256Growing::finish`] on the finished text). `plain_path` is
+impl CanonicalWriter {
+    /// Writes the method, canonical URI and canonical query string. `plain_path` is
     /// [`is_plain_path`] of `path`.
     pub(crate) fn start<'q>(
         method: &str,
@@ -184,7 +179,6 @@ impl<'s> CanonicalWriter<'s> {
         plain_path: bool,
         query: impl Iterator<Item = (&'q str, &'q str)>,
         capacity: usize,
-        sha256: Option<&'s mut Sha256Growing>,
     ) -> Self {
         let mut text: Vec<u8> = Vec::with_capacity(capacity);
         text.extend_from_slice(method.as_bytes());
@@ -197,7 +191,6 @@ impl<'s> CanonicalWriter<'s> {
         let mut writer = Self {
             text,
             query: query_start..query_start,
-            sha256,
         };
         for (i, (key, value)) in query.enumerate() {
             let text = &mut writer.text;
@@ -210,15 +203,7 @@ impl<'s> CanonicalWriter<'s> {
         }
         writer.query.end = writer.text.len();
         writer.text.push(b'\n');
-        writer.absorb();
         writer
-    }
-
-    #[inline]
-    fn absorb(&mut self) {
-        if let Some(sha) = self.sha256.as_deref_mut() {
-            sha.absorb(&self.text);
-        }
     }
 
     /// Writes the headers, the signed header list and the payload hash.
@@ -245,7 +230,6 @@ impl<'s> CanonicalWriter<'s> {
                 masked.push(value_start..text.len());
             }
             text.push(b'\n');
-            self.absorb();
         }
         let mut text = self.text;
         text.push(b'\n');

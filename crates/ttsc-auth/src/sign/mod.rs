@@ -2,7 +2,6 @@
 //! and a signing time to the headers to add.
 
 mod canonical;
-mod sha256;
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,7 +16,6 @@ use zeroize::Zeroize;
 use self::canonical::CanonicalWriter;
 pub use self::canonical::{CanonicalRequest, StringToSign};
 pub(crate) use self::canonical::{Scratch, assemble, cmp_lowercase, sort_small};
-use self::sha256::{HmacSha256Key, Sha256Growing, sha256};
 use crate::credentials::{AccessKeyCredentials, X_SECURITY_TOKEN};
 pub(crate) use crate::encoding::is_token;
 use crate::encoding::{
@@ -93,7 +91,7 @@ impl SigningAlgorithm {
     pub(crate) fn hash_hex(self, data: &[u8]) -> [u8; 64] {
         match self {
             Self::SdkHmacSm3 => hex32(&Sm3::digest(data)),
-            Self::SdkHmacSha256 | Self::V11HmacSha256 => hex32(&sha256(data)),
+            Self::SdkHmacSha256 | Self::V11HmacSha256 => hex32(&Sha256::digest(data)),
         }
     }
 }
@@ -423,33 +421,16 @@ pub enum SignError {
     },
 }
 
-/// Key material prepared once per credentials.
+/// Key material prepared once per credentials. The `hmac`, `sha2` and `sm3` states zeroize
+/// themselves on drop (their `zeroize` features); `Derived` holds a [`SecretString`].
 #[derive(Clone)]
 enum SigningKey {
-    /// HMAC-SHA256 with the key already absorbed (zeroized on drop).
-    Sha256(HmacSha256Key),
-    /// HMAC-SM3 state with the key already absorbed.
+    /// HMAC-SHA256 with the key already absorbed.
+    Sha256(Hmac<Sha256>),
+    /// HMAC-SM3 with the key already absorbed.
     Sm3(Hmac<Sm3>),
     /// V11 derives a key per day and scope, so only the secret is kept.
     Derived(SecretString),
-}
-
-impl Drop for SigningKey {
-    /// Overwrites the absorbed SM3 key state. The `hmac` crate does not zeroize its state,
-    /// so this replaces it with the state of an empty key and keeps the write observable
-    /// (best effort: `black_box` is a hint, not a guarantee). `Sha256` and `Derived`
-    /// zeroize themselves.
-    fn drop(&mut self) {
-        match self {
-            Self::Sm3(state) => {
-                if let Ok(blank) = Hmac::<Sm3>::new_from_slice(&[]) {
-                    *state = blank;
-                }
-                std::hint::black_box(&*state);
-            }
-            Self::Sha256(_) | Self::Derived(_) => {}
-        }
-    }
 }
 
 /// A signer for one set of AK/SK credentials and one algorithm.
@@ -498,7 +479,10 @@ impl Signer {
         let sk = secret.expose_secret().as_bytes();
         let key = match settings.algorithm {
             // HMAC accepts keys of any length, so these constructors cannot fail.
-            SigningAlgorithm::SdkHmacSha256 => SigningKey::Sha256(HmacSha256Key::new(sk)),
+            SigningAlgorithm::SdkHmacSha256 => SigningKey::Sha256(
+                Hmac::<Sha256>::new_from_slice(sk)
+                    .map_err(|_| SignError::MissingSecretAccessKey)?,
+            ),
             SigningAlgorithm::SdkHmacSm3 => SigningKey::Sm3(
                 Hmac::<Sm3>::new_from_slice(sk).map_err(|_| SignError::MissingSecretAccessKey)?,
             ),
@@ -608,18 +592,15 @@ impl Signer {
             canonical_request_hash: &canonical_hash,
         };
         let signature = match &self.key {
-            SigningKey::Sha256(key) => sts.with_bytes(|sts| hex32(&key.mac(sts))),
-            SigningKey::Sm3(state) => {
-                let mut mac = state.clone();
-                sts.with_bytes(|sts| mac.update(sts));
-                hex32(&mac.finalize().into_bytes())
-            }
+            SigningKey::Sha256(key) => sts.mac(key.clone()),
+            SigningKey::Sm3(key) => sts.mac(key.clone()),
             SigningKey::Derived(secret) => {
                 let mut derived =
                     derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
-                let key = HmacSha256Key::new(&derived);
+                let key = Hmac::<Sha256>::new_from_slice(&derived);
                 derived.zeroize();
-                sts.with_bytes(|sts| hex32(&key.mac(sts)))
+                // HMAC accepts keys of any length.
+                sts.mac(key.map_err(|_| SignError::MissingSecretAccessKey)?)
             }
         };
         text.push_str(ascii_str(&signature));
@@ -648,33 +629,23 @@ pub(crate) struct StringToSignBytes<'a> {
 }
 
 impl StringToSignBytes<'_> {
-    /// Calls `f` with the string to sign, built on the stack (on the heap when a long V11
-    /// scope makes it outgrow the stack buffer).
-    pub(crate) fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
-        let parts: [&[u8]; 6] = [
-            self.algorithm.as_str().as_bytes(),
-            b"\n",
-            self.date.as_bytes(),
-            if self.scope.is_some() { b"\n" } else { b"" },
-            self.scope.unwrap_or("").as_bytes(),
-            b"\n",
-        ];
-        let len = parts.iter().map(|p| p.len()).sum::<usize>() + 64;
-        let mut stack = [0u8; 192];
-        let mut heap = Vec::new();
-        let buf: &mut [u8] = if let Some(buf) = stack.get_mut(..len) {
-            buf
-        } else {
-            heap.resize(len, 0);
-            &mut heap
-        };
-        let mut at = 0;
-        for part in parts {
-            buf[at..at + part.len()].copy_from_slice(part);
-            at += part.len();
+    /// Feeds the string to sign to `mac`.
+    pub(crate) fn update(&self, mac: &mut impl Mac) {
+        mac.update(self.algorithm.as_str().as_bytes());
+        mac.update(b"\n");
+        mac.update(self.date.as_bytes());
+        mac.update(b"\n");
+        if let Some(scope) = self.scope {
+            mac.update(scope.as_bytes());
+            mac.update(b"\n");
         }
-        buf[at..].copy_from_slice(self.canonical_request_hash);
-        f(buf)
+        mac.update(self.canonical_request_hash);
+    }
+
+    /// Lower-case hex of the MAC of the string to sign.
+    fn mac(&self, mut mac: impl Mac) -> [u8; 64] {
+        self.update(&mut mac);
+        hex32(&mac.finalize().into_bytes())
     }
 }
 
@@ -770,14 +741,12 @@ fn build_canonical(
     sort_small(query, |a, b| {
         a.0 < b.0 || (a.0 == b.0 && pair(a.1) < pair(b.1))
     });
-    let mut sha256 = (algorithm != SigningAlgorithm::SdkHmacSm3).then(Sha256Growing::new);
     let writer = CanonicalWriter::start(
         request.method,
         request.path,
         plain_path,
         query.iter().map(|&(_, i)| pair(i)),
         capacity,
-        sha256.as_mut(),
     );
 
     let content_header = algorithm.content_hash_header();
@@ -885,10 +854,7 @@ fn build_canonical(
     }
 
     let canonical = writer.finish(headers.iter().map(|&(_, i)| header(i)), payload_hash);
-    let hash = match sha256 {
-        Some(sha) => hex32(&sha.finish(canonical.as_str().as_bytes())),
-        None => algorithm.hash_hex(canonical.as_str().as_bytes()),
-    };
+    let hash = algorithm.hash_hex(canonical.as_str().as_bytes());
     Ok(Canonical {
         request: canonical,
         content_header: add_unsigned.then_some(content_header),
