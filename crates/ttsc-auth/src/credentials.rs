@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::secret::SecretString;
+use crate::SecretString;
 
 /// The header that carries an IAM token (token authentication sends no `Authorization`).
 pub const X_AUTH_TOKEN: &str = "X-Auth-Token";
@@ -24,7 +24,7 @@ pub const X_SECURITY_TOKEN: &str = "X-Security-Token";
 /// assert!(shown.contains("HPUAEXAMPLEAK0000001"));
 /// assert!(!shown.contains("not-a-real-secret") && !shown.contains("temporary-token"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessKeyCredentials {
     access_key_id: String,
     secret_access_key: SecretString,
@@ -73,20 +73,10 @@ impl AccessKeyCredentials {
     }
 }
 
-impl fmt::Debug for AccessKeyCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessKeyCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key)
-            .field("security_token", &self.security_token)
-            .finish()
-    }
-}
-
 /// An IAM token (the `X-Subject-Token` IAM returned), sent as `X-Auth-Token`.
 ///
 /// `Debug` and `Display` print the mask; [`IamToken::header`] gives the header to send.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IamToken(SecretString);
 
 impl IamToken {
@@ -104,12 +94,6 @@ impl IamToken {
     /// `("X-Auth-Token", token)`.
     pub fn header(&self) -> (&'static str, &str) {
         (X_AUTH_TOKEN, self.0.expose_secret())
-    }
-}
-
-impl fmt::Debug for IamToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("IamToken").field(&self.0).finish()
     }
 }
 
@@ -166,54 +150,5 @@ impl From<AccessKeyCredentials> for Credentials {
 impl From<IamToken> for Credentials {
     fn from(value: IamToken) -> Self {
         Self::Token(value)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SK: &str = "Ex4mpleSecretKeyForTestVectorsOnly0000001";
-    const TOKEN: &str = "gQpjbi1ub3J0aC00joSpsRGK4OWR8";
-
-    #[test]
-    fn debug_never_shows_secret_key_or_tokens() {
-        let creds = AccessKeyCredentials::new("AK", SK).with_security_token(TOKEN);
-        let all = [
-            format!("{creds:?}"),
-            format!("{creds:#?}"),
-            format!("{:?}", Credentials::from(creds.clone())),
-            format!("{:?}", IamToken::new(TOKEN)),
-            format!("{}", IamToken::new(TOKEN)),
-            format!("{:?}", Credentials::from(IamToken::new(TOKEN))),
-        ];
-        for shown in &all {
-            assert!(!shown.contains(SK), "{shown}");
-            assert!(!shown.contains(TOKEN), "{shown}");
-            assert!(shown.contains(crate::MASK), "{shown}");
-        }
-        assert_eq!(
-            all[0],
-            "AccessKeyCredentials { access_key_id: \"AK\", secret_access_key: <redacted>, \
-             security_token: Some(<redacted>) }"
-        );
-        assert_eq!(all[3], "IamToken(<redacted>)");
-        assert_eq!(all[4], "<redacted>");
-    }
-
-    #[test]
-    fn kinds_and_accessors() {
-        let creds = Credentials::from(AccessKeyCredentials::new("AK", SK));
-        assert_eq!(creds.kind(), "AK/SK");
-        assert_eq!(creds.access_key().map(|c| c.access_key_id()), Some("AK"));
-        assert!(creds.token().is_none());
-        let temp = Credentials::from(AccessKeyCredentials::new("AK", SK).with_security_token("t"));
-        assert_eq!(temp.kind(), "temporary AK/SK");
-        let token = Credentials::from(IamToken::new(TOKEN));
-        assert_eq!(token.kind(), "IAM token");
-        assert_eq!(
-            token.token().map(IamToken::header),
-            Some((X_AUTH_TOKEN, TOKEN))
-        );
     }
 }

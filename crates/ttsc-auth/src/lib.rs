@@ -73,8 +73,9 @@
 //!
 //! # Secrets
 //!
-//! Secret keys, security tokens, passwords and tokens live in [`SecretString`] (or types
-//! built on it): `Debug` and `Display` print [`MASK`], and the memory is zeroized on drop.
+//! Secret keys, security tokens, passwords and tokens live in [`SecretString`] (the one
+//! secret type of every ttsc crate, from `ttsc-secret`) or types built on it: `Debug` and
+//! `Display` print [`MASK`], and the memory is zeroized on drop.
 //! Request and response types mask secret header values in `Debug`, and the canonical
 //! request masks `x-security-token` in `Display`. Nothing in this crate logs a secret.
 //!
@@ -96,16 +97,15 @@ mod credentials;
 mod encoding;
 pub mod iam;
 pub mod provider;
-mod secret;
 mod sign;
 pub mod verify;
 
 pub use credentials::{
     AccessKeyCredentials, Credentials, IamToken, X_AUTH_TOKEN, X_SECURITY_TOKEN,
 };
-pub use secret::{MASK, SecretString};
 pub use sign::{
     AUTHORIZATION, CanonicalRequest, DerivedScope, Payload, SignError, SignableRequest, Signer,
     SigningAlgorithm, SigningOutput, SigningSettings, StringToSign, UNSIGNED_PAYLOAD,
     X_SDK_CONTENT_SHA256, X_SDK_CONTENT_SM3, X_SDK_DATE, sign,
 };
+pub use ttsc_secret::{MASK, SecretString};

@@ -63,7 +63,6 @@
 mod enums;
 mod generated;
 mod operation;
-mod secret;
 mod tenant;
 pub mod validate;
 pub mod wire;
@@ -74,8 +73,8 @@ pub use operation::{
     EmptyResponse, Method, NoBody, Operation, OperationInfo, Paginated, PaginationInfo, ParamInfo,
     ParamLocation,
 };
-pub use secret::SecretString;
 pub use tenant::TenantConfigValue;
+pub use ttsc_secret::SecretString;
 pub use validate::{Rule, Validate, ValidationError, Violation};
 pub use wire::WireRequest;
 

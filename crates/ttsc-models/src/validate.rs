@@ -177,6 +177,12 @@ pub trait Validate {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<Violation>);
 }
 
+impl Validate for crate::SecretString {
+    /// Secrets carry no documented constraint here, and their value must never appear in a
+    /// violation.
+    fn collect_violations(&self, _prefix: &str, _out: &mut Vec<Violation>) {}
+}
+
 /// Renders a string value for a message: quoted, and shortened when long.
 pub(crate) fn show_str(s: &str) -> String {
     const MAX: usize = 40;

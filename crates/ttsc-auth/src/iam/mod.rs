@@ -27,11 +27,7 @@ pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
 
 /// An IAM endpoint without trailing slashes, ready to have a path appended.
 fn endpoint_base(endpoint: impl Into<String>) -> String {
-    let mut endpoint: String = endpoint.into();
-    while endpoint.ends_with('/') {
-        endpoint.pop();
-    }
-    endpoint
+    endpoint.into().trim_end_matches('/').to_owned()
 }
 
 /// A boxed, `Send` future, so [`IamTransport`] and [`TokenSource`] stay object-safe.
@@ -209,9 +205,11 @@ impl<T: IamTransport + ?Sized> IamTransport for std::sync::Arc<T> {
 }
 
 /// No response was received from IAM. Transports wrap their client's error in it.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 pub struct TransportError {
     message: String,
+    #[source]
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -233,20 +231,6 @@ impl TransportError {
             message: message.into(),
             source: Some(source.into()),
         }
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl StdError for TransportError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{IamError, IamRequest, IamTransport};
 use crate::clock::Clock;
-use crate::encoding::percent_encode;
+use crate::encoding::percent_encode_into;
 use crate::sign::Signer;
 
 const OPERATION: &str = "project discovery";
@@ -92,11 +92,8 @@ impl ProjectIdResolver {
             return Ok(id);
         }
 
-        let url = format!(
-            "{}/v3/projects?name={}",
-            self.endpoint,
-            percent_encode(region)
-        );
+        let mut url = format!("{}/v3/projects?name=", self.endpoint);
+        percent_encode_into(&mut url, region);
         let mut request = IamRequest::new("GET", url);
         request
             .sign(signer, self.clock.now())

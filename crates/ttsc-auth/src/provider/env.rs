@@ -9,8 +9,8 @@ use super::{
     CredentialSource, CredentialsError, ProvideCredentials, Provided, ProviderAttempt,
     ResolvedCredentials,
 };
+use crate::SecretString;
 use crate::credentials::{AccessKeyCredentials, Credentials};
-use crate::secret::SecretString;
 
 /// Every environment variable this crate reads, in one place.
 pub mod vars {
@@ -77,8 +77,8 @@ impl Env for ProcessEnv {
 
 /// A fixed environment, for tests and for callers that gather variables themselves.
 ///
-/// Values are kept as secrets: `Debug` lists only the variable names.
-#[derive(Clone, Default)]
+/// Values are kept as secrets: `Debug` masks them.
+#[derive(Clone, Debug, Default)]
 pub struct StaticEnv {
     vars: BTreeMap<String, SecretString>,
     home: Option<PathBuf>,
@@ -102,15 +102,6 @@ impl StaticEnv {
     pub fn with_home(mut self, home: impl Into<PathBuf>) -> Self {
         self.home = Some(home.into());
         self
-    }
-}
-
-impl fmt::Debug for StaticEnv {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaticEnv")
-            .field("vars", &self.vars.keys().collect::<Vec<_>>())
-            .field("home", &self.home)
-            .finish()
     }
 }
 

@@ -1,14 +1,13 @@
 //! The intermediate stages of a signature, each its own `Display` type: the canonical
 //! request and the string to sign.
 
-use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Range;
 
-use crate::encoding::{
-    canonical_uri_into, is_plain_path, make_ascii_lowercase, percent_encode_into,
-};
-use crate::secret::MASK;
+use hmac::Mac;
+
+use crate::MASK;
+use crate::encoding::{canonical_uri_into, hex, percent_encode_into};
 use crate::sign::SigningAlgorithm;
 
 /// Header names whose values are masked when a canonical request is displayed.
@@ -58,6 +57,73 @@ impl CanonicalRequest {
         self.to_string().replace('\n', "|")
     }
 
+    /// Writes the canonical request: the method upper-cased, the canonical URI, the query
+    /// pairs (raw, already in canonical order) percent-encoded, the headers in the order
+    /// given (names lower-cased, values as given), the signed header list and the payload
+    /// hash.
+    pub(crate) fn build<'q>(
+        method: &str,
+        path: &str,
+        query: impl IntoIterator<Item = (&'q str, &'q str)>,
+        headers: &[(&str, &str)],
+        payload_hash: &str,
+    ) -> Self {
+        let mut text = String::with_capacity(256 + 3 * path.len());
+        text.push_str(method);
+        text.make_ascii_uppercase();
+        text.push('\n');
+        canonical_uri_into(&mut text, path);
+        text.push('\n');
+
+        let query_start = text.len();
+        for (i, (key, value)) in query.into_iter().enumerate() {
+            if i > 0 {
+                text.push('&');
+            }
+            percent_encode_into(&mut text, key);
+            text.push('=');
+            percent_encode_into(&mut text, value);
+        }
+        let query = query_start..text.len();
+        text.push('\n');
+
+        let mut masked = Vec::new();
+        for (name, value) in headers {
+            let name_start = text.len();
+            text.push_str(name);
+            text[name_start..].make_ascii_lowercase();
+            if MASKED_HEADERS.contains(&&text[name_start..]) {
+                masked.push(text.len() + 1..text.len() + 1 + value.len());
+            }
+            text.push(':');
+            text.push_str(value);
+            text.push('\n');
+        }
+        text.push('\n');
+
+        let signed_start = text.len();
+        for (i, (name, _)) in headers.iter().enumerate() {
+            if i > 0 {
+                text.push(';');
+            }
+            let name_start = text.len();
+            text.push_str(name);
+            text[name_start..].make_ascii_lowercase();
+        }
+        let signed_headers = signed_start..text.len();
+        text.push('\n');
+
+        let hash_start = text.len();
+        text.push_str(payload_hash);
+        Self {
+            payload_hash: hash_start..text.len(),
+            text,
+            query,
+            signed_headers,
+            masked,
+        }
+    }
+
     /// Writes the text with masked ranges replaced by [`MASK`].
     fn write_masked(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut at = 0;
@@ -97,6 +163,34 @@ pub struct StringToSign<'a> {
 }
 
 impl StringToSign<'_> {
+    /// The text in pieces: what `Display` writes and the MAC is computed over.
+    fn pieces(&self) -> impl Iterator<Item = &str> {
+        [
+            Some(self.algorithm.as_str()),
+            Some("\n"),
+            Some(self.date),
+            Some("\n"),
+            self.scope,
+            self.scope.map(|_| "\n"),
+            Some(self.canonical_request_hash),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// Feeds the string to sign to `mac`.
+    pub(crate) fn update_mac(&self, mac: &mut impl Mac) {
+        for piece in self.pieces() {
+            mac.update(piece.as_bytes());
+        }
+    }
+
+    /// Lower-case hex of the MAC of the string to sign.
+    pub(crate) fn mac_hex(&self, mut mac: impl Mac) -> String {
+        self.update_mac(&mut mac);
+        hex(&mac.finalize().into_bytes())
+    }
+
     /// The signing algorithm named on the first line.
     pub fn algorithm(&self) -> SigningAlgorithm {
         self.algorithm
@@ -120,225 +214,7 @@ impl StringToSign<'_> {
 
 impl fmt::Display for StringToSign<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.algorithm.as_str())?;
-        f.write_str("\n")?;
-        f.write_str(self.date)?;
-        f.write_str("\n")?;
-        if let Some(scope) = self.scope {
-            f.write_str(scope)?;
-            f.write_str("\n")?;
-        }
-        f.write_str(self.canonical_request_hash)
-    }
-}
-
-/// Compares header names case-insensitively (the canonical order of lower-cased names).
-pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
-/// Builds a canonical request from parts that are already validated and sorted.
-///
-/// `query` yields raw (decoded) pairs in canonical order; `headers` holds
-/// `(name, trimmed value)` pairs sorted by lower-cased name.
-/// `capacity` is an upper bound of the length, so the text is built without regrowing.
-pub(crate) fn assemble<'q, 'h>(
-    method: &str,
-    path: &str,
-    query: impl Iterator<Item = (&'q str, &'q str)>,
-    headers: impl Iterator<Item = (&'h str, &'h str)> + Clone,
-    payload_hash: &str,
-    capacity: usize,
-) -> CanonicalRequest {
-    CanonicalWriter::start(method, path, is_plain_path(path), query, capacity)
-        .finish(headers, payload_hash)
-}
-
-/// A canonical request written in two steps: the method, URI and query, then the
-/// headers and payload hash.
-pub(crate) struct CanonicalWriter {
-    /// Built as bytes (header names are lower-cased eight bytes at a time, escapes are
-    /// pushed as bytes) and checked as UTF-8 once at the end.
-    text: Vec<u8>,
-    query: Range<usize>,
-}
-
-impl CanonicalWriter {
-    /// Writes the method, canonical URI and canonical query string. `plain_path` is
-    /// [`is_plain_path`] of `path`.
-    pub(crate) fn start<'q>(
-        method: &str,
-        path: &str,
-        plain_path: bool,
-        query: impl Iterator<Item = (&'q str, &'q str)>,
-        capacity: usize,
-    ) -> Self {
-        let mut text: Vec<u8> = Vec::with_capacity(capacity);
-        text.extend_from_slice(method.as_bytes());
-        text.make_ascii_uppercase();
-        text.push(b'\n');
-        canonical_uri_into(&mut text, path, plain_path);
-        text.push(b'\n');
-
-        let query_start = text.len();
-        let mut writer = Self {
-            text,
-            query: query_start..query_start,
-        };
-        for (i, (key, value)) in query.enumerate() {
-            let text = &mut writer.text;
-            if i > 0 {
-                text.push(b'&');
-            }
-            percent_encode_into(text, key);
-            text.push(b'=');
-            percent_encode_into(text, value);
-        }
-        writer.query.end = writer.text.len();
-        writer.text.push(b'\n');
-        writer
-    }
-
-    /// Writes the headers, the signed header list and the payload hash.
-    pub(crate) fn finish<'h>(
-        mut self,
-        headers: impl Iterator<Item = (&'h str, &'h str)> + Clone,
-        payload_hash: &str,
-    ) -> CanonicalRequest {
-        // Each name is lower-cased once, in its header line; the signed header list
-        // copies the lower-cased names from there.
-        let headers_start = self.text.len();
-        let mut masked = Vec::new();
-        for (name, value) in headers.clone() {
-            let text = &mut self.text;
-            let name_start = text.len();
-            text.extend_from_slice(name.as_bytes());
-            let lower = &mut text[name_start..];
-            make_ascii_lowercase(lower);
-            let is_masked = MASKED_HEADERS.iter().any(|m| m.as_bytes() == lower);
-            text.push(b':');
-            let value_start = text.len();
-            text.extend_from_slice(value.as_bytes());
-            if is_masked {
-                masked.push(value_start..text.len());
-            }
-            text.push(b'\n');
-        }
-        let mut text = self.text;
-        text.push(b'\n');
-
-        let signed_start = text.len();
-        let mut line = headers_start;
-        for (i, (name, value)) in headers.enumerate() {
-            if i > 0 {
-                text.push(b';');
-            }
-            text.extend_from_within(line..line + name.len());
-            line += name.len() + value.len() + 2;
-        }
-        let signed_headers = signed_start..text.len();
-        text.push(b'\n');
-
-        let hash_start = text.len();
-        text.extend_from_slice(payload_hash.as_bytes());
-        let payload_hash = hash_start..text.len();
-
-        CanonicalRequest {
-            // Every byte is from a `&str` or ASCII, and lower-casing keeps UTF-8 valid, so
-            // the fallback is never taken.
-            text: String::from_utf8(text)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            query: self.query,
-            signed_headers,
-            payload_hash,
-            masked,
-        }
-    }
-}
-
-/// Sorts a short slice (headers, query pairs) by insertion; falls back to the standard
-/// sort for long ones. For a handful of items this is several times cheaper than
-/// `sort_unstable_by`, whose setup dominates at that size.
-#[inline(always)]
-pub(crate) fn sort_small<T: Copy>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
-    if items.len() > 16 {
-        items.sort_unstable_by(|a, b| {
-            if less(a, b) {
-                Ordering::Less
-            } else if less(b, a) {
-                Ordering::Greater
-            } else {
-                Ordering::Equal
-            }
-        });
-        return;
-    }
-    for i in 1..items.len() {
-        let item = items[i];
-        let mut j = i;
-        while j > 0 && less(&item, &items[j - 1]) {
-            items[j] = items[j - 1];
-            j -= 1;
-        }
-        items[j] = item;
-    }
-}
-
-/// A vector that keeps up to `N` items on the stack, so the common case of signing
-/// allocates nothing for sorting.
-pub(crate) struct Scratch<T: Copy + Default, const N: usize> {
-    inline: [T; N],
-    len: usize,
-    heap: Vec<T>,
-}
-
-impl<T: Copy + Default, const N: usize> Scratch<T, N> {
-    #[inline]
-    pub(crate) fn new() -> Self {
-        Self {
-            inline: [T::default(); N],
-            len: 0,
-            heap: Vec::new(),
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn push(&mut self, item: T) {
-        if !self.heap.is_empty() {
-            self.heap.push(item);
-        } else if self.len < N {
-            self.inline[self.len] = item;
-            self.len += 1;
-        } else {
-            self.heap.reserve(N * 2);
-            self.heap.extend_from_slice(&self.inline[..self.len]);
-            self.heap.push(item);
-        }
-    }
-
-    #[inline]
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
-        if self.heap.is_empty() {
-            &mut self.inline[..self.len]
-        } else {
-            &mut self.heap
-        }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn as_slice(&self) -> &[T] {
-        if self.heap.is_empty() {
-            &self.inline[..self.len]
-        } else {
-            &self.heap
-        }
+        self.pieces().try_for_each(|piece| f.write_str(piece))
     }
 }
 
@@ -347,56 +223,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_signed_header_lists_fall_back_correctly() {
-        for count in [1, 3, 20, 40] {
-            let names: Vec<String> = (0..count)
-                .map(|i| format!("X-Long-Header-Name-{i:03}"))
-                .collect();
-            let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
-            let canonical = assemble(
-                "GET",
-                "/",
-                std::iter::empty(),
-                headers.iter().copied(),
-                "h",
-                0,
-            );
-            let expected: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-            assert_eq!(canonical.signed_headers(), expected.join(";"), "{count}");
-        }
-    }
-
-    #[test]
-    fn sort_small_sorts_short_and_long_slices() {
-        for len in [0, 1, 2, 5, 16, 17, 40] {
-            let mut items: Vec<u32> = (0..len).map(|i| (i * 7919) % 31).collect();
-            let mut expected = items.clone();
-            expected.sort_unstable();
-            sort_small(&mut items, |a, b| a < b);
-            assert_eq!(items, expected, "{len}");
-        }
-    }
-
-    #[test]
-    fn scratch_spills_to_the_heap() {
-        let mut s: Scratch<u32, 2> = Scratch::new();
-        for i in 0..5 {
-            s.push(i);
-        }
-        assert_eq!(s.as_slice(), &[0, 1, 2, 3, 4]);
-        s.as_mut_slice().reverse();
-        assert_eq!(s.as_slice(), &[4, 3, 2, 1, 0]);
-    }
-
-    #[test]
     fn display_masks_security_token_but_as_str_is_exact() {
-        let canonical = assemble(
+        let canonical = CanonicalRequest::build(
             "get",
             "/a",
-            [("b", "2"), ("a", "1")].into_iter(),
-            [("Host", "h"), ("X-Security-Token", "tok")].into_iter(),
+            [("b", "2"), ("a", "1")],
+            &[("Host", "h"), ("X-Security-Token", "tok")],
             "UNSIGNED-PAYLOAD",
-            0,
         );
         assert_eq!(
             canonical.as_str(),

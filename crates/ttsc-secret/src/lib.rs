@@ -1,4 +1,12 @@
-//! `SecretString`: secret material that prints as a fixed mask and is zeroized on drop.
+//! [`SecretString`]: the one type every ttsc crate keeps secrets in.
+//!
+//! ```
+//! use ttsc_secret::SecretString;
+//!
+//! let sk = SecretString::new("s3cr3t");
+//! assert_eq!(format!("{sk} {sk:?}"), "<redacted> <redacted>");
+//! assert_eq!(sk.expose_secret(), "s3cr3t");
+//! ```
 
 use std::fmt;
 
@@ -11,16 +19,14 @@ pub const MASK: &str = "<redacted>";
 ///
 /// `Debug` and `Display` print [`MASK`], never the value; the bytes are overwritten with
 /// zeros when the value is dropped. Read the value with [`SecretString::expose_secret`],
-/// only where it must be used (a header value, an HMAC key).
-///
-/// ```
-/// use ttsc_auth::SecretString;
-///
-/// let sk = SecretString::new("s3cr3t");
-/// assert_eq!(format!("{sk} {sk:?}"), "<redacted> <redacted>");
-/// assert_eq!(sk.expose_secret(), "s3cr3t");
-/// ```
+/// only where it must be used (a header value, an HMAC key, a request body). With the
+/// `serde` feature it serializes as the plain string.
 #[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct SecretString(String);
 
 impl SecretString {
@@ -61,27 +67,5 @@ impl fmt::Debug for SecretString {
 impl fmt::Display for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(MASK)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_and_display_print_the_fixed_mask() {
-        let secret = SecretString::new("Ex4mpleSecretKeyForTestVectorsOnly0000001");
-        assert_eq!(format!("{secret}"), "<redacted>");
-        assert_eq!(format!("{secret:?}"), "<redacted>");
-        assert_eq!(format!("{secret:#?}"), "<redacted>");
-        assert_eq!(format!("{:?}", Some(&secret)), "Some(<redacted>)");
-        assert_eq!(format!("{:?}", SecretString::default()), "<redacted>");
-    }
-
-    #[test]
-    fn zeroize_clears_the_value() {
-        let mut secret = SecretString::new("abc");
-        secret.zeroize();
-        assert!(secret.is_empty());
     }
 }
