@@ -30,7 +30,7 @@ impl fmt::Debug for Auth {
                 s.access_key_id(),
                 s.settings().algorithm()
             ),
-            Auth::Token(_) => f.write_str("Token(******)"),
+            Auth::Token(token) => write!(f, "Token({token})"),
             Auth::TokenSource(s) => write!(f, "TokenSource({s:?})"),
         }
     }

@@ -498,11 +498,12 @@ mod tests {
             parse_retry_after("Mon, 23 Nov 2026 10:00:30 GMT", None, now),
             Some(Duration::from_secs(30))
         );
-        // …and from the server's Date when it has one, whatever the local clock says.
+        // …and from the server's Date when it has one, whatever the local clock says. Both
+        // may come in any of the three HTTP-date forms (RFC 850 and asctime here).
         assert_eq!(
             parse_retry_after(
-                "Mon, 23 Nov 2026 10:31:05 GMT",
-                Some("Mon, 23 Nov 2026 10:31:00 GMT"),
+                "Monday, 23-Nov-26 10:31:05 GMT",
+                Some("Mon Nov 23 10:31:00 2026"),
                 now,
             ),
             Some(Duration::from_secs(5))

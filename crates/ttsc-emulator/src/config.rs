@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ttsc_auth::AccessKeyCredentials;
 use ttsc_auth::clock::{Clock, SystemClock};
+use ttsc_auth::{AccessKeyCredentials, SecretString};
 
 use crate::faults;
 
@@ -104,9 +104,9 @@ impl EmulatorError {
 #[derive(Clone)]
 pub(crate) struct TemporaryKey {
     pub(crate) access_key_id: String,
-    pub(crate) secret_access_key: String,
+    pub(crate) secret_access_key: SecretString,
     /// The one accepted token; `None` accepts any non-empty token.
-    pub(crate) security_token: Option<String>,
+    pub(crate) security_token: Option<SecretString>,
 }
 
 /// The credentials and identity an emulator accepts, as reported by
@@ -114,29 +114,15 @@ pub(crate) struct TemporaryKey {
 ///
 /// These are the emulator's own test credentials (the demo values unless configured),
 /// so they are readable; `Debug` still masks the secret key and the password.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmulatorCredentials {
     pub(crate) access_key_id: String,
-    pub(crate) secret_access_key: String,
+    pub(crate) secret_access_key: SecretString,
     pub(crate) project_id: String,
     pub(crate) region: String,
     pub(crate) user: String,
-    pub(crate) password: String,
+    pub(crate) password: SecretString,
     pub(crate) domain: String,
-}
-
-impl fmt::Debug for EmulatorCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &ttsc_auth::MASK)
-            .field("project_id", &self.project_id)
-            .field("region", &self.region)
-            .field("user", &self.user)
-            .field("password", &ttsc_auth::MASK)
-            .field("domain", &self.domain)
-            .finish()
-    }
 }
 
 impl EmulatorCredentials {
@@ -147,7 +133,7 @@ impl EmulatorCredentials {
 
     /// The secret access key (SK).
     pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
+        self.secret_access_key.expose_secret()
     }
 
     /// The AK/SK as signing credentials.
@@ -172,7 +158,7 @@ impl EmulatorCredentials {
 
     /// The IAM user's password.
     pub fn password(&self) -> &str {
-        &self.password
+        self.password.expose_secret()
     }
 
     /// The IAM account (domain) name.
@@ -258,11 +244,11 @@ impl EmulatorBuilder {
                 listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
                 credentials: EmulatorCredentials {
                     access_key_id: DEMO_AK.to_owned(),
-                    secret_access_key: DEMO_SK.to_owned(),
+                    secret_access_key: DEMO_SK.into(),
                     project_id: DEMO_PROJECT_ID.to_owned(),
                     region: DEFAULT_REGION.to_owned(),
                     user: DEMO_USER.to_owned(),
-                    password: DEMO_PASSWORD.to_owned(),
+                    password: DEMO_PASSWORD.into(),
                     domain: DEMO_DOMAIN.to_owned(),
                 },
                 temporary: None,
@@ -314,7 +300,7 @@ impl EmulatorBuilder {
             ));
         }
         self.config.credentials.access_key_id = ak;
-        self.config.credentials.secret_access_key = sk;
+        self.config.credentials.secret_access_key = sk.into();
         self
     }
 
@@ -336,8 +322,8 @@ impl EmulatorBuilder {
         }
         self.config.temporary = Some(TemporaryKey {
             access_key_id: ak,
-            secret_access_key: sk,
-            security_token: security_token.filter(|t| !t.is_empty()),
+            secret_access_key: sk.into(),
+            security_token: security_token.filter(|t| !t.is_empty()).map(Into::into),
         });
         self
     }
@@ -384,7 +370,7 @@ impl EmulatorBuilder {
         }
         self.config.credentials.domain.clone_from(&user);
         self.config.credentials.user = user;
-        self.config.credentials.password = password;
+        self.config.credentials.password = password.into();
         self
     }
 

@@ -463,8 +463,8 @@ fn check_temporary(
                 return Err(ApiError::auth("X-Security-Token must be a signed header"));
             }
             if t.security_token
-                .as_deref()
-                .is_some_and(|want| want != token)
+                .as_ref()
+                .is_some_and(|want| want.expose_secret() != token)
             {
                 return Err(ApiError::auth("the security token is invalid or expired"));
             }

@@ -68,7 +68,7 @@ pub(crate) fn create_token(
     }
     let user = &auth.identity.password.user;
     if user.name != creds.user
-        || user.password.expose_secret() != creds.password
+        || user.password != creds.password
         || user.domain.name != creds.domain
     {
         return Ok(keystone_error(
