@@ -98,6 +98,9 @@ pub struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, global = true, value_name = "FORMAT", env = env_vars::TTSC_OUTPUT_FORMAT, value_enum)]
     pub output_format: Option<OutputFormat>,
+    /// Columns of a listing's table or CSV, in this order (e.g. job_id,job_state)
+    #[arg(long, global = true, value_name = "A,B,…", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
     /// Start a local emulator in-process (demo credentials) and send every call to it; it
     /// forgets everything when the command ends (`ttsc emulator` keeps running)
     #[arg(long, global = true)]

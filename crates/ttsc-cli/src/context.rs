@@ -155,7 +155,14 @@ impl Ctx {
         } else {
             env_vars::get(env_vars::COLUMNS).and_then(|c| c.parse().ok())
         };
-        Output::new(format, width, self.ui.clone())
+        Output::new(format, width, self.g.columns.clone(), self.ui.clone())
+    }
+
+    /// Refuses a `--columns` name that listings of `R` do not have, before anything is sent.
+    pub fn check_columns<R: Record>(&self) -> CliResult<()> {
+        crate::output::select_columns(R::COLUMNS, self.g.columns.as_deref())
+            .map(drop)
+            .map_err(CliError::usage)
     }
 
     /// Prints one object to standard output in the chosen format and succeeds.
@@ -168,6 +175,7 @@ impl Ctx {
 
     /// Prints a whole listing to standard output in the chosen format and succeeds.
     pub fn print_records<R: Record>(&self, records: &[R]) -> CliResult<ExitCode> {
+        self.check_columns::<R>()?;
         let mut out = self.output();
         out.records(records)?;
         out.flush()?;

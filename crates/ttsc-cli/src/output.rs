@@ -53,16 +53,25 @@ pub struct Output {
     format: OutputFormat,
     /// Table width limit.
     width: Option<usize>,
+    /// The columns `--columns` asks for (lower case), in order.
+    columns: Option<Vec<String>>,
     ui: Ui,
 }
 
 impl Output {
-    /// Standard output in `format`, tables fitted to `width`.
-    pub fn new(format: OutputFormat, width: Option<usize>, ui: Ui) -> Self {
+    /// Standard output in `format`, tables fitted to `width`, listings limited to
+    /// `columns` when given.
+    pub fn new(
+        format: OutputFormat,
+        width: Option<usize>,
+        columns: Option<Vec<String>>,
+        ui: Ui,
+    ) -> Self {
         Output {
             w: BufWriter::with_capacity(64 * 1024, io::stdout()),
             format,
             width,
+            columns,
             ui,
         }
     }
@@ -130,18 +139,22 @@ impl Output {
 
     /// Starts a listing of `R` records.
     pub fn list<R: Record>(&mut self) -> io::Result<ListWriter<'_, R>> {
-        match self.format {
-            OutputFormat::Csv => {
-                let header: Vec<String> = R::COLUMNS.iter().map(|c| c.to_string()).collect();
-                write_csv_row(&mut self.w, &header)?;
-            }
-            OutputFormat::Json | OutputFormat::Ndjson | OutputFormat::Table => {}
+        let selected = select_columns(R::COLUMNS, self.columns.as_deref())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        if self.format == OutputFormat::Csv {
+            let header: Vec<String> = selected
+                .iter()
+                .map(|&i| R::COLUMNS[i].to_string())
+                .collect();
+            write_csv_row(&mut self.w, &header)?;
         }
         Ok(ListWriter {
+            explicit: self.columns.is_some(),
             out: self,
             count: 0,
+            selected,
             sample: Vec::new(),
-            widths: None,
+            layout: None,
             _record: std::marker::PhantomData,
         })
     }
@@ -163,9 +176,13 @@ impl Output {
 pub struct ListWriter<'o, R> {
     out: &'o mut Output,
     count: usize,
-    /// Table rows held back until the widths are known.
+    /// The columns shown, as indices into `R::COLUMNS`.
+    selected: Vec<usize>,
+    /// Whether `--columns` chose them (then none is dropped).
+    explicit: bool,
+    /// Table rows held back until the layout is known.
     sample: Vec<Vec<String>>,
-    widths: Option<Vec<usize>>,
+    layout: Option<Layout>,
     _record: std::marker::PhantomData<fn(R)>,
 }
 
@@ -193,17 +210,16 @@ impl<R: Record> ListWriter<'_, R> {
                 self.out.w.write_all(b"\n")
             }
             OutputFormat::Csv => {
-                let cells = self.out.csv_cells(record.cells());
+                let cells = self.out.csv_cells(pick(record.cells(), &self.selected));
                 write_csv_row(&mut self.out.w, &cells)
             }
             OutputFormat::Table => {
-                let cells: Vec<String> = record
-                    .cells()
+                let cells: Vec<String> = pick(record.cells(), &self.selected)
                     .into_iter()
                     .map(|c| sanitize(&c, CELL_MAX))
                     .collect();
-                match &self.widths {
-                    Some(widths) => write_table_row(&mut self.out.w, widths, &cells),
+                match &self.layout {
+                    Some(layout) => layout.write_row(&mut self.out.w, &cells),
                     None => {
                         self.sample.push(cells);
                         if self.sample.len() >= TABLE_SAMPLE {
@@ -217,17 +233,18 @@ impl<R: Record> ListWriter<'_, R> {
     }
 
     fn flush_sample(&mut self) -> io::Result<()> {
-        let widths = fit_widths(R::COLUMNS, &self.sample, self.out.width);
-        let header: Vec<String> = R::COLUMNS.iter().map(|c| c.to_uppercase()).collect();
+        let names: Vec<&str> = self.selected.iter().map(|&i| R::COLUMNS[i]).collect();
+        let layout = Layout::fit(&names, &self.sample, self.out.width, !self.explicit);
+        let header: Vec<String> = names.iter().map(|c| c.to_uppercase()).collect();
         let mut line = Vec::new();
-        write_table_row(&mut line, &widths, &header)?;
+        layout.write_row(&mut line, &header)?;
         let line = String::from_utf8_lossy(&line);
         let header = self.out.ui.bold_out(line.trim_end_matches('\n'));
         writeln!(self.out.w, "{header}")?;
         for row in std::mem::take(&mut self.sample) {
-            write_table_row(&mut self.out.w, &widths, &row)?;
+            layout.write_row(&mut self.out.w, &row)?;
         }
-        self.widths = Some(widths);
+        self.layout = Some(layout);
         Ok(())
     }
 
@@ -237,7 +254,8 @@ impl<R: Record> ListWriter<'_, R> {
         self.out.w.flush()
     }
 
-    /// Ends the listing (closes the JSON array, prints a short table).
+    /// Ends the listing (closes the JSON array, prints a short table; an empty table is
+    /// its header).
     pub fn finish(mut self) -> io::Result<()> {
         match self.out.format {
             OutputFormat::Json => {
@@ -248,7 +266,7 @@ impl<R: Record> ListWriter<'_, R> {
                 }
             }
             OutputFormat::Table => {
-                if self.widths.is_none() && self.count > 0 {
+                if self.layout.is_none() {
                     self.flush_sample()?;
                 }
                 Ok(())
@@ -258,38 +276,122 @@ impl<R: Record> ListWriter<'_, R> {
     }
 }
 
-/// Column widths: the widest cell of the sample (or the header), shrunk, widest first and
-/// the first column last, until the row fits `limit`.
-pub fn fit_widths(columns: &[&str], rows: &[Vec<String>], limit: Option<usize>) -> Vec<usize> {
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    if let Some(limit) = limit {
-        let gaps = 2 * columns.len().saturating_sub(1);
-        loop {
-            let total: usize = widths.iter().sum::<usize>() + gaps;
-            if total <= limit {
-                break;
-            }
-            // The first column (the record's id) is cut last.
-            let Some((i, widest)) = widths
+/// The columns `wanted` names (case-insensitive), as indices into `columns`; all of them
+/// when nothing is asked for. An unknown name is an error listing the valid ones.
+pub fn select_columns(columns: &[&str], wanted: Option<&[String]>) -> Result<Vec<usize>, String> {
+    let Some(wanted) = wanted else {
+        return Ok((0..columns.len()).collect());
+    };
+    wanted
+        .iter()
+        .map(|w| {
+            columns
                 .iter()
-                .copied()
+                .position(|c| c.eq_ignore_ascii_case(w))
+                .ok_or_else(|| {
+                    format!(
+                        "invalid value {w:?} for --columns (this listing has: {})",
+                        columns.join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
+/// The cells at `selected`, in that order.
+fn pick(cells: Vec<String>, selected: &[usize]) -> Vec<String> {
+    selected
+        .iter()
+        .map(|&i| cells.get(i).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// An id column (`id`, `job_id`, …) is never cut: a cut id cannot be copied.
+fn is_id_column(name: &str) -> bool {
+    name == "id" || name.ends_with("_id")
+}
+
+/// Which columns a table shows and how wide each is.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// `(column index, width)` of each shown column, in order.
+    shown: Vec<(usize, usize)>,
+}
+
+impl Layout {
+    /// Fits `columns` to `limit`: columns empty in the sample take no space (when
+    /// `may_drop`), then the widest column that is not an id shrinks down to the width of
+    /// its heading, then columns are dropped from the right. Ids are never cut, and the
+    /// first column (the record's own id) is never dropped, even if the row then overflows.
+    pub fn fit(
+        columns: &[&str],
+        rows: &[Vec<String>],
+        limit: Option<usize>,
+        may_drop: bool,
+    ) -> Self {
+        let natural = |i: usize| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let mut shown: Vec<(usize, usize)> = (0..columns.len())
+            .filter(|&i| !(may_drop && !rows.is_empty() && natural(i) == 0))
+            .map(|i| (i, natural(i).max(columns[i].chars().count())))
+            .collect();
+        let Some(limit) = limit else {
+            return Layout { shown };
+        };
+        // A column is cut no narrower than its heading (and [`MIN_COLUMN`]): a cut heading
+        // helps nobody, so such a column is dropped instead.
+        let floor = |i: usize| columns[i].chars().count().max(MIN_COLUMN);
+        let total = |shown: &[(usize, usize)]| {
+            shown.iter().map(|(_, w)| w).sum::<usize>() + 2 * shown.len().saturating_sub(1)
+        };
+        while total(&shown) > limit {
+            let widest = shown
+                .iter()
                 .enumerate()
-                .max_by_key(|&(i, w)| (i > 0 && w > MIN_COLUMN, w, usize::MAX - i))
-            else {
-                break;
-            };
-            if widest <= MIN_COLUMN {
-                break;
+                .filter(|(_, (i, w))| !is_id_column(columns[*i]) && *w > floor(*i))
+                .max_by_key(|(pos, (_, w))| (*w, usize::MAX - pos))
+                .map(|(pos, _)| pos);
+            if let Some(pos) = widest {
+                shown[pos].1 -= 1;
+                continue;
             }
-            widths[i] = widest - 1;
+            // Other columns go first, rightmost first; then ids other than the first
+            // column's (an asset id beside the job id), which are dropped, never cut.
+            let droppable = shown
+                .iter()
+                .rposition(|(i, _)| may_drop && !is_id_column(columns[*i]))
+                .or_else(|| shown.iter().rposition(|(i, _)| may_drop && *i != 0));
+            match droppable {
+                Some(pos) => {
+                    shown.remove(pos);
+                }
+                None => break,
+            }
         }
+        Layout { shown }
     }
-    widths
+
+    /// Writes `cells` (one per column of the listing) in this layout.
+    fn write_row(&self, w: &mut impl Write, cells: &[String]) -> io::Result<()> {
+        let mut line = String::new();
+        let last = self.shown.len().saturating_sub(1);
+        for (n, &(i, width)) in self.shown.iter().enumerate() {
+            let cell = truncate(cells.get(i).map_or("", String::as_str), width);
+            line.push_str(&cell);
+            if n != last {
+                for _ in cell.chars().count()..width {
+                    line.push(' ');
+                }
+                line.push_str("  ");
+            }
+        }
+        writeln!(w, "{}", line.trim_end())
+    }
 }
 
 /// Cuts `text` to `width` characters, ending with `…` when cut.
@@ -300,24 +402,6 @@ pub fn truncate(text: &str, width: usize) -> String {
     let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
-}
-
-fn write_table_row(w: &mut impl Write, widths: &[usize], cells: &[String]) -> io::Result<()> {
-    let mut line = String::new();
-    let last = widths.len().saturating_sub(1);
-    for (i, (width, cell)) in widths.iter().zip(cells).enumerate() {
-        let cell = truncate(cell, *width);
-        if i == last {
-            line.push_str(&cell);
-        } else {
-            line.push_str(&cell);
-            for _ in cell.chars().count()..*width {
-                line.push(' ');
-            }
-            line.push_str("  ");
-        }
-    }
-    writeln!(w, "{}", line.trim_end())
 }
 
 /// One CSV row with RFC 4180 quoting.
@@ -394,20 +478,51 @@ pub fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
 mod tests {
     use super::*;
 
+    fn widths(columns: &[&str], rows: &[Vec<String>], limit: Option<usize>) -> Vec<(usize, usize)> {
+        Layout::fit(columns, rows, limit, true).shown
+    }
+
     #[test]
-    fn widths_shrink_the_widest_column_first() {
+    fn the_widest_column_shrinks_first_and_ids_stay_whole() {
         let rows = vec![vec!["a".repeat(30), "b".repeat(10)]];
-        assert_eq!(fit_widths(&["x", "y"], &rows, None), [30, 10]);
-        assert_eq!(fit_widths(&["x", "y"], &rows, Some(32)), [26, 4]);
+        assert_eq!(widths(&["x", "y"], &rows, None), [(0, 30), (1, 10)]);
+        assert_eq!(widths(&["x", "y"], &rows, Some(32)), [(0, 20), (1, 10)]);
+        // A 32-character job id stays whole at 60 columns; the others shrink, then go.
+        let row = vec![
+            "f".repeat(32),
+            "ASYNC_JOB".into(),
+            "SUCCEED".into(),
+            "2026-12-05T07:56:30Z".into(),
+        ];
+        let cols = ["job_id", "job_type", "job_state", "create_time"];
+        let fitted = widths(&cols, std::slice::from_ref(&row), Some(60));
+        assert_eq!(fitted[0], (0, 32));
+        assert!(fitted.iter().map(|(_, w)| w).sum::<usize>() + 2 * (fitted.len() - 1) <= 60);
+        // Too narrow for anything but the id: only the id is left, whole.
+        assert_eq!(widths(&cols, &[row], Some(20)), [(0, 32)]);
+    }
+
+    #[test]
+    fn an_empty_column_takes_no_space_unless_asked_for() {
+        let rows = vec![vec!["id1".into(), String::new(), "v".into()]];
         assert_eq!(
-            fit_widths(
-                &["x", "y", "z"],
-                &[vec!["a".repeat(30), "b".repeat(10), "c".repeat(10)]],
-                Some(30)
-            ),
-            [18, 4, 4]
+            widths(&["id", "empty", "value"], &rows, None),
+            [(0, 3), (2, 5)]
         );
-        assert_eq!(fit_widths(&["x", "y"], &rows, Some(5)), [4, 4]);
+        let chosen = Layout::fit(&["id", "empty", "value"], &rows, None, false).shown;
+        assert_eq!(chosen, [(0, 3), (1, 5), (2, 5)]);
+        // An empty listing still has its header.
+        assert_eq!(widths(&["id", "empty"], &[], None), [(0, 2), (1, 5)]);
+    }
+
+    #[test]
+    fn columns_are_chosen_by_name() {
+        let cols = ["job_id", "job_type", "job_state"];
+        assert_eq!(select_columns(&cols, None).unwrap(), [0, 1, 2]);
+        let wanted = ["JOB_STATE".to_string(), "job_id".to_string()];
+        assert_eq!(select_columns(&cols, Some(&wanted)).unwrap(), [2, 0]);
+        let err = select_columns(&cols, Some(&["nope".to_string()])).unwrap_err();
+        assert!(err.contains("job_id, job_type, job_state"), "{err}");
     }
 
     #[test]

@@ -323,7 +323,15 @@ fn jobs_list_get_wait_download() {
         "{}",
         narrow.stdout
     );
-    assert!(narrow.stdout.contains('…'));
+    assert!(
+        narrow
+            .stdout
+            .lines()
+            .skip(1)
+            .all(|l| l.split_whitespace().next().is_some_and(|id| id.len() == 32)),
+        "whole job ids: {}",
+        narrow.stdout
+    );
 
     // An unknown job.
     s.snapshot_at(
@@ -1128,4 +1136,73 @@ fn the_emulator_banner_prints_exports_but_no_secret_it_was_given() {
     assert!(banner.contains("HUAWEICLOUD_SDK_AK=MYAK"), "{banner}");
     assert!(!banner.contains(secret), "{banner}");
     assert!(!banner.contains("pw-given-too"), "{banner}");
+}
+
+#[test]
+fn tables_fit_60_columns_with_whole_ids_and_listings_pick_columns() {
+    let emu = TestEmu::start(Emulator::builder().preload_jobs(30));
+    let mut s = Sandbox::with_demo_keys("narrow");
+    s.env.push(("COLUMNS".into(), "60".into()));
+    let run = s.run_at(
+        &emu,
+        &["--output-format", "table", "jobs", "list", "--limit", "20"],
+    );
+    run.expect(0);
+    let mut lines = run.stdout.lines();
+    assert!(
+        lines.next().unwrap().starts_with("JOB_ID"),
+        "{}",
+        run.stdout
+    );
+    for line in lines {
+        assert!(line.chars().count() <= 60, "{line:?} is wider than 60");
+        let id = line.split_whitespace().next().unwrap();
+        assert_eq!(id.len(), 32, "the job id is whole: {line:?}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{line:?}");
+    }
+    // --columns picks and orders columns, in tables and CSV.
+    let run = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "csv",
+            "--columns",
+            "job_state,job_id",
+            "jobs",
+            "list",
+            "--limit",
+            "2",
+        ],
+    );
+    run.expect(0);
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some("job_state,job_id"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+    // An unknown column is refused before anything is sent.
+    let before = emu.emu.requests().len();
+    let run = s.run_at(&emu, &["--columns", "nope", "jobs", "list"]);
+    run.expect(2);
+    assert!(run.stderr.contains("job_id, job_type"), "{}", run.stderr);
+    assert_eq!(emu.emu.requests().len(), before, "nothing was sent");
+}
+
+#[test]
+fn an_empty_listing_prints_its_header_or_an_empty_array() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("empty-list");
+    let run = s.run_at(&emu, &["--output-format", "table", "jobs", "list"]);
+    run.expect(0);
+    assert!(run.stdout.starts_with("JOB_ID"), "{:?}", run.stdout);
+    assert_eq!(run.stdout.lines().count(), 1, "{:?}", run.stdout);
+    let run = s.run_at(&emu, &["--output-format", "csv", "jobs", "list"]);
+    run.expect(0);
+    assert_eq!(run.stdout.lines().count(), 1, "{:?}", run.stdout);
+    assert!(run.stdout.starts_with("job_id,"), "{:?}", run.stdout);
+    let run = s.run_at(&emu, &["--output-format", "json", "jobs", "list"]);
+    run.expect(0);
+    assert_eq!(run.stdout.trim(), "[]");
 }

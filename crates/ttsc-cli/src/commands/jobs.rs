@@ -127,6 +127,7 @@ where
     O: ttsc_models::Paginated + Clone,
     O::Item: Record + ttsc_client::RecordId + 'static,
 {
+    ctx.check_columns::<O::Item>()?;
     let client = ctx.client().await?;
     if page.all {
         let mut out = ctx.output();
