@@ -210,11 +210,11 @@ impl<R: Record> ListWriter<'_, R> {
                 self.out.w.write_all(b"\n")
             }
             OutputFormat::Csv => {
-                let cells = self.out.csv_cells(pick(record.cells(), &self.selected));
+                let cells = self.out.csv_cells(pick(&record.cells(), &self.selected));
                 write_csv_row(&mut self.out.w, &cells)
             }
             OutputFormat::Table => {
-                let cells: Vec<String> = pick(record.cells(), &self.selected)
+                let cells: Vec<String> = pick(&record.cells(), &self.selected)
                     .into_iter()
                     .map(|c| sanitize(&c, CELL_MAX))
                     .collect();
@@ -299,7 +299,7 @@ pub fn select_columns(columns: &[&str], wanted: Option<&[String]>) -> Result<Vec
 }
 
 /// The cells at `selected`, in that order.
-fn pick(cells: Vec<String>, selected: &[usize]) -> Vec<String> {
+fn pick(cells: &[String], selected: &[usize]) -> Vec<String> {
     selected
         .iter()
         .map(|&i| cells.get(i).cloned().unwrap_or_default())
