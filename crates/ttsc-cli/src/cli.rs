@@ -280,15 +280,23 @@ pub struct IdArg {
     pub id: String,
 }
 
-/// A job id and a directory.
+/// A job id and where its files go.
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// The job id
+    /// The job id (letters, digits, - and _: it names the files)
     #[arg(value_name = "ID")]
     pub id: String,
-    /// Directory to write the files to
-    #[arg(long, value_name = "DIR")]
-    pub out_dir: PathBuf,
+    /// Directory to write the files to, named by the id (ID.wav or ID.mp3, ID.srt, ID.timestamps.json)
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "output",
+        conflicts_with = "output"
+    )]
+    pub out_dir: Option<PathBuf>,
+    /// Write only the audio, to FILE
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Paging options of a listing.

@@ -40,7 +40,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "ttsc jobs get JOB_ID\nttsc jobs get JOB_ID --output-format json",
     ),
     ("jobs wait", "ttsc jobs wait JOB_ID --timeout 600"),
-    ("jobs download", "ttsc jobs download JOB_ID --out-dir out"),
+    (
+        "jobs download",
+        "ttsc jobs download JOB_ID --out-dir out\nttsc jobs download JOB_ID --output take-2.wav",
+    ),
     (
         "audition",
         "ttsc audition create \"Does this voice fit?\" --voice VOICE\nttsc audition download JOB_ID --out-dir previews",

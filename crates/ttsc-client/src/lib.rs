@@ -84,7 +84,9 @@ pub use download::Downloaded;
 pub use error::{Error, ErrorKind, Result, sanitize};
 pub use long::{PartsProgress, PartsProgressFn};
 pub use paginate::{Paginator, RecordId};
-pub use synth::{DEFAULT_CONCURRENCY, JobFile, Synthesis, SynthesizeRequest};
+pub use synth::{
+    DEFAULT_CONCURRENCY, JobFile, Synthesis, SynthesizeRequest, audio_extension, is_file_id,
+};
 pub use target::Target;
 pub use waiter::{WaitOptions, WaitProgress};
 

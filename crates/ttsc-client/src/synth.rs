@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use ttsc_models::{
     AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, ShowAsyncTtsJobRequest,
-    ShowAsyncTtsJobResponse,
+    ShowAsyncTtsJobResponse, ShowTtsJobRequest,
 };
 
 use crate::Client;
 use crate::adopt::CreateOptions;
-use crate::download::{Downloaded, Expect, RefreshUrl, audio_size_bound, url_extension};
+use crate::download::{Downloaded, Expect, RefreshUrl, audio_size_bound};
 use crate::error::{Error, ErrorKind, Result};
 use crate::long::{PartsProgress, PartsProgressFn};
 use crate::split::{DEFAULT_MAX_PART_CHARS, split_text};
@@ -277,50 +277,78 @@ impl Client {
     }
 
     /// Downloads a finished job's audio (and subtitles/timestamps) into `dir`, named
-    /// `{job_id}.{ext}`; expired URLs are refreshed from the job. Returns each file with
-    /// its kind.
+    /// `{job_id}.{wav|mp3|pcm}`, `{job_id}.srt` and `{job_id}.timestamps.json`: the audio's
+    /// extension comes from the job record's audio format (WAV when it has none), never from
+    /// a download URL. Expired URLs are refreshed from the job. Returns each file with its
+    /// kind.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] when `job_id` is not a safe file name (letters, digits, `-`
+    /// and `_` only); [`ErrorKind::Download`] when the job has no result files; any error of
+    /// the calls and downloads.
     pub async fn download_job(
         &self,
         job_id: &str,
         dir: &std::path::Path,
     ) -> Result<Vec<(JobFile, Downloaded)>> {
+        if !is_file_id(job_id) {
+            return Err(Error::new(
+                ErrorKind::Validation,
+                format!(
+                    "job id {:?} cannot name a file (letters, digits, - and _ only)",
+                    crate::error::sanitize(job_id, 80)
+                ),
+            ));
+        }
         let job = self
             .show_async_tts_job(ShowAsyncTtsJobRequest::new(job_id))
             .await?;
+        let format = self.job_audio_format(job_id).await?;
+        let ext = audio_extension(format.as_ref());
         let mut out = Vec::new();
-        let ext = job
-            .audio_file_url
-            .as_deref()
-            .and_then(url_extension)
-            .unwrap_or("wav");
         let files = [
-            (JobFile::Audio, ext),
-            (JobFile::Subtitles, "srt"),
-            (JobFile::Timestamps, "json"),
+            (JobFile::Audio, format!("{job_id}.{ext}")),
+            (JobFile::Subtitles, format!("{job_id}.srt")),
+            (JobFile::Timestamps, format!("{job_id}.timestamps.json")),
         ];
-        for (file, ext) in files {
+        for (file, name) in files {
             if file.url(&job).is_some() {
-                let name = match file {
-                    JobFile::Timestamps => format!("{job_id}.timestamps.{ext}"),
-                    _ => format!("{job_id}.{ext}"),
+                let expect = match file {
+                    JobFile::Audio => Expect::audio(format.clone()),
+                    _ => file.expect(),
                 };
                 out.push((
                     file,
-                    self.download_job_file(job_id, &job, file, dir.join(name))
+                    self.download_job_file_expecting(job_id, &job, file, dir.join(name), &expect)
                         .await?,
                 ));
             }
         }
         if out.is_empty() {
+            let state = job
+                .state
+                .map_or_else(|| "unknown".to_string(), |s| s.to_string());
             return Err(Error::new(
                 ErrorKind::Download,
-                format!(
-                    "job {job_id} has no result files (state {:?})",
-                    job.state.map(|s| s.to_string())
-                ),
+                format!("job {job_id} has no result files (state {state})"),
             ));
         }
         Ok(out)
+    }
+
+    /// The audio format of job `job_id` as its record says, when it has one.
+    async fn job_audio_format(&self, job_id: &str) -> Result<Option<AudioFormat>> {
+        let mut request = ShowTtsJobRequest::new();
+        request.job_id = Some(job_id.to_string());
+        request.limit = Some(1);
+        let records = self.send(&request).await?;
+        Ok(records
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.job_id.as_deref() == Some(job_id))
+            .and_then(|r| r.audio_format))
     }
 
     /// Downloads one result `file` of `job` (as shown for `job_id`) to `dest`, atomically;
@@ -374,5 +402,25 @@ impl Client {
         });
         self.download_with_refresh(url, &dest, expect, Some(refresh))
             .await
+    }
+}
+
+/// Whether `id` can name a file as is: 1 to 128 ASCII letters, digits, `-` and `_` (no dot,
+/// no separator, so never a path).
+#[must_use]
+pub fn is_file_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The file extension of audio in `format` (WAV, the service's default, when unknown).
+#[must_use]
+pub fn audio_extension(format: Option<&AudioFormat>) -> &'static str {
+    match format {
+        Some(AudioFormat::Mp3) => "mp3",
+        Some(AudioFormat::Pcm) => "pcm",
+        _ => "wav",
     }
 }

@@ -4,14 +4,14 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use ttsc_client::download::url_extension;
-use ttsc_client::{Client, WaitOptions};
+use ttsc_client::{Client, Downloaded, JobFile, WaitOptions, sanitize};
 use ttsc_models::{
     CreateTtsAuditionRequest, CreateTtsAuditionRequestBody, JobType, Operation,
     ShowAsyncTtsJobRequest, ShowTtsAuditionFileRequest, ShowTtsJobRequest, TtsServiceEnum,
 };
 
 use super::records::FileRow;
+use super::synth::check_outputs;
 use crate::cli::{
     AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs,
 };
@@ -203,12 +203,34 @@ pub fn check_out_dir(dir: &Path) -> CliResult {
     Ok(())
 }
 
+/// An id that names files must be a plain name, never a path.
+fn check_file_id(id: &str) -> CliResult {
+    if ttsc_client::is_file_id(id) {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "invalid value \"{}\" for ID (1 to 128 letters, digits, - and _: it names the files)",
+        sanitize(id, 80)
+    )))
+}
+
 async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
     validate(&ShowAsyncTtsJobRequest::new(args.id.clone()), ID)?;
-    check_out_dir(&args.out_dir)?;
+    check_file_id(&args.id)?;
+    if let Some(dir) = &args.out_dir {
+        check_out_dir(dir)?;
+    }
+    if let Some(file) = &args.output {
+        check_outputs(&[("--output", file)])?;
+    }
     let client = ctx.client().await?;
     let spinner = ctx.ui.spinner(format!("downloading job {}", args.id));
-    let result = client.download_job(&args.id, &args.out_dir).await;
+    let result = match (&args.output, &args.out_dir) {
+        (Some(file), _) => download_audio_to(&client, &args.id, file).await,
+        (None, Some(dir)) => client.download_job(&args.id, dir).await,
+        // clap requires one of the two.
+        (None, None) => Ok(Vec::new()),
+    };
     spinner.finish_and_clear();
     let files = result.map_err(|e| ctx.client_error(&e))?;
     let rows: Vec<FileRow> = files
@@ -216,6 +238,21 @@ async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
         .map(|(file, d)| FileRow::new(&args.id, file.name(), &d.path, d.bytes))
         .collect();
     ctx.print_records(&rows)
+}
+
+/// The audio of job `id`, written to `file`.
+async fn download_audio_to(
+    client: &Client,
+    id: &str,
+    file: &Path,
+) -> ttsc_client::Result<Vec<(JobFile, Downloaded)>> {
+    let job = client
+        .show_async_tts_job(ShowAsyncTtsJobRequest::new(id))
+        .await?;
+    let d = client
+        .download_job_file(id, &job, JobFile::Audio, file.to_path_buf())
+        .await?;
+    Ok(vec![(JobFile::Audio, d)])
 }
 
 /// Runs `ttsc audition …`.
@@ -264,7 +301,13 @@ async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<E
 async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
     let request = ShowTtsAuditionFileRequest::new(args.id.clone());
     validate(&request, ID)?;
-    check_out_dir(&args.out_dir)?;
+    check_file_id(&args.id)?;
+    if let Some(dir) = &args.out_dir {
+        check_out_dir(dir)?;
+    }
+    if let Some(file) = &args.output {
+        check_outputs(&[("--output", file)])?;
+    }
     let client = ctx.client().await?;
     let r = client
         .show_tts_audition_file(request)
@@ -283,16 +326,25 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
         .filter_map(|f| f.download_url)
         .filter(|u| !u.is_empty())
         .collect();
+    if args.output.is_some() && urls.len() > 1 {
+        return Err(CliError::usage(format!(
+            "preview {} has {} files; --output takes one (use --out-dir)",
+            args.id,
+            urls.len()
+        )));
+    }
     let mut rows = Vec::new();
     for (i, url) in urls.iter().enumerate() {
-        let ext = url_extension(url).unwrap_or("wav");
-        let name = if urls.len() == 1 {
-            format!("{}.{ext}", args.id)
-        } else {
-            format!("{}-{}.{ext}", args.id, i + 1)
+        // Previews are WAV (the service offers no other format for them); the name never
+        // comes from the URL.
+        let dest = match (&args.output, &args.out_dir) {
+            (Some(file), _) => file.clone(),
+            (None, Some(dir)) if urls.len() == 1 => dir.join(format!("{}.wav", args.id)),
+            (None, Some(dir)) => dir.join(format!("{}-{}.wav", args.id, i + 1)),
+            (None, None) => break,
         };
         let d = client
-            .download(url, &args.out_dir.join(name))
+            .download(url, &dest)
             .await
             .map_err(|e| ctx.client_error(&e))?;
         rows.push(FileRow::new(&args.id, "audio", &d.path, d.bytes));
