@@ -82,14 +82,12 @@ impl CliError {
         self
     }
 
-    /// Adds the causes of `source` (its `source()` chain, `source` itself included).
+    /// Adds the causes of `source` (its `source()` chain, `source` itself included). Errors
+    /// print one layer each, so the chain has no repeats to remove.
     pub fn caused_by(mut self, source: &(dyn std::error::Error + 'static)) -> Self {
         let mut next = Some(source);
         while let Some(e) = next {
-            let text = sanitize(&e.to_string(), 500);
-            if !text.is_empty() && !self.causes.contains(&text) && text != self.message {
-                self.causes.push(text);
-            }
+            self.causes.push(sanitize(&e.to_string(), 500));
             next = e.source();
         }
         self
@@ -151,6 +149,18 @@ pub fn validation(err: &ValidationError, flags: FlagNames<'_>) -> CliError {
     }
 }
 
+/// Whether the error comes from failing to reach IAM (rather than the API).
+fn reaching_iam_failed(err: &ttsc_client::Error) -> bool {
+    let mut next = std::error::Error::source(err);
+    while let Some(e) = next {
+        if e.is::<ttsc_client::auth::iam::TransportError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// Translates a client error: the exit code from its kind, the chain, and hints.
 pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
     if let Some(v) = err.validation_error() {
@@ -204,7 +214,7 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
         e = e.hint("the service is throttling calls: retry later, or lower --concurrency");
     }
     match err.kind() {
-        ErrorKind::Connect | ErrorKind::Timeout if err.to_string().contains("reach IAM") => {
+        ErrorKind::Connect | ErrorKind::Timeout if reaching_iam_failed(err) => {
             e = e.hint(format!(
                 "check --iam-endpoint (or {}) and the network",
                 env_vars::HUAWEICLOUD_SDK_IAM_ENDPOINT

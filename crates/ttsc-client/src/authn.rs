@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 use ttsc_auth::{AccessKeyCredentials, IamToken, SignableRequest, Signer, SigningSettings};
 
 use crate::Client;
-use crate::error::{Cause, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The authentication of every API call.
 pub(crate) enum Auth {
@@ -47,8 +47,7 @@ pub(crate) struct Prepared {
 impl Auth {
     pub(crate) fn signer(ak: &AccessKeyCredentials, settings: SigningSettings) -> Result<Auth> {
         let signer = Signer::new(ak, settings).map_err(|e| {
-            Error::new(ErrorKind::Credentials, "unusable AK/SK credentials")
-                .with_source(Cause(e.to_string()))
+            Error::new(ErrorKind::Credentials, "unusable AK/SK credentials").with_source(e)
         })?;
         Ok(Auth::Signer(Box::new(signer)))
     }
@@ -88,8 +87,7 @@ impl Auth {
                     .with_headers(headers)
                     .with_body(body);
                 let out = signer.sign(&request, now).map_err(|e| {
-                    Error::new(ErrorKind::Credentials, "cannot sign the request")
-                        .with_source(Cause(e.to_string()))
+                    Error::new(ErrorKind::Credentials, "cannot sign the request").with_source(e)
                 })?;
                 Ok(Prepared {
                     request_uri: out.request_uri().to_string(),
@@ -104,7 +102,7 @@ impl Auth {
                 let token = source
                     .token()
                     .await
-                    .map_err(|e| crate::iam::iam_error(&e, "cannot get an IAM token".into()))?;
+                    .map_err(|e| crate::iam::iam_error(e, "cannot get an IAM token".into()))?;
                 Ok(token_prepared(path, query, token.expose_secret()))
             }
         }

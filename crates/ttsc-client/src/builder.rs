@@ -183,9 +183,8 @@ impl ClientBuilder {
                     self.region = found.region;
                 }
             }
-            Err(e) => self.fail(
-                Error::new(ErrorKind::Credentials, e.to_string()).with_source(Cause(e.to_string())),
-            ),
+            Err(e) => self
+                .fail(Error::new(ErrorKind::Credentials, "no usable credentials").with_source(e)),
         }
         self
     }
@@ -407,4 +406,38 @@ fn host_header(endpoint: &str) -> Result<String> {
         Some(port) => format!("{host}:{port}"),
         None => host.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ttsc_auth::provider::{CredentialsError, StaticEnv};
+
+    /// A failed credentials chain is a typed source, and no layer repeats another.
+    #[test]
+    fn credentials_errors_compose() {
+        let env = StaticEnv::new().with_var("HUAWEICLOUD_SDK_AK", "AKONLY");
+        let err = Client::builder()
+            .region("cn-north-4")
+            .from_chain(Arc::new(env), None)
+            .build()
+            .expect_err("half a key");
+        assert_eq!(err.kind(), ErrorKind::Credentials);
+        let source = std::error::Error::source(&err).expect("a source");
+        assert!(
+            source.downcast_ref::<CredentialsError>().is_some(),
+            "{source:?}"
+        );
+        let mut layers = vec![err.to_string()];
+        let mut next = Some(source);
+        while let Some(e) = next {
+            layers.push(e.to_string());
+            next = e.source();
+        }
+        for (i, layer) in layers.iter().enumerate() {
+            for below in &layers[i + 1..] {
+                assert!(!layer.contains(below.as_str()), "{layers:?}");
+            }
+        }
+    }
 }

@@ -59,6 +59,8 @@ pub struct Error {
     operation: Option<&'static str>,
     message: String,
     service: Option<Box<ServiceDetails>>,
+    /// The failure code of a job that ended in `FAILED`.
+    job_code: Option<String>,
     validation: Option<Box<ValidationError>>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -70,9 +72,15 @@ impl Error {
             operation: None,
             message: message.into(),
             service: None,
+            job_code: None,
             validation: None,
             source: None,
         }
+    }
+
+    pub(crate) fn with_code(mut self, code: Option<String>) -> Self {
+        self.job_code = code;
+        self
     }
 
     pub(crate) fn with_source(
@@ -125,9 +133,13 @@ impl Error {
         self.service.as_ref().map(|s| s.status)
     }
 
-    /// The service's `error_code` (`APIGW.0301`, `MSS.00000003`, …).
+    /// The service's `error_code` (`APIGW.0301`, `MSS.00000003`, …), or for
+    /// [`ErrorKind::JobFailed`] the failure code the service gave the job.
     pub fn error_code(&self) -> Option<&str> {
-        self.service.as_ref()?.error_code.as_deref()
+        match &self.service {
+            Some(s) => s.error_code.as_deref(),
+            None => self.job_code.as_deref(),
+        }
     }
 
     /// The service's `error_msg`, as received.
@@ -211,9 +223,8 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        if let Some(v) = &self.validation {
-            return Some(v.as_ref());
-        }
+        // A validation error's message is already this error's (see `validation_error()`),
+        // so it is not repeated as the source.
         self.source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ttsc_auth::iam::{
-    BoxFuture, IamRequest, IamResponse, IamTransport, ProjectIdResolver, TransportError,
+    BoxFuture, IamError, IamRequest, IamResponse, IamTransport, ProjectIdResolver, TransportError,
 };
 
 use crate::Client;
 use crate::authn::Auth;
 use crate::client::{read_body, redirect_refused};
 use crate::config::Timeouts;
-use crate::error::{Cause, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Sends IAM requests with the client's reqwest client.
 #[derive(Debug, Clone)]
@@ -95,27 +95,22 @@ pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result
     resolver
         .project_id(signer, region)
         .await
-        .map_err(|e| iam_error(&e, format!("cannot discover the project id of {region}")))
+        .map_err(|e| iam_error(e, format!("cannot discover the project id of {region}")))
 }
 
 /// An IAM failure as a client error. A network failure stays what it is (`Connect`,
 /// `Timeout`, `Transport`) and names the host; only what IAM answered is a credentials
 /// problem. Telling the two apart is what keeps "check your network" from reading as "run
 /// `ttsc configure`".
-pub(crate) fn iam_error(e: &(dyn std::error::Error + 'static), what: String) -> Error {
-    let mut reach = None;
-    let mut cause = Some(e);
+pub(crate) fn iam_error(e: IamError, what: String) -> Error {
+    let mut kind = ErrorKind::Credentials;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(c) = cause {
-        if let Some(t) = c.downcast_ref::<TransportError>() {
-            reach = Some(t.to_string());
-        }
         if let Some(net) = c.downcast_ref::<Error>() {
-            let reach = reach.unwrap_or_else(|| "cannot reach IAM".into());
-            let chain = std::error::Error::source(net).map_or_else(String::new, |s| s.to_string());
-            return Error::new(net.kind(), format!("{what}: {reach}"))
-                .with_source(Cause(format!("{net}: {chain}")));
+            kind = net.kind();
+            break;
         }
         cause = c.source();
     }
-    Error::new(ErrorKind::Credentials, what).with_source(Cause::chain(e))
+    Error::new(kind, what).with_source(e)
 }

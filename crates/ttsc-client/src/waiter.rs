@@ -104,7 +104,8 @@ impl WaitOptions {
 /// What one poll says.
 enum Poll<T> {
     Done(T),
-    Failed(String),
+    /// The service's failure code, when it gave one, and its message.
+    Failed(Option<String>, String),
     Pending(String),
 }
 
@@ -150,7 +151,7 @@ impl Client {
             if let Some(progress) = &options.progress {
                 let state = match &outcome {
                     Poll::Done(_) => "SUCCEED".to_string(),
-                    Poll::Failed(_) => "FAILED".to_string(),
+                    Poll::Failed(..) => "FAILED".to_string(),
                     Poll::Pending(s) => s.clone(),
                 };
                 progress(&WaitProgress {
@@ -162,11 +163,12 @@ impl Client {
             }
             match outcome {
                 Poll::Done(t) => return Ok(t),
-                Poll::Failed(message) => {
+                Poll::Failed(code, message) => {
                     return Err(Error::new(
                         ErrorKind::JobFailed,
                         format!("job {job_id} failed: {}", sanitize(&message, 300)),
-                    ));
+                    )
+                    .with_code(code));
                 }
                 Poll::Pending(state) => {
                     let jitter = (self.inner.random.next_f64() * 2.0 - 1.0) * options.jitter;
@@ -191,17 +193,24 @@ fn classify_job(r: ShowAsyncTtsJobResponse) -> Poll<ShowAsyncTtsJobResponse> {
     match &r.state {
         Some(JobState::Succeed) => Poll::Done(r),
         Some(JobState::Failed) => Poll::Failed(
+            r.code
+                .clone()
+                .filter(|c| !c.is_empty())
+                .or(r.error_code.clone()),
             r.message
                 .clone()
                 .or_else(|| r.error_msg.clone())
                 .unwrap_or_else(|| "no message".into()),
         ),
         // The service may answer 200 with the error body instead of a state.
-        None if r.error_code.is_some() => Poll::Failed(format!(
-            "{}: {}",
-            r.error_code.as_deref().unwrap_or_default(),
-            r.error_msg.as_deref().unwrap_or_default()
-        )),
+        None if r.error_code.is_some() => Poll::Failed(
+            r.error_code.clone(),
+            format!(
+                "{}: {}",
+                r.error_code.as_deref().unwrap_or_default(),
+                r.error_msg.as_deref().unwrap_or_default()
+            ),
+        ),
         Some(state) => Poll::Pending(state.as_str().to_string()),
         None => Poll::Pending("UNKNOWN".to_string()),
     }
@@ -211,17 +220,20 @@ fn classify_audition(r: ShowTtsAuditionFileResponse) -> Poll<ShowTtsAuditionFile
     // A failure code wins over `is_file_complete`: a failed preview is "complete" too.
     let code_failed = r.code.as_deref().is_some_and(|c| !c.is_empty() && c != "0");
     if code_failed || r.error_code.is_some() {
-        Poll::Failed(format!(
+        let code = if code_failed {
+            r.code.clone()
+        } else {
+            r.error_code.clone()
+        };
+        let message = format!(
             "{}: {}",
-            r.code
-                .as_deref()
-                .or(r.error_code.as_deref())
-                .unwrap_or_default(),
+            code.as_deref().unwrap_or_default(),
             r.message
                 .as_deref()
                 .or(r.error_msg.as_deref())
                 .unwrap_or_default()
-        ))
+        );
+        Poll::Failed(code, message)
     } else if r.is_file_complete == Some(true) {
         Poll::Done(r)
     } else {
