@@ -96,6 +96,8 @@ impl Entry {
 pub struct History {
     /// The last entry of each id.
     pub last: HashMap<String, Entry>,
+    /// Every job id any entry names.
+    job_ids: HashSet<String>,
     /// Job ids of `done` and `failed` entries: their line finished with them.
     settled: HashSet<String>,
     /// Every `created` job, in order, with its line's id.
@@ -105,6 +107,7 @@ pub struct History {
 impl History {
     fn record(&mut self, entry: &Entry) {
         if let Some(job_id) = entry.job_id() {
+            self.job_ids.insert(job_id.to_string());
             match entry {
                 Entry::Created { id, .. } => self.created.push((id.clone(), job_id.to_string())),
                 Entry::Done { .. } | Entry::Failed { .. } => {
@@ -120,6 +123,11 @@ impl History {
     pub fn owns(&self, id: &str) -> bool {
         self.created.iter().any(|(line, _)| line == id)
             || matches!(self.last.get(id), Some(Entry::Done { .. }))
+    }
+
+    /// Every job id the journal names: never adopted as the job of a failed create.
+    pub fn job_ids(&self) -> &HashSet<String> {
+        &self.job_ids
     }
 
     /// Jobs the journal says were created that no line owns: not finished by their line
@@ -424,6 +432,7 @@ mod tests {
         let ids: HashSet<&str> = ["a", "b", "c"].into();
         assert_eq!(h.orphans(&ids), ["j3", "j5"]);
         assert!(h.owns("a") && h.owns("c") && !h.owns("z"));
+        assert_eq!(h.job_ids().len(), 5);
     }
 
     #[test]

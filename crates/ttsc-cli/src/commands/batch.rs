@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde::Serialize;
 use ttsc_client::download::part_path;
-use ttsc_client::{Client, ErrorKind, JobFile, WaitOptions};
+use ttsc_client::{Client, CreateOptions, ErrorKind, JobFile, WaitOptions};
 use ttsc_models::{CreateAsyncTtsJobRequest, ShowTtsJobRequest};
 
 use super::jobs::check_out_dir;
@@ -625,25 +625,30 @@ async fn synthesize_line(
     Ok(Ok(outputs.into_iter().map(|(_, name)| name).collect()))
 }
 
-/// Creates the line's job. A create that may have made a job is resolved by the client
-/// (adopting the one unknown job that matches); when it cannot tell, the line is created
-/// anew once and the possible duplicate counted.
+/// Creates the line's job. A create that may have made a job is resolved by the client:
+/// it adopts the one matching job the journal does not already name, or creates the job
+/// anew and says it may have made a duplicate, which the summary counts.
 async fn create(shared: &Shared, item: &Item) -> Result<String, LineError> {
-    let mut ambiguous = false;
-    loop {
-        let request = CreateAsyncTtsJobRequest::new(item.body.clone());
-        match shared.client.create_async_tts_job(request).await {
-            Ok(created) => {
-                return created.job_id.filter(|j| !j.is_empty()).ok_or_else(|| {
-                    LineError::transient("the service created a job but returned no job_id", true)
-                });
-            }
-            Err(e) if e.kind() == ErrorKind::Ambiguous && !ambiguous => {
-                ambiguous = true;
+    let known = shared.journal.with_history(|h| h.job_ids().clone());
+    let options = CreateOptions::default().known_jobs(known);
+    let request = CreateAsyncTtsJobRequest::new(item.body.clone());
+    match shared
+        .client
+        .create_async_tts_job_with(request, &options)
+        .await
+    {
+        Ok(created) => {
+            if created.possible_duplicate {
                 shared.possible_duplicates.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(id = %item.id, error = %e, "creating the line anew");
             }
-            Err(e) => return Err(LineError::client(&e, true)),
+            Ok(created.job_id)
+        }
+        Err(e) => {
+            if e.kind() == ErrorKind::Ambiguous {
+                // Both attempts may have made a job; the next try creates it again.
+                shared.possible_duplicates.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(LineError::client(&e, true))
         }
     }
 }
