@@ -230,6 +230,13 @@ pub struct SynthArgs {
     /// Create the job, print its id and exit without waiting
     #[arg(long, conflicts_with_all = ["srt", "timestamps"])]
     pub no_wait: bool,
+    /// Longest part of a long text, in characters: a longer text runs as several jobs,
+    /// joined into one file
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    pub max_part_chars: u16,
+    /// Parts of a long text synthesized at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }
 
 /// `ttsc batch`.

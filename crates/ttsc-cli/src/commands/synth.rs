@@ -4,9 +4,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use ttsc_client::SynthesizeRequest;
 use ttsc_client::download::part_path;
+use ttsc_client::split::split_text;
 use ttsc_client::target::{self, Target};
+use ttsc_client::{PartsProgress, SynthesizeRequest};
 use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody};
 
 use super::jobs::validate;
@@ -30,7 +31,10 @@ pub const FLAGS: error::FlagNames<'static> = &[
 /// What `synth` prints: the job and the files written.
 #[derive(Debug, Serialize)]
 struct SynthOutput {
+    /// The job, or the first part's for a long text.
     job_id: String,
+    /// Every part's job, in text order (one for a short text).
+    job_ids: Vec<String>,
     files: Vec<FileRow>,
 }
 
@@ -87,7 +91,6 @@ fn build(
     if args.timestamps.is_some() {
         body.need_timestamp = Some(true);
     }
-    let request = CreateAsyncTtsJobRequest::new(body);
     let flags: Vec<(&str, &str)> = FLAGS
         .iter()
         .map(|&(wire, flag)| {
@@ -98,8 +101,17 @@ fn build(
             }
         })
         .collect();
-    validate(&request, &flags)?;
-    Ok(request)
+    // A long text runs as parts: each part's job must be valid.
+    let parts: Vec<String> = split_text(&body.text, usize::from(args.max_part_chars))
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    for part in parts {
+        let mut b = body.clone();
+        b.text = part;
+        validate(&CreateAsyncTtsJobRequest::new(b), &flags)?;
+    }
+    Ok(CreateAsyncTtsJobRequest::new(body))
 }
 
 /// Output paths must be files (or devices and FIFOs, written through) and distinct after
@@ -151,6 +163,15 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
 
     let client = ctx.client().await?;
 
+    let parts = split_text(&request.body.text, usize::from(args.max_part_chars)).len();
+    if args.no_wait && parts > 1 {
+        return Err(CliError::usage(format!(
+            "--no-wait takes a text of at most {} characters (--max-part-chars); this one is {} and runs as {parts} jobs",
+            args.max_part_chars,
+            request.body.text.chars().count()
+        ))
+        .hint("drop --no-wait: synth waits for the parts and joins them into one file"));
+    }
     if args.no_wait {
         let created = client
             .create_async_tts_job(request)
@@ -179,7 +200,15 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     }
     let spinner = ctx.ui.spinner("creating the job");
     let wait = ctx.wait_options_shown(&spinner, false);
-    let mut synth = SynthesizeRequest::new(request.body, &audio_path).wait(wait);
+    let mut synth = SynthesizeRequest::new(request.body, &audio_path)
+        .wait(wait)
+        .max_part_chars(usize::from(args.max_part_chars))
+        .concurrency(usize::from(args.concurrency));
+    if parts > 1 {
+        spinner.set_message(format!("creating {parts} jobs"));
+        let spinner = spinner.clone();
+        synth = synth.on_parts_progress(move |p| spinner.set_message(parts_message(p)));
+    }
     if let Some(p) = &args.srt {
         synth = synth.subtitles(p);
     }
@@ -209,10 +238,26 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     match ctx.output_format() {
         OutputFormat::Json | OutputFormat::Ndjson => ctx.print_object(&SynthOutput {
             job_id: done.job_id,
+            job_ids: done.job_ids,
             files,
         }),
         OutputFormat::Table | OutputFormat::Csv => ctx.print_records(&files),
     }
+}
+
+/// The spinner's line for a long text: parts done, jobs running, audio so far.
+fn parts_message(p: &PartsProgress) -> String {
+    let secs = p.audio_ms / 1000;
+    format!(
+        "parts {}/{} done, {} job{} running, {}:{:02}:{:02} of audio",
+        p.done,
+        p.parts,
+        p.in_flight,
+        if p.in_flight == 1 { "" } else { "s" },
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Where the WAV of a PCM output is downloaded first: beside the (resolved) output, or in

@@ -27,6 +27,7 @@ use crate::Client;
 use crate::download::Downloaded;
 use crate::error::{Error, ErrorKind, Result};
 use crate::synth::{JobFile, Synthesis, SynthesizeRequest};
+use crate::target::Target;
 
 pub(crate) use audio::Container;
 
@@ -60,6 +61,8 @@ struct PartFiles {
 /// What every part's task shares.
 struct Run<'a> {
     client: &'a Client,
+    /// The audio output, links resolved.
+    audio: PathBuf,
     request: &'a SynthesizeRequest,
     body: &'a CreateAsyncTtsJobRequestBody,
     container: Container,
@@ -80,20 +83,12 @@ fn io(what: String, e: std::io::Error) -> Error {
     Error::new(ErrorKind::Io, what).with_source(e)
 }
 
-/// Writes `bytes` to `dest` atomically (beside it, then renamed).
-fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = crate::download::part_path(dest);
-    let write = || -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, dest)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(format!("cannot write {}", dest.display()), e)
-    })
+/// Writes `bytes` to `dest` through its [`Target`]: atomically for a file, in place for a
+/// device or FIFO.
+fn write_output(dest: &Path, bytes: &[u8]) -> Result<()> {
+    Target::resolve(dest)
+        .and_then(|t| t.write_all(bytes))
+        .map_err(|e| io(format!("cannot write {}", dest.display()), e))
 }
 
 impl Run<'_> {
@@ -120,7 +115,7 @@ impl Run<'_> {
     }
 
     fn files_of(&self, job_id: &str) -> (PathBuf, Option<PathBuf>, Option<PathBuf>) {
-        let out = &self.request.audio;
+        let out = &self.audio;
         let (a, s, t) = self.suffixes();
         (
             part_file(out, job_id, a),
@@ -254,16 +249,32 @@ pub(crate) async fn synthesize_parts(
             .validate()
             .map_err(Error::validation)?;
     }
+    // Parts and the journal live beside the audio, which is replaced when they are joined.
+    let audio = match Target::resolve(&request.audio) {
+        Ok(Target::Replace(p)) => p,
+        Ok(_) => {
+            return Err(Error::new(
+                ErrorKind::Validation,
+                format!(
+                    "{} is not a regular file: the audio of a text of more than {} characters is joined from parts kept beside it",
+                    request.audio.display(),
+                    request.max_part_chars
+                ),
+            ));
+        }
+        Err(e) => return Err(io(format!("cannot resolve {}", request.audio.display()), e)),
+    };
     let container = match body.audio_format.as_ref().map(AudioFormat::as_str) {
         Some("MP3") => Container::Mp3,
         _ => Container::Wav,
     };
     let chars: Vec<usize> = parts.iter().map(|p| p.chars().count()).collect();
-    let journal_path = journal::path_for(&request.audio);
+    let journal_path = journal::path_for(&audio);
     let fingerprint = journal::fingerprint(&body, request.max_part_chars);
     let (journal, stale) = journal::Journal::open(journal_path, fingerprint, &chars)?;
     let run = Run {
         client,
+        audio: audio.clone(),
         request,
         body: &body,
         container,
@@ -293,7 +304,7 @@ pub(crate) async fn synthesize_parts(
         .await?;
     done.sort_by_key(|(k, _)| *k);
     let files: Vec<PartFiles> = done.into_iter().map(|(_, f)| f).collect();
-    let result = join_outputs(request, container, &files, &chars).await?;
+    let result = join_outputs(request, &audio, container, &files, &chars).await?;
     for f in &files {
         for path in [Some(&f.audio), f.subtitles.as_ref(), f.timestamps.as_ref()]
             .into_iter()
@@ -309,12 +320,13 @@ pub(crate) async fn synthesize_parts(
 /// Joins the parts' files into the request's outputs.
 async fn join_outputs(
     request: &SynthesizeRequest,
+    audio: &Path,
     container: Container,
     files: &[PartFiles],
     chars: &[usize],
 ) -> Result<Synthesis> {
     let audio_parts: Vec<PathBuf> = files.iter().map(|f| f.audio.clone()).collect();
-    let dest = request.audio.clone();
+    let dest = audio.to_path_buf();
     let joined = tokio::task::spawn_blocking(move || audio::join(container, &audio_parts, &dest))
         .await
         .map_err(|_| Error::new(ErrorKind::Io, "joining the audio panicked"))??;
@@ -342,7 +354,7 @@ async fn join_outputs(
             })?;
             subtitles::append_srt(&mut srt, &mut next, &text, joined.offset_ms(k), k + 1)?;
         }
-        write_atomic(dest, srt.as_bytes())?;
+        write_output(dest, srt.as_bytes())?;
         subtitles = Some(downloaded(dest, srt.len() as u64));
     }
     let mut timestamps = None;
@@ -355,7 +367,7 @@ async fn join_outputs(
             chars_before += chars[k];
         }
         let merged = subtitles::merge_timestamps(&parts, joined.duration_ms())?;
-        write_atomic(dest, &merged)?;
+        write_output(dest, &merged)?;
         timestamps = Some(downloaded(dest, merged.len() as u64));
     }
     let first = &files[0];
