@@ -33,9 +33,14 @@ pub const FLAGS: error::FlagNames<'static> = &[
 struct SynthOutput {
     /// The job, or the first part's for a long text.
     job_id: String,
-    /// Every part's job, in text order (one for a short text).
+    /// Every part's job, in text order (only for a text of several parts).
+    #[serde(skip_serializing_if = "is_one_job")]
     job_ids: Vec<String>,
     files: Vec<FileRow>,
+}
+
+fn is_one_job(ids: &[String]) -> bool {
+    ids.len() <= 1
 }
 
 /// Reads `--text-file` (`-` is standard input).
