@@ -37,6 +37,8 @@ pub(crate) struct Dropped;
 
 /// The largest body the gateway accepts (12 MB).
 const MAX_BODY: usize = 12 * 1024 * 1024;
+/// How long a client may take to send a whole request body.
+pub(crate) const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The pseudo-operation name of result-file downloads.
 pub(crate) const DOWNLOAD_OPERATION: &str = "DownloadFile";
 
@@ -188,14 +190,70 @@ fn route(method: &hyper::Method, path: &str) -> Route {
     }
 }
 
+fn too_large() -> ApiError {
+    ApiError::new(
+        413,
+        codes::BODY_TOO_LARGE,
+        "The request body is larger than 12 MB",
+    )
+}
+
+/// What the gateway checks before it reads a body: its announced size, and (except for the
+/// password login, whose credentials are the body) the credentials that do not depend on
+/// it, so that nobody unauthenticated gets to send 12 MB.
+fn admit(shared: &Shared, parts: &Parts, info: &OperationInfo) -> Result<(), ApiError> {
+    let announced = header(&parts.headers, "content-length").and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    if info.id == OperationId::KeystoneCreateUserTokenByPassword {
+        return Ok(());
+    }
+    let now_ms = shared.clock.now_ms();
+    if let Some(authorization) = header(&parts.headers, "authorization") {
+        let claimed = claimed_access_key(authorization).unwrap_or("");
+        if !shared.keys.contains_key(claimed) {
+            return Err(ApiError::auth(
+                "get secret key fail, the access key does not exist",
+            ));
+        }
+        if is_locked(shared, claimed, now_ms) {
+            return Err(locked(shared));
+        }
+        return Ok(());
+    }
+    if header(&parts.headers, "x-auth-token").is_some() {
+        return token_principal(shared, &parts.headers, now_ms).map(drop);
+    }
+    Err(no_credentials())
+}
+
+fn locked(shared: &Shared) -> ApiError {
+    ApiError::auth(format!(
+        "the access key is locked for {} seconds after more than {} consecutive failed signatures",
+        shared.config.lockout.as_secs(),
+        shared.config.lockout_failures
+    ))
+}
+
+fn no_credentials() -> ApiError {
+    ApiError::auth("neither an Authorization header (AK/SK) nor X-Auth-Token was sent")
+}
+
+/// Reads a body of at most 12 MB within [`BODY_READ_TIMEOUT`].
 async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
-    match Limited::new(body, MAX_BODY).collect().await {
+    let collected = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY).collect())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                408,
+                codes::BAD_JSON,
+                "The request body did not arrive in time",
+            )
+        })?;
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::new(
-            413,
-            codes::BODY_TOO_LARGE,
-            "The request body is larger than 12 MB",
-        )),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(_) => Err(ApiError::new(
             400,
             codes::BAD_JSON,
@@ -249,11 +307,14 @@ async fn api(
             format!("Method {} is not allowed on this path", parts.method),
         )
         .into_response(request_id),
-        Route::Op(info, params) => match read_body(body).await {
+        Route::Op(info, params) => match admit(shared, parts, info) {
             Err(e) => e.into_response(request_id),
-            Ok(bytes) => match operation(shared, parts, info, &params, &bytes).await {
-                Ok(resp) => resp,
+            Ok(()) => match read_body(body).await {
                 Err(e) => e.into_response(request_id),
+                Ok(bytes) => match operation(shared, parts, info, &params, &bytes).await {
+                    Ok(resp) => resp,
+                    Err(e) => e.into_response(request_id),
+                },
             },
         },
     };
@@ -365,11 +426,7 @@ pub(crate) fn authenticate(
     if let Some(authorization) = header(&parts.headers, "authorization") {
         let claimed = claimed_access_key(authorization).unwrap_or("");
         if is_locked(shared, claimed, now_ms) {
-            return Err(ApiError::auth(format!(
-                "the access key is locked for {} seconds after more than {} consecutive failed signatures",
-                shared.config.lockout.as_secs(),
-                shared.config.lockout_failures
-            )));
+            return Err(locked(shared));
         }
         let headers: Vec<(&str, &str)> = parts
             .headers
@@ -420,26 +477,34 @@ pub(crate) fn authenticate(
             }
         };
     }
-    if let Some(token) = header(&parts.headers, "x-auth-token") {
-        let tokens = shared
-            .tokens
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        return match tokens.get(token.trim()) {
-            None => Err(ApiError::auth("decrypt token fail")),
-            Some(info) if info.expires_ms <= now_ms => Err(ApiError::new(
-                401,
-                codes::TOKEN_EXPIRED,
-                "The token must be updated: it has expired",
-            )),
-            Some(info) => Ok(Principal::Token {
-                project_id: info.project_id.clone(),
-            }),
-        };
+    if header(&parts.headers, "x-auth-token").is_some() {
+        return token_principal(shared, &parts.headers, now_ms);
     }
-    Err(ApiError::auth(
-        "neither an Authorization header (AK/SK) nor X-Auth-Token was sent",
-    ))
+    Err(no_credentials())
+}
+
+/// The principal of an `X-Auth-Token`.
+fn token_principal(
+    shared: &Shared,
+    headers: &HeaderMap,
+    now_ms: i64,
+) -> Result<Principal, ApiError> {
+    let token = header(headers, "x-auth-token").unwrap_or_default();
+    let tokens = shared
+        .tokens
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match tokens.get(token.trim()) {
+        None => Err(ApiError::auth("decrypt token fail")),
+        Some(info) if info.expires_ms <= now_ms => Err(ApiError::new(
+            401,
+            codes::TOKEN_EXPIRED,
+            "The token must be updated: it has expired",
+        )),
+        Some(info) => Ok(Principal::Token {
+            project_id: info.project_id.clone(),
+        }),
+    }
 }
 
 /// Temporary credentials must carry their (signed) security token; permanent ones none.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -21,6 +21,10 @@ use crate::config::{Config, EmulatorBuilder, EmulatorCredentials, EmulatorError}
 use crate::inspect::{OperationStats, SeenRequest};
 use crate::request_log::RequestLog;
 use crate::state::Shared;
+
+/// How long a client may take to send a request's headers (a slowloris connection is
+/// closed after it), and to start the next request on a kept-alive connection.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long shutdown waits for open connections to finish their requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -169,6 +173,8 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Rec
         service_fn(move |req| crate::gateway::serve(Arc::clone(&shared), Arc::clone(&reset), req));
     let conn = http1::Builder::new()
         .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
         .serve_connection(io, service);
     tokio::pin!(conn);
     tokio::select! {
