@@ -19,11 +19,22 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
     /// Access key id requests must be signed with (default: the demo AK).
-    #[arg(long, value_name = "AK", requires = "sk")]
+    #[arg(long, value_name = "AK", requires = "sk_source")]
     pub ak: Option<String>,
-    /// Secret access key (default: the demo SK).
-    #[arg(long, value_name = "SK", requires = "ak")]
+    /// Secret access key (default: the demo SK). Prefer `--sk-file` or the environment: a
+    /// flag is visible to every user of the machine.
+    #[arg(
+        long,
+        value_name = "SK",
+        env = "TTSC_EMULATOR_SK",
+        hide_env_values = true,
+        group = "sk_source",
+        requires = "ak"
+    )]
     pub sk: Option<String>,
+    /// Reads the secret access key from the first line of FILE.
+    #[arg(long, value_name = "FILE", group = "sk_source", requires = "ak")]
+    pub sk_file: Option<PathBuf>,
     /// Project id of the emulated region (default: the demo project).
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
@@ -31,11 +42,26 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "NAME", default_value = DEFAULT_REGION)]
     pub region: String,
     /// IAM user accepted by password login (default: the demo user).
-    #[arg(long, value_name = "NAME", requires = "password")]
+    #[arg(long, value_name = "NAME", requires = "password_source")]
     pub user: Option<String>,
     /// Password of --user.
-    #[arg(long, value_name = "PW", requires = "user")]
+    #[arg(
+        long,
+        value_name = "PW",
+        env = "TTSC_EMULATOR_PASSWORD",
+        hide_env_values = true,
+        group = "password_source",
+        requires = "user"
+    )]
     pub password: Option<String>,
+    /// Reads the password of --user from the first line of FILE.
+    #[arg(
+        long,
+        value_name = "FILE",
+        group = "password_source",
+        requires = "user"
+    )]
+    pub password_file: Option<PathBuf>,
     /// IAM account (domain) name of --user (default: the user name).
     #[arg(long, value_name = "NAME", requires = "user")]
     pub domain: Option<String>,
@@ -102,13 +128,23 @@ impl EmulatorArgs {
             .url_ttl_secs(self.url_ttl_secs)
             .preload_jobs(self.preload_jobs)
             .custom_voices(self.custom_voices);
-        if let (Some(ak), Some(sk)) = (self.ak, self.sk) {
+        let sk = secret(self.sk, self.sk_file.as_deref(), "--sk-file");
+        let password = secret(
+            self.password,
+            self.password_file.as_deref(),
+            "--password-file",
+        );
+        let (sk, password) = match (sk, password) {
+            (Ok(sk), Ok(password)) => (sk, password),
+            (Err(e), _) | (_, Err(e)) => return b.fail(e),
+        };
+        if let (Some(ak), Some(sk)) = (self.ak, sk) {
             b = b.access_key(ak, sk);
         }
         if let Some(p) = self.project_id {
             b = b.project_id(p);
         }
-        if let (Some(u), Some(p)) = (self.user, self.password) {
+        if let (Some(u), Some(p)) = (self.user, password) {
             b = b.iam_user(u, p);
         }
         if let Some(d) = self.domain {
@@ -128,6 +164,35 @@ impl EmulatorArgs {
     pub async fn start(self) -> Result<crate::Emulator, EmulatorError> {
         self.into_builder().start().await
     }
+}
+
+/// Largest secret file read (a secret is a line; anything longer is not one).
+const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// A secret given as a value, or as the first line of a file. The error names the flag and
+/// the file, never the content.
+fn secret(
+    value: Option<String>,
+    file: Option<&std::path::Path>,
+    flag: &'static str,
+) -> Result<Option<String>, EmulatorError> {
+    use std::io::Read;
+    let Some(path) = file else {
+        return Ok(value);
+    };
+    let fail = |why: String| EmulatorError::invalid(flag, format!("{}: {why}", path.display()));
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_string(&mut text))
+        .map_err(|e| fail(e.to_string()))?;
+    if text.len() as u64 > MAX_SECRET_FILE {
+        return Err(fail(format!("larger than {MAX_SECRET_FILE} bytes")));
+    }
+    let line = text.lines().next().unwrap_or_default().trim();
+    if line.is_empty() {
+        return Err(fail("the file is empty".into()));
+    }
+    Ok(Some(line.to_owned()))
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ pub enum EmulatorError {
 }
 
 impl EmulatorError {
-    fn invalid(flag: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(flag: &'static str, reason: impl Into<String>) -> Self {
         Self::InvalidSetting {
             flag,
             reason: reason.into(),
@@ -271,7 +271,7 @@ impl EmulatorBuilder {
         }
     }
 
-    fn fail(mut self, error: EmulatorError) -> Self {
+    pub(crate) fn fail(mut self, error: EmulatorError) -> Self {
         if self.error.is_none() {
             self.error = Some(error);
         }

@@ -32,15 +32,26 @@ async fn main() -> ExitCode {
         }
     };
     let c = emulator.credentials();
+    // Secrets given to the emulator are never echoed; the public demo values are.
+    fn shown<'a>(value: &'a str, demo: &str) -> &'a str {
+        if value == demo {
+            value
+        } else {
+            "(the one given)"
+        }
+    }
     println!("listening on {}", emulator.base_url());
     println!("project id:  {}", c.project_id());
     println!("region:      {}", c.region());
     println!("access key:  {}", c.access_key_id());
-    println!("secret key:  {}", c.secret_access_key());
+    println!(
+        "secret key:  {}",
+        shown(c.secret_access_key(), ttsc_emulator::DEMO_SK)
+    );
     println!(
         "IAM user:    {} / {} (account {})",
         c.user(),
-        c.password(),
+        shown(c.password(), ttsc_emulator::DEMO_PASSWORD),
         c.domain()
     );
     println!("demo voice:  {}", ttsc_emulator::DEMO_VOICE);
