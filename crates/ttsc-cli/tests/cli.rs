@@ -581,6 +581,18 @@ fn configure_writes_a_private_profile_and_config_show_masks_secrets() {
     assert!(!show.stdout.contains("the-secret-key"));
     let no_sk = s.run(&["configure", "--access-key-id", "AK3"]);
     assert_snapshot("configure_without_sk", &no_sk, &s.filters(None));
+
+    // Like `aws configure`: Enter keeps the current AK and SK.
+    let mut child = s
+        .cmd(&["configure", "--profile", "work"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"\n\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(after, text, "Enter keeps every value");
 }
 
 #[test]

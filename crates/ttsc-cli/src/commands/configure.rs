@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use ttsc_auth::MASK;
-use ttsc_auth::provider::{DEFAULT_PROFILE, ProcessEnv, ProfileProvider};
+use ttsc_auth::provider::{DEFAULT_PROFILE, ProcessEnv, ProfileProvider, ProvideCredentials};
 
 use crate::cli::{ConfigCommand, ConfigureArgs};
 use crate::context::{AuthChoice, Ctx};
@@ -106,27 +106,47 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
             path.display()
         ));
     }
+    // Like `aws configure`: each setting in turn, the current value as the default (the
+    // AK masked, the SK never shown), Enter keeps it.
+    let current = current_profile(&path, &section);
     let ak = match args.access_key_id {
         Some(ak) => ak,
-        None => answers
-            .line("Access key id (AK): ")?
-            .ok_or_else(|| CliError::usage("no access key id given"))?,
+        None => {
+            let shown = current.ak.as_deref().map(mask_key);
+            answers
+                .line(&prompt("Access key id (AK)", shown.as_deref()))?
+                .or_else(|| current.ak.clone())
+                .ok_or_else(|| CliError::usage("no access key id given"))?
+        }
     };
     check_value("access key id", &ak)?;
+    // The SK belongs to its AK: it is kept only for the same AK.
+    let current_sk = current
+        .sk
+        .filter(|_| current.ak.as_deref() == Some(ak.as_str()));
+    let keep_sk = current_sk.is_some().then_some("unchanged");
     let sk = answers
-        .secret("Secret access key (SK, not shown): ")?
+        .secret(&prompt("Secret access key (SK, not shown)", keep_sk))?
+        .or(current_sk)
         .ok_or_else(|| {
             CliError::usage("no secret access key given (it is read from standard input)")
         })?;
     check_value("secret access key", &sk)?;
-    let mut project_id = ctx.g.project_id.clone();
     let mut region = ctx.g.region.clone();
+    let mut project_id = ctx.g.project_id.clone();
     if tty {
-        if project_id.is_none() {
-            project_id = answers.line("Project id (optional, Enter to skip): ")?;
-        }
         if region.is_none() {
-            region = answers.line("Region, e.g. cn-north-4 (optional, Enter to skip): ")?;
+            let shown = current.region.as_deref().or(Some("none, e.g. cn-north-4"));
+            region = answers.line(&prompt("Region", shown))?.or(current.region);
+        }
+        if project_id.is_none() {
+            let shown = current
+                .project_id
+                .as_deref()
+                .or(Some("none: discovered through IAM"));
+            project_id = answers
+                .line(&prompt("Project id", shown))?
+                .or(current.project_id);
         }
     }
     let mut entries: Vec<(&'static str, String)> = vec![("ak", ak), ("sk", sk)];
@@ -147,6 +167,55 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
         profile: section,
         keys: entries.iter().map(|(k, _)| *k).collect(),
     })
+}
+
+/// `Name [default]: ` as a prompt.
+fn prompt(name: &str, default: Option<&str>) -> String {
+    match default {
+        Some(d) => format!("{name} [{d}]: "),
+        None => format!("{name}: "),
+    }
+}
+
+/// An access key id with all but its last four characters masked.
+fn mask_key(ak: &str) -> String {
+    let keep = ak.chars().count().saturating_sub(4);
+    ak.chars()
+        .enumerate()
+        .map(|(i, c)| if i < keep { '*' } else { c })
+        .collect()
+}
+
+/// What profile `[section]` of the credentials file holds now, for the defaults.
+#[derive(Default)]
+struct Current {
+    ak: Option<String>,
+    sk: Option<String>,
+    region: Option<String>,
+    project_id: Option<String>,
+}
+
+fn current_profile(path: &Path, section: &str) -> Current {
+    let found = ProfileProvider::new(Arc::new(ProcessEnv))
+        .with_path(path)
+        .with_profile(section)
+        .resolve();
+    let Ok(found) = found else {
+        return Current::default();
+    };
+    let (ak, sk) = match found.credentials.access_key() {
+        Some(k) => (
+            Some(k.access_key_id().to_owned()),
+            Some(k.secret_access_key().expose_secret().to_owned()),
+        ),
+        None => (None, None),
+    };
+    Current {
+        ak,
+        sk,
+        region: found.region,
+        project_id: found.project_id,
+    }
 }
 
 /// Replaces (or appends) section `[section]` of the INI file at `path`, keeping the rest,
