@@ -83,8 +83,8 @@ fn main() {
         });
     }
 
-    // The floor: hash the canonical request, HMAC the string to sign. The string to sign
-    // is fed in the same pieces the signer feeds.
+    // The floor: hash the canonical request, HMAC the string to sign (its first lines,
+    // then the hex hash).
     {
         let key = Hmac::<Sha256>::new_from_slice(list_jobs.sk.as_bytes()).expect("key");
         let canonical = list_jobs.expected.canonical_request.as_bytes();

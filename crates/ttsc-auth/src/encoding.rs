@@ -32,12 +32,13 @@ pub(crate) fn is_token(s: &str) -> bool {
 /// Lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    let mut out = vec![0; 2 * bytes.len()];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0x0f)];
     }
-    out
+    // Only ASCII digits and letters, so the conversion cannot fail.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decodes 64 hex digits (either case); `None` for anything else.
@@ -63,6 +64,9 @@ pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
 /// becomes that byte, anything else stays, and byte sequences that are not UTF-8 become
 /// U+FFFD.
 pub(crate) fn percent_decode(s: &str) -> Cow<'_, str> {
+    if !s.contains('%') {
+        return Cow::Borrowed(s);
+    }
     percent_decode_str(s).decode_utf8_lossy()
 }
 

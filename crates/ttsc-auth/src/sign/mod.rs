@@ -258,20 +258,30 @@ impl Signer {
                 string_to_sign.mac_hex(hmac_key::<Hmac<Sha256>>(derived.as_bytes())?)
             }
         };
-        let credential = match &scope {
-            Some(scope) => format!("Credential={}/{scope}", self.access_key_id),
-            None => format!("Access={}", self.access_key_id),
-        };
-        let authorization = format!(
-            "{algorithm} {credential}, SignedHeaders={}, Signature={signature}",
-            canonical_request.signed_headers()
-        );
+        let mut authorization = String::with_capacity(256);
+        authorization.push_str(algorithm.as_str());
+        match &scope {
+            Some(scope) => {
+                authorization.push_str(" Credential=");
+                authorization.push_str(&self.access_key_id);
+                authorization.push('/');
+                authorization.push_str(scope);
+            }
+            None => {
+                authorization.push_str(" Access=");
+                authorization.push_str(&self.access_key_id);
+            }
+        }
+        authorization.push_str(", SignedHeaders=");
+        authorization.push_str(canonical_request.signed_headers());
+        authorization.push_str(", Signature=");
+        authorization.push_str(&signature);
+        let mut request_uri = request.path().to_owned();
         let query = canonical_request.canonical_query_string();
-        let request_uri = if query.is_empty() {
-            request.path().to_owned()
-        } else {
-            format!("{}?{query}", request.path())
-        };
+        if !query.is_empty() {
+            request_uri.push('?');
+            request_uri.push_str(query);
+        }
         Ok(SigningOutput {
             algorithm,
             date,
@@ -429,7 +439,7 @@ fn canonical_request(
 
     // Query pairs in canonical order: by raw key, then raw value.
     let mut query = request.query().to_vec();
-    query.sort_unstable();
+    query.sort();
     let canonical = CanonicalRequest::build(
         request.method(),
         request.path(),
