@@ -96,6 +96,8 @@ fn build_emulator(root: &Path) -> Result<PathBuf, String> {
             "ttsc-emulator",
             "--bin",
             "ttsc-emulator",
+            "--features",
+            "cli",
             "--message-format=json-render-diagnostics",
         ])
         .current_dir(root)

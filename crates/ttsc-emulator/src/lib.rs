@@ -23,8 +23,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The binary `ttsc-emulator` (feature `cli`, on by default) takes the same settings as
-//! flags ([`EmulatorArgs`]), prints `listening on http://ADDR` as its first line, then the
+//! The binary `ttsc-emulator` (feature `cli`, off by default) takes the same settings as
+//! flags (`EmulatorArgs`), prints `listening on http://ADDR` as its first line, then the
 //! credentials in use.
 //!
 //! # Demo credentials
