@@ -200,8 +200,8 @@ pub struct SynthArgs {
     /// Read the text from FILE (`-` for standard input)
     #[arg(long, value_name = "FILE")]
     pub text_file: Option<PathBuf>,
-    /// Voice asset id
-    #[arg(long, value_name = "ID")]
+    /// Voice: an asset id, or a voice's exact name (`ttsc voice list` shows both)
+    #[arg(long, value_name = "VOICE")]
     pub voice: String,
     /// Where to write the audio
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -365,8 +365,8 @@ pub struct AuditionCreateArgs {
     /// The text to preview
     #[arg(value_name = "TEXT")]
     pub text: String,
-    /// Voice asset id
-    #[arg(long, value_name = "ID")]
+    /// Voice: an asset id, or a voice's exact name (`ttsc voice list` shows both)
+    #[arg(long, value_name = "VOICE")]
     pub voice: String,
     /// Speech rate, 50 to 200
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
@@ -554,8 +554,70 @@ pub struct PhoneticArgs {
 /// `ttsc voice …`.
 #[derive(Debug, Subcommand)]
 pub enum VoiceCommand {
+    /// List voices (Huawei's system voices by default), with their ids and names
+    List(VoiceListArgs),
+    /// Show a voice: the whole record and its sample's URL
+    Show(VoiceArg),
+    /// Download a voice's sample recording
+    Sample(VoiceSampleArgs),
     /// Check that a voice can be used
     Check(VoiceIdArg),
+}
+
+/// Whose voices `ttsc voice list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VoiceSource {
+    /// Huawei's preset voices.
+    System,
+    /// The account's own voices (clones).
+    Custom,
+    /// Both.
+    All,
+}
+
+/// `ttsc voice list`.
+#[derive(Debug, Args)]
+pub struct VoiceListArgs {
+    /// Whose voices
+    #[arg(long, value_enum, default_value_t = VoiceSource::System)]
+    pub source: VoiceSource,
+    /// Only voices speaking LANG (CN, EN, JPN, YY, Kr, ESP, …; comma-separated for several)
+    #[arg(long, value_name = "LANG")]
+    pub language: Option<String>,
+    /// Only voices of this sex (female, male; comma-separated for both)
+    #[arg(long, value_name = "SEX")]
+    pub sex: Option<String>,
+    /// Only voices whose name contains NAME (ignoring case)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Only voices of this provider (HUAWEI_METASTUDIO, MOBVOI)
+    #[arg(long, value_name = "P")]
+    pub provider: Option<String>,
+    /// Only voices that support real-time synthesis (live streaming, interaction)
+    #[arg(long)]
+    pub realtime: bool,
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// A voice by id or name.
+#[derive(Debug, Args)]
+pub struct VoiceArg {
+    /// Voice: an asset id, or a voice's exact name
+    #[arg(value_name = "VOICE")]
+    pub voice: String,
+}
+
+/// `ttsc voice sample`.
+#[derive(Debug, Args)]
+pub struct VoiceSampleArgs {
+    /// Voice: an asset id, or a voice's exact name
+    #[arg(value_name = "VOICE")]
+    pub voice: String,
+    /// Where to write the recording
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 /// A voice id.

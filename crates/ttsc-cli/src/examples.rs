@@ -14,6 +14,8 @@ const EXAMPLES: &[(&str, &str)] = &[
         "ttsc --emulator synth \"Hello from ttsc\" --voice VOICE -o hello.wav\n\
          ttsc synth --text-file chapter.txt --voice VOICE -o chapter.mp3 --srt chapter.srt\n\
          echo \"Hi\" | ttsc synth --text-file - --voice VOICE -o hi.wav --speed 120\n\
+         # a voice by its name, as `ttsc voice list` shows it:\n\
+         ttsc synth \"Good morning\" --voice Emma -o morning.wav\n\
          # create the job, print its id, do not wait:\n\
          ttsc synth \"Later\" --voice VOICE -o later.wav --no-wait",
     ),
@@ -111,7 +113,24 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("phonetic", "ttsc phonetic hello"),
     ("once-code", "ttsc once-code"),
-    ("voice", "ttsc voice check VOICE"),
+    (
+        "voice",
+        "ttsc voice list --language CN --sex female\n\
+         ttsc voice sample VOICE -o sample.wav\n\
+         ttsc synth \"Hello\" --voice Xiaoyan -o hello.wav",
+    ),
+    (
+        "voice list",
+        "ttsc voice list\n\
+         ttsc voice list --language EN,JPN --sex female --realtime\n\
+         ttsc voice list --source all --name emma\n\
+         ttsc voice list --all --output-format ndjson | jq -r .asset_id",
+    ),
+    (
+        "voice show",
+        "ttsc voice show VOICE\nttsc voice show VOICE --output-format json",
+    ),
+    ("voice sample", "ttsc voice sample VOICE -o sample.wav"),
     ("voice check", "ttsc voice check VOICE"),
     (
         "configure",

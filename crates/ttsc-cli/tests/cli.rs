@@ -56,7 +56,9 @@ fn command_help_lists_its_own_options_then_global_options_then_examples() {
             .unwrap_or_else(|| panic!("{needle:?} missing from synth --help:\n{}", run.stdout))
     };
     // The command's own options first, then the global ones under their own heading.
-    assert!(at("--voice <ID>") < at("Global options:"));
+    assert!(at("--voice <VOICE>") < at("Global options:"));
+    // --voice says where voices are found.
+    assert!(at("`ttsc voice list`") < at("Global options:"));
     assert!(at("--speed <N>") < at("Global options:"));
     assert!(at("Global options:") < at("--endpoint <URL>"));
     assert!(at("Global options:") < at("--output-format <FORMAT>"));
@@ -86,7 +88,7 @@ fn an_environment_default_does_not_look_required_in_the_usage_line() {
         .lines()
         .find(|l| l.starts_with("Usage:"))
         .unwrap_or_else(|| panic!("no usage line:\n{}", run.stderr));
-    assert!(usage.contains("--voice <ID>"), "{usage}");
+    assert!(usage.contains("--voice <VOICE>"), "{usage}");
     assert!(!usage.contains("--endpoint"), "{usage}");
     assert!(!usage.contains("--region"), "{usage}");
 }

@@ -148,8 +148,9 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     // Everything is validated before a request is sent or a file written.
-    let items = manifest::load(&args.manifest)?;
+    let mut items = manifest::load(&args.manifest)?;
     check_out_dir(&args.out_dir)?;
+    super::voice::resolve_manifest_voices(&mut ctx, &mut items).await?;
     let client = ctx.client().await?;
     std::fs::create_dir_all(&args.out_dir).map_err(|e| {
         CliError::io(

@@ -12,6 +12,7 @@ use ttsc_models::{
 
 use super::records::FileRow;
 use super::synth::check_outputs;
+use super::voice::resolve_voice;
 use crate::cli::{
     AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs,
 };
@@ -274,12 +275,12 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
 }
 
 async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<ExitCode> {
-    let mut body = CreateTtsAuditionRequestBody::new(args.text, args.voice);
+    let mut body = CreateTtsAuditionRequestBody::new(args.text, args.voice.clone());
     body.speed = args.speed;
     body.pitch = args.pitch;
     body.volume = args.volume;
     body.business_type = args.business_type;
-    let request = CreateTtsAuditionRequest::new(body);
+    let mut request = CreateTtsAuditionRequest::new(body);
     validate(
         &request,
         &[
@@ -290,6 +291,7 @@ async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<E
             ("volume", "--volume"),
         ],
     )?;
+    request.body.emotion = resolve_voice(ctx, &args.voice, "--voice").await?;
     let client = ctx.client().await?;
     let r = client
         .create_tts_audition(request)

@@ -1,9 +1,9 @@
-//! `ttsc phonetic`, `ttsc once-code` and `ttsc voice check`.
+//! `ttsc phonetic` and `ttsc once-code`.
 
-use ttsc_models::{CheckVoiceAssetRequest, CreateTtsOnceCodeRequest, ShowTtsPhoneticSymbolRequest};
+use ttsc_models::{CreateTtsOnceCodeRequest, ShowTtsPhoneticSymbolRequest};
 
 use super::jobs::call_and_print;
-use crate::cli::{PhoneticArgs, VoiceCommand};
+use crate::cli::PhoneticArgs;
 use crate::context::Ctx;
 use crate::error::CliResult;
 use crate::exit_codes::ExitCode;
@@ -17,14 +17,4 @@ pub async fn phonetic(ctx: &mut Ctx, args: PhoneticArgs) -> CliResult<ExitCode> 
 /// Runs `ttsc once-code`.
 pub async fn once_code(ctx: &mut Ctx) -> CliResult<ExitCode> {
     call_and_print(ctx, CreateTtsOnceCodeRequest::new(), &[]).await
-}
-
-/// Runs `ttsc voice …`.
-pub async fn voice(ctx: &mut Ctx, cmd: VoiceCommand) -> CliResult<ExitCode> {
-    match cmd {
-        VoiceCommand::Check(args) => {
-            let request = CheckVoiceAssetRequest::new(args.id);
-            call_and_print(ctx, request, &[("voice_asset_id", "ID")]).await
-        }
-    }
 }

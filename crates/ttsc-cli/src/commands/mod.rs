@@ -9,6 +9,7 @@ mod records;
 mod sign;
 mod synth;
 mod vocab;
+mod voice;
 
 use std::future::Future;
 
@@ -38,7 +39,7 @@ async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
         Command::TenantConfig(cmd) => vocab::tenant(&mut ctx, cmd).await,
         Command::Phonetic(args) => misc::phonetic(&mut ctx, args).await,
         Command::OnceCode => misc::once_code(&mut ctx).await,
-        Command::Voice(cmd) => misc::voice(&mut ctx, cmd).await,
+        Command::Voice(cmd) => voice::voice(&mut ctx, cmd).await,
         Command::Configure(args) => configure::configure(&mut ctx, args),
         Command::Config(cmd) => configure::config(&mut ctx, &cmd),
         Command::Sign(args) => sign::run(&mut ctx, &args),

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use serde::Serialize;
 use ttsc_models::{
-    SaveTtscTenantConfigsRequestBody, TtsJobDetail, TtscGroupAssetsConfig, VocabularyConfig,
+    DigitalAssetInfo, SaveTtscTenantConfigsRequestBody, TtsJobDetail, TtscGroupAssetsConfig,
+    VocabularyConfig,
 };
 
 use crate::output::{Record, opt};
@@ -81,6 +82,42 @@ impl Record for SaveTtscTenantConfigsRequestBody {
 
     fn cells(&self) -> Vec<String> {
         vec![opt(&self.id), self.key.clone(), self.value.to_string()]
+    }
+}
+
+impl Record for DigitalAssetInfo {
+    const COLUMNS: &'static [&'static str] =
+        &["id", "name", "language", "sex", "provider", "realtime"];
+
+    fn cells(&self) -> Vec<String> {
+        let meta = self
+            .asset_extra_meta
+            .as_ref()
+            .and_then(|m| m.voice_model_meta.as_ref());
+        let languages = meta
+            .and_then(|m| m.languages.as_ref())
+            .filter(|l| !l.is_empty())
+            .map(|l| l.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(","));
+        let language = languages.or_else(|| {
+            meta.and_then(|m| m.language.as_ref())
+                .map(|l| l.to_string())
+        });
+        // A voice without a third-party provider is MetaStudio's own, as the
+        // `voice_provider` filter calls it.
+        let provider = meta.map(|m| {
+            m.external_voice_meta
+                .as_ref()
+                .and_then(|e| e.provider.as_ref())
+                .map_or_else(|| "HUAWEI_METASTUDIO".to_string(), |p| p.to_string())
+        });
+        vec![
+            opt(&self.asset_id),
+            opt(&self.asset_name),
+            language.unwrap_or_default(),
+            opt(&meta.and_then(|m| m.sex.clone())),
+            provider.unwrap_or_default(),
+            opt(&meta.and_then(|m| m.is_realtime_voice)),
+        ]
     }
 }
 

@@ -12,6 +12,7 @@ use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobReques
 
 use super::jobs::validate;
 use super::records::FileRow;
+use super::voice::resolve_voice;
 use crate::cli::{OutputFormat, SynthArgs, SynthFormat};
 use crate::context::Ctx;
 use crate::error::{self, CliError, CliResult};
@@ -156,7 +157,7 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         (None, None) => return Err(CliError::usage("give TEXT or --text-file")),
     };
     let format = format_of(&args);
-    let request = build(&args, text, format)?;
+    let mut request = build(&args, text, format)?;
     let mut outputs = vec![("--output", args.output.as_path())];
     if let Some(p) = &args.srt {
         outputs.push(("--srt", p.as_path()));
@@ -165,6 +166,7 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         outputs.push(("--timestamps", p.as_path()));
     }
     check_outputs(&outputs)?;
+    request.body.voice_asset_id = resolve_voice(ctx, &args.voice, "--voice").await?;
 
     let client = ctx.client().await?;
 
