@@ -126,7 +126,14 @@ fn is_request_id(id: &str) -> bool {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
+    headers.get(name).and_then(value_text)
+}
+
+/// A header value as the text of the bytes received. The gateway canonicalizes the bytes a
+/// client signed, so a UTF-8 value (`X-App-UserId: café`) is kept as it came, not dropped
+/// like a value that is not visible ASCII would be by `HeaderValue::to_str`.
+fn value_text(v: &HeaderValue) -> Option<&str> {
+    std::str::from_utf8(v.as_bytes()).ok()
 }
 
 fn auth_scheme(headers: &HeaderMap) -> AuthScheme {
@@ -334,7 +341,7 @@ async fn operation(
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .filter_map(|(n, v)| Some((n.as_str().to_owned(), value_text(v)?.to_owned())))
         .collect();
     let query = ttsc_models::wire::parse_query(parts.uri.query().unwrap_or(""));
     let wire = WireRequest {
@@ -431,7 +438,7 @@ pub(crate) fn authenticate(
         let headers: Vec<(&str, &str)> = parts
             .headers
             .iter()
-            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+            .filter_map(|(n, v)| Some((n.as_str(), value_text(v)?)))
             .collect();
         let received = ReceivedRequest::new(
             parts.method.as_str(),

@@ -345,3 +345,16 @@ async fn every_response_has_date_and_request_id() {
     assert!(r.header("date").is_some());
     assert_eq!(r.json()["request_id"].as_str(), r.header("x-request-id"));
 }
+
+#[tokio::test]
+async fn a_signed_utf8_header_value_is_verified_as_the_bytes_received() {
+    let (_emu, api) = emulator().await;
+    let r = api
+        .call(
+            Req::new("POST", api.tts("async-jobs"))
+                .header("X-App-UserId", "café")
+                .json(&common::job_body("a user id with an accent")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
