@@ -698,6 +698,10 @@ pub fn parse_http_url(s: &str) -> Result<String, String> {
 
 /// An `http` or `https` URL with a host.
 fn parse_sign_url(s: &str) -> Result<url::Url, String> {
+    // The URL parser drops tabs and newlines silently; a URL that has them is refused.
+    if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("the URL must not contain spaces or control characters".into());
+    }
     let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
@@ -774,6 +778,9 @@ pub fn parse_time(s: &str) -> Result<String, String> {
     parse_time_at(s, SystemTime::now())
 }
 
+/// The oldest age `--since`/`--until` take, in days (about 50 years: back to 1976 at most).
+const MAX_AGE_DAYS: u64 = 18_250;
+
 fn parse_time_at(s: &str, now: SystemTime) -> Result<String, String> {
     const HELP: &str =
         "expected RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or an age (30m, 2h, 7d)";
@@ -794,16 +801,22 @@ fn parse_time_at(s: &str, now: SystemTime) -> Result<String, String> {
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
     let n: u64 = n.parse().map_err(|_| HELP.to_string())?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.saturating_mul(60),
-        "h" => n.saturating_mul(3600),
-        "d" => n.saturating_mul(86_400),
+    let unit_secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return Err(HELP.into()),
     };
+    let too_old = || format!("an age must be at most {MAX_AGE_DAYS}d ({MAX_AGE_DAYS} days)");
+    let secs = n
+        .checked_mul(unit_secs)
+        .filter(|&s| s <= MAX_AGE_DAYS * 86_400)
+        .ok_or_else(too_old)?;
     let t = now
         .checked_sub(Duration::from_secs(secs))
-        .ok_or_else(|| HELP.to_string())?;
+        .filter(|t| *t >= SystemTime::UNIX_EPOCH)
+        .ok_or_else(too_old)?;
     rfc3339(time::OffsetDateTime::from(t))
 }
 
@@ -830,7 +843,16 @@ mod tests {
         );
         assert_eq!(parse_time_at("2h", now).unwrap(), "2026-11-22T06:15:00Z");
         assert_eq!(parse_time_at("1d", now).unwrap(), "2026-11-21T08:15:00Z");
-        for bad in ["yesterday", "2026-13-01", "5w", "", "h"] {
+        for bad in [
+            "yesterday",
+            "2026-13-01",
+            "5w",
+            "",
+            "h",
+            "99999999999999d",
+            "18446744073709551615s",
+            "18251d",
+        ] {
             assert!(parse_time_at(bad, now).is_err(), "{bad}");
         }
     }

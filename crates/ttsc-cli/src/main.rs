@@ -15,6 +15,7 @@ mod exit_codes;
 mod journal;
 mod manifest;
 mod output;
+mod read;
 mod ui;
 
 use clap::FromArgMatches;

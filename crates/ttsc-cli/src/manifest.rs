@@ -113,9 +113,7 @@ impl Raw {
 /// Reads and validates the manifest at `path`: every problem of every line is reported
 /// (up to 20) as one usage error, before anything is sent.
 pub fn load(path: &Path) -> CliResult<Vec<Item>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::usage(format!("cannot read the manifest {}", path.display())).cause(e.to_string())
-    })?;
+    let text = crate::read::text(path, crate::read::MAX_MANIFEST_BYTES, "the manifest")?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let ext = path
         .extension()

@@ -200,6 +200,60 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
         case(&sign(&["-H", "no-colon"]), "--header", &[]),
         case(&sign(&["--algorithm", "MD5"]), "--algorithm", &[]),
         case(&["completions", "tcsh"], "SHELL", &[]),
+        // Reads of user files are capped: an endless file stops at the cap.
+        case(
+            &[
+                "synth",
+                "--text-file",
+                "/dev/urandom",
+                "--voice",
+                VOICE,
+                "-o",
+                "out.wav",
+            ],
+            "--text-file /dev/urandom is larger than 8 MiB",
+            &["out.wav"],
+        ),
+        case(
+            &sign(&["--data", "@/dev/zero"]),
+            "--data file /dev/zero is larger than 12 MiB",
+            &[],
+        ),
+        batch(
+            "/dev/zero",
+            &[],
+            "the manifest /dev/zero is larger than 64 MiB",
+        ),
+        // Date arithmetic is checked.
+        case(
+            &["jobs", "list", "--since", "99999999999999d"],
+            "at most 18250d",
+            &[],
+        ),
+        case(
+            &["jobs", "list", "--until", "18446744073709551615s"],
+            "--until",
+            &[],
+        ),
+        // Output names say what they hold.
+        case(
+            &["synth", "Hello", "--voice", VOICE, "-o", "out.ogg"],
+            ".wav, .mp3, .pcm or .raw",
+            &["out.ogg"],
+        ),
+        case(&synth(&["--format", "mp3"]), "--format mp3", &["out.wav"]),
+        // A newline in a URL would write a second key into the credentials file.
+        case(
+            &[
+                "--iam-endpoint",
+                "http://iam.example\n[basic]\nak = injected",
+                "configure",
+                "--access-key-id",
+                "AK",
+            ],
+            "--iam-endpoint",
+            &[".huaweicloud"],
+        ),
     ];
     let mut failures = Vec::new();
     for c in &cases {

@@ -71,6 +71,8 @@ fn credentials_path() -> CliResult<PathBuf> {
         })
 }
 
+/// A value written to the credentials file: no white space or control characters (a
+/// newline would start a new key), not starting like a section or a comment.
 fn check_value(name: &str, value: &str) -> CliResult {
     if value.chars().any(|c| c.is_whitespace() || c.is_control())
         || value.starts_with(['[', '#', ';'])
@@ -89,7 +91,7 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
         .profile
         .clone()
         .unwrap_or_else(|| DEFAULT_PROFILE.to_string());
-    if section.is_empty() || section.contains([']', '[', '\n']) {
+    if section.is_empty() || section.contains([']', '[']) || section.chars().any(char::is_control) {
         return Err(CliError::usage(format!(
             "invalid value {section:?} for --profile"
         )));
@@ -159,6 +161,7 @@ pub fn configure(ctx: &mut Ctx, args: ConfigureArgs) -> CliResult<ExitCode> {
         entries.push(("region", r));
     }
     if let Some(i) = ctx.g.iam_endpoint.clone() {
+        check_value("--iam-endpoint", &i)?;
         entries.push(("iam_endpoint", i));
     }
     write_profile(&path, &section, &entries)?;
@@ -221,12 +224,16 @@ fn current_profile(path: &Path, section: &str) -> Current {
 /// Replaces (or appends) section `[section]` of the INI file at `path`, keeping the rest,
 /// and writes it atomically with mode 0600.
 fn write_profile(path: &Path, section: &str, entries: &[(&str, String)]) -> CliResult {
-    let old = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(CliError::io(format!("cannot read {}", path.display()), &e)),
+    let old = if path.exists() {
+        crate::read::text(
+            path,
+            crate::read::MAX_CREDENTIALS_BYTES,
+            "the credentials file",
+        )?
+    } else {
+        String::new()
     };
-    let text = replace_section(&old, section, entries);
+    let text = replace_section(&old, section, entries)?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -258,10 +265,13 @@ fn write_profile(path: &Path, section: &str, entries: &[(&str, String)]) -> CliR
     })
 }
 
-/// The INI text with `[section]` replaced by `entries` (appended when absent).
-fn replace_section(old: &str, section: &str, entries: &[(&str, String)]) -> String {
+/// The INI text with `[section]` replaced by `entries` (appended when absent). The one
+/// place that writes INI lines: a value that could end its line or start a section or a
+/// comment is refused, so no value can produce a second key.
+fn replace_section(old: &str, section: &str, entries: &[(&str, String)]) -> CliResult<String> {
     let mut block = format!("[{section}]\n");
     for (k, v) in entries {
+        check_value(k, v)?;
         block.push_str(&format!("{k} = {v}\n"));
     }
     let mut out = String::new();
@@ -291,7 +301,7 @@ fn replace_section(old: &str, section: &str, entries: &[(&str, String)]) -> Stri
         }
         out.push_str(&block);
     }
-    out
+    Ok(out)
 }
 
 /// One resolved setting.
@@ -324,6 +334,27 @@ fn mask_id(id: &str) -> String {
     format!("{}{tail}", "*".repeat(n - 4))
 }
 
+/// `https://user:pw@host/…` → `https://user:***@host/…`: a password in a URL is a secret.
+fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') {
+                format!("{user}:{MASK}")
+            } else {
+                user.to_string()
+            };
+            format!("{scheme}://{masked}@{host}{tail}")
+        }
+        None => url.to_string(),
+    }
+}
+
 /// Runs `ttsc config …`.
 pub fn config(ctx: &mut Ctx, cmd: &ConfigCommand) -> CliResult<ExitCode> {
     match cmd {
@@ -343,7 +374,7 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
     };
     let unset = || ("(not set)".to_string(), String::new());
     let (v, s) = r.endpoint.map_or_else(unset, |e| (e.value, e.source));
-    row("endpoint", v, s);
+    row("endpoint", mask_url_password(&v), s);
     let (v, s) = r.region.clone().map_or_else(unset, |e| (e.value, e.source));
     row("region", v, s);
     let (v, s) = r.project_id.map_or_else(
@@ -369,7 +400,7 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
         },
         |e| (e.value, e.source),
     );
-    row("iam_endpoint", v, s);
+    row("iam_endpoint", mask_url_password(&v), s);
     match &r.auth {
         Ok(AuthChoice::Emulator) => {
             row("credentials", "demo AK/SK".into(), "--emulator".into());
@@ -467,17 +498,33 @@ mod tests {
     #[test]
     fn replaces_only_the_named_section() {
         let old = "# mine\n[basic]\nak = old\nsk = old\n\n[work]\nak = w\nsk = w\n";
-        let new = replace_section(old, "basic", &[("ak", "A".into()), ("sk", "S".into())]);
+        let new = replace_section(old, "basic", &[("ak", "A".into()), ("sk", "S".into())]).unwrap();
         assert_eq!(
             new,
             "# mine\n[basic]\nak = A\nsk = S\n[work]\nak = w\nsk = w\n"
         );
-        let added = replace_section(old, "other", &[("ak", "B".into())]);
+        let added = replace_section(old, "other", &[("ak", "B".into())]).unwrap();
         assert!(added.ends_with("sk = w\n\n[other]\nak = B\n"), "{added}");
         assert_eq!(
-            replace_section("", "basic", &[("ak", "A".into())]),
+            replace_section("", "basic", &[("ak", "A".into())]).unwrap(),
             "[basic]\nak = A\n"
         );
+        for bad in ["x\n[basic]\nak = evil", "x\rak = y", "[x]", "x\u{85}y"] {
+            assert!(
+                replace_section("", "basic", &[("iam_endpoint", bad.into())]).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            mask_url_password("https://u:pw@host:8443/x"),
+            format!("https://u:{MASK}@host:8443/x")
+        );
+        assert_eq!(mask_url_password("https://host/a@b"), "https://host/a@b");
+        assert_eq!(mask_url_password("https://u@host"), "https://u@host");
     }
 
     #[test]

@@ -62,9 +62,11 @@ fn shell_quote(s: &str) -> String {
 /// Runs `ttsc sign`.
 pub fn run(ctx: &mut Ctx, args: &SignArgs) -> CliResult<ExitCode> {
     let body = match &args.data {
-        Some(d) if d.starts_with('@') => std::fs::read(&d[1..]).map_err(|e| {
-            CliError::usage(format!("cannot read --data file {}", &d[1..])).cause(e.to_string())
-        })?,
+        Some(d) if d.starts_with('@') => crate::read::bytes(
+            std::path::Path::new(&d[1..]),
+            crate::read::MAX_SIGN_DATA_BYTES,
+            "--data file",
+        )?,
         Some(d) => d.clone().into_bytes(),
         None => Vec::new(),
     };

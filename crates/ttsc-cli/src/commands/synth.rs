@@ -1,6 +1,5 @@
 //! `ttsc synth`: text in, audio (and subtitles, timestamps) on disk.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -46,33 +45,53 @@ fn is_one_job(ids: &[String]) -> bool {
 
 /// Reads `--text-file` (`-` is standard input).
 fn read_text_file(path: &Path) -> CliResult<String> {
-    let mut text = String::new();
-    let result = if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
-    };
-    result.map_err(|e| {
-        CliError::usage(format!("cannot read --text-file {}", path.display())).cause(e.to_string())
-    })?;
+    let text = crate::read::text(path, crate::read::MAX_TEXT_BYTES, "--text-file")?;
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
-/// The format asked for, else the one the output's extension names, else WAV.
-fn format_of(args: &SynthArgs) -> SynthFormat {
-    args.format.unwrap_or_else(|| {
-        match args
-            .output
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("mp3") => SynthFormat::Mp3,
-            Some("pcm" | "raw") => SynthFormat::Pcm,
-            _ => SynthFormat::Wav,
+/// The format asked for, else the one the output's extension names, else WAV. An
+/// extension no format matches, or one that names another format than `--format`, is a
+/// usage error.
+fn format_of(args: &SynthArgs) -> CliResult<SynthFormat> {
+    let ext = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let named = match ext.as_deref() {
+        None => None,
+        Some("wav") => Some(SynthFormat::Wav),
+        Some("mp3") => Some(SynthFormat::Mp3),
+        Some("pcm" | "raw") => Some(SynthFormat::Pcm),
+        Some(other) => {
+            return Err(CliError::usage(format!(
+                "invalid value {} for --output (the extension .{other} is no audio format ttsc writes; use .wav, .mp3, .pcm or .raw)",
+                args.output.display()
+            )));
         }
-    })
+    };
+    match (args.format, named) {
+        (Some(asked), Some(named)) if asked != named => Err(CliError::usage(format!(
+            "--format {} does not match the extension of --output {}",
+            format_name(asked),
+            args.output.display()
+        ))
+        .hint(format!(
+            "name the file .{} or drop --format",
+            format_name(asked)
+        ))),
+        (Some(asked), _) => Ok(asked),
+        (None, named) => Ok(named.unwrap_or(SynthFormat::Wav)),
+    }
+}
+
+/// `wav`, `mp3` or `pcm`.
+fn format_name(format: SynthFormat) -> &'static str {
+    match format {
+        SynthFormat::Wav => "wav",
+        SynthFormat::Mp3 => "mp3",
+        SynthFormat::Pcm => "pcm",
+    }
 }
 
 /// Builds and validates the job from the options; nothing is sent or written.
@@ -156,7 +175,7 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         (None, Some(path)) => read_text_file(path)?,
         (None, None) => return Err(CliError::usage("give TEXT or --text-file")),
     };
-    let format = format_of(&args);
+    let format = format_of(&args)?;
     let mut request = build(&args, text, format)?;
     let mut outputs = vec![("--output", args.output.as_path())];
     if let Some(p) = &args.srt {
