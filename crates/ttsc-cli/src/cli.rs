@@ -162,6 +162,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Show how a request is signed (canonical request, string to sign, headers)
     Sign(SignArgs),
+    /// Send one request of any operation, from JSON shaped like the SDK's request model
+    Api(ApiArgs),
     /// Run the local emulator in the foreground until Ctrl-C
     Emulator(EmulatorCmd),
     /// Print a shell completion script
@@ -333,10 +335,10 @@ pub struct JobsListArgs {
     #[arg(long, value_name = "T", value_parser = parse_time)]
     pub until: Option<String>,
     /// Only jobs of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(JobType::VALUES))]
+    #[arg(long = "type", value_name = "TYPE", value_parser = KnownValues(JobType::VALUES))]
     pub job_type: Option<String>,
     /// Only jobs of this engine
-    #[arg(long, value_name = "S", value_parser = PossibleValuesParser::new(TtsServiceEnum::VALUES))]
+    #[arg(long, value_name = "S", value_parser = KnownValues(TtsServiceEnum::VALUES))]
     pub service: Option<String>,
     /// Only jobs of this business type
     #[arg(long, value_name = "B")]
@@ -402,7 +404,7 @@ pub struct VocabListArgs {
     #[command(flatten)]
     pub page: PageArgs,
     /// Only entries of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(VocabularyType::VALUES))]
+    #[arg(long = "type", value_name = "TYPE", value_parser = KnownValues(VocabularyType::VALUES))]
     pub vocab_type: Option<String>,
     /// Only entries of this group
     #[arg(long, value_name = "ID")]
@@ -419,7 +421,7 @@ pub struct VocabListArgs {
 #[derive(Debug, Args)]
 pub struct VocabEntryArgs {
     /// Type of the entry
-    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(VocabularyType::VALUES))]
+    #[arg(long = "type", value_name = "TYPE", value_parser = KnownValues(VocabularyType::VALUES))]
     pub vocab_type: String,
     /// The word
     #[arg(long, value_name = "TEXT")]
@@ -527,6 +529,9 @@ pub enum TenantConfigCommand {
 /// `ttsc tenant-config get`.
 #[derive(Debug, Args)]
 pub struct TenantGetArgs {
+    /// Paging.
+    #[command(flatten)]
+    pub page: PageArgs,
     /// Only this key
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
@@ -538,9 +543,12 @@ pub struct TenantSetArgs {
     /// The switch, e.g. vocabulary
     #[arg(value_name = "KEY")]
     pub key: String,
-    /// Its value: true or false (other text is sent as a string)
+    /// Its value: true or false (sent as the string "true" or "false"; other text as is)
     #[arg(value_name = "VALUE")]
     pub value: String,
+    /// The switch's id (primary key), when updating a known one
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
 }
 
 /// `ttsc phonetic`.
@@ -671,6 +679,23 @@ pub struct SignArgs {
     pub curl: bool,
 }
 
+/// `ttsc api`.
+#[derive(Debug, Args)]
+#[command(after_help = "The input is a JSON object like the official SDK's request model's to_dict(): \
+path and query parameters by name, x_app_user_id, x_request_id, and body with the wire fields, e.g.\n  \
+echo '{\"limit\": 5, \"job_type\": \"ASYNC_JOB\"}' | ttsc api ShowTtsJob --input-json -")]
+pub struct ApiArgs {
+    /// The operation: its name (ShowTtsJob) or the SDK's method name (show_tts_job)
+    #[arg(value_name = "OPERATION", required_unless_present = "list")]
+    pub operation: Option<String>,
+    /// The request as a JSON object, from FILE or `-` (standard input) [default: {}]
+    #[arg(long, value_name = "FILE", conflicts_with = "list")]
+    pub input_json: Option<PathBuf>,
+    /// List every operation with its method, path and input keys
+    #[arg(long, conflicts_with = "operation")]
+    pub list: bool,
+}
+
 /// `ttsc emulator`.
 #[derive(Debug, Args)]
 pub struct EmulatorCmd {
@@ -685,6 +710,33 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+/// A value of an enumeration: the documented values are offered in help and completions, but
+/// any other is accepted too (with a warning when the request is validated), so a value the
+/// service adds after this version can still be sent.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownValues(pub &'static [&'static str]);
+
+impl TypedValueParser for KnownValues {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().map(|v| clap::builder::PossibleValue::new(*v)),
+        ))
+    }
 }
 
 /// An `http` or `https` URL with a host and no query; returned without a trailing slash.

@@ -495,6 +495,25 @@ fn vocabularies_groups_and_tenant_switches() {
     let gone = s.run_at(&emu, &["vocab-group", "delete", &gid]);
     gone.expect(0);
 
+    // A value the emulator does not know is sent anyway, after a warning: only the service
+    // can tell whether it knows it.
+    let unknown = s.run_at(&emu, &["vocab", "list", "--type", "SHOUT"]);
+    assert!(
+        unknown
+            .stderr
+            .contains("warning: unknown value \"SHOUT\" for --type"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(unknown.stderr.contains("MSS."), "{}", unknown.stderr);
+    assert_eq!(
+        emu.emu
+            .requests_for("ListTtscVocabularyConfigs")
+            .last()
+            .map(|r| r.status),
+        Some(400)
+    );
+
     let set = s.run_at(&emu, &["tenant-config", "set", "vocabulary", "true"]);
     assert_snapshot("tenant_config_set", &set, &f);
     let get = s.run_at(&emu, &["--output-format", "table", "tenant-config", "get"]);

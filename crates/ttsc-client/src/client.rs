@@ -103,6 +103,9 @@ impl Client {
     }
 
     /// Sends any operation: validates, signs, retries as the operation allows, decodes.
+    ///
+    /// A value outside a documented enumeration (an `Unknown` variant) is not refused: it is
+    /// sent as is, for the service to judge.
     pub async fn send<O: Operation>(&self, request: &O) -> Result<O::Response> {
         let info = O::INFO;
         let span = tracing::info_span!(
@@ -121,7 +124,11 @@ impl Client {
 
     async fn send_inner<O: Operation>(&self, request: &O) -> Result<O::Response> {
         let info = O::INFO;
-        request.validate().map_err(Error::validation)?;
+        // Values outside a documented enumeration go out as they are: the service may know
+        // them (see `ValidationError::without_unknown_values`).
+        if let Some(e) = request.validate().err().and_then(|e| e.without_unknown_values()) {
+            return Err(Error::validation(e));
+        }
         let project_id = self.project_id().await?;
         let path = request.path(&project_id);
         let query = request.query();
@@ -289,6 +296,15 @@ impl Client {
                 )
             })?;
             map.append(name, value);
+        }
+        // A POST, PUT or DELETE without a body says `Content-Length: 0`, as the official SDK
+        // (through `requests`) does: hyper would send no length at all, which gateways may
+        // answer with 411 Length Required. Not signed, as the SDK does not sign it.
+        if body.is_empty() && method != Method::Get {
+            map.insert(
+                reqwest::header::CONTENT_LENGTH,
+                HeaderValue::from_static("0"),
+            );
         }
         let method =
             reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);

@@ -111,7 +111,7 @@ async fn an_empty_success_body_reads_as_an_empty_object() {
         .await;
     client(&server, Arc::default())
         .save_ttsc_tenant_configs(SaveTtscTenantConfigsRequest::new(
-            SaveTtscTenantConfigsRequestBody::new("vocabulary", true),
+            SaveTtscTenantConfigsRequestBody::new("vocabulary", "true"),
         ))
         .await
         .expect("empty 200 is success");
@@ -329,4 +329,38 @@ async fn requests_are_signed_with_the_documented_headers() {
         .await
         .unwrap();
     m.assert_async().await;
+}
+
+#[tokio::test]
+async fn bodiless_posts_puts_and_deletes_say_content_length_zero() {
+    // The official SDK sends `Content-Length: 0` on these; without it a gateway may answer
+    // 411 Length Required. A GET carries no length at all.
+    let mut server = mockito::Server::new_async().await;
+    let once = server
+        .mock("POST", "/v1/p1/ttsc/once-code")
+        .match_header("content-length", "0")
+        .with_body(r#"{"once_code": "c"}"#)
+        .create_async()
+        .await;
+    let delete = server
+        .mock("DELETE", "/v1/p1/ttsc/vocabulary-groups/g1")
+        .match_header("content-length", "0")
+        .create_async()
+        .await;
+    let list = jobs_mock(&mut server, 200)
+        .match_header("content-length", Matcher::Missing)
+        .with_body("{}")
+        .create_async()
+        .await;
+    let c = client(&server, Arc::default());
+    c.create_tts_once_code(CreateTtsOnceCodeRequest::new())
+        .await
+        .unwrap();
+    c.delete_ttsc_vocabulary_groups(DeleteTtscVocabularyGroupsRequest::new("g1"))
+        .await
+        .unwrap();
+    c.show_tts_job(ShowTtsJobRequest::new()).await.unwrap();
+    once.assert_async().await;
+    delete.assert_async().await;
+    list.assert_async().await;
 }

@@ -186,7 +186,7 @@ async fn every_operation_works_against_the_emulator() {
 
     // Tenant switches.
     c.save_ttsc_tenant_configs(SaveTtscTenantConfigsRequest::new(
-        SaveTtscTenantConfigsRequestBody::new("vocabulary", true),
+        SaveTtscTenantConfigsRequestBody::new("vocabulary", "true"),
     ))
     .await
     .unwrap();
@@ -194,7 +194,7 @@ async fn every_operation_works_against_the_emulator() {
         .show_vocabulary_switch_configs(ShowVocabularySwitchConfigsRequest::new())
         .await
         .unwrap();
-    assert_eq!(switches.data.unwrap()[0].value.as_bool(), Some(true));
+    assert_eq!(switches.data.unwrap()[0].value, "true");
 
     // The asset library: Huawei's voices, one page, and one voice.
     let voices = c

@@ -282,10 +282,10 @@ pub(crate) async fn dispatch(
                     quoted(&body.key)
                 )));
             }
-            if body.value.as_bool().is_none() {
+            if !matches!(body.value.as_str(), "true" | "false") {
                 return Err(ApiError::invalid(format!(
-                    "value = {} is invalid (expected true or false)",
-                    quoted(&body.value.to_string())
+                    "value = {} is invalid (expected \"true\" or \"false\")",
+                    quoted(&body.value)
                 )));
             }
             let id = body

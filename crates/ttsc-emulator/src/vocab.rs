@@ -1,7 +1,7 @@
 //! Custom pronunciations (vocabulary configs), vocabulary groups and tenant switches.
 
 use ttsc_models::{
-    SaveTtscTenantConfigsRequestBody, SaveTtscVocabularyConfigsRequestBody, TenantConfigValue,
+    SaveTtscTenantConfigsRequestBody, SaveTtscVocabularyConfigsRequestBody,
     TtscGroupAssetsConfig, VocabularyConfig, VocabularyType,
 };
 
@@ -224,7 +224,7 @@ impl Vocabulary {
     }
 
     /// Saves a tenant switch (replacing one with the same key).
-    pub(crate) fn save_tenant(&mut self, id: String, key: &str, value: TenantConfigValue) {
+    pub(crate) fn save_tenant(&mut self, id: String, key: &str, value: String) {
         let saved = SaveTtscTenantConfigsRequestBody::new(key, value).id(id);
         match self.tenant.iter_mut().find(|c| c.key == key) {
             Some(existing) => {

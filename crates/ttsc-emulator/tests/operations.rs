@@ -474,12 +474,12 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
         .await;
     assert_eq!(r.status, 404);
 
-    // Tenant switches: saved as a boolean or a string, shown as saved.
+    // Tenant switches: the value is a string, as the official SDK sends it.
     let show = || api.call(Req::new("GET", api.tts("tenant-configs")));
     assert_eq!(show().await.json()["count"], 0);
     let save = |v: Value| api.call(Req::new("PUT", api.tts("tenant-configs")).json(&v));
     assert_eq!(
-        save(json!({"key": "vocabulary", "value": true}))
+        save(json!({"key": "vocabulary", "value": "true"}))
             .await
             .status,
         200
@@ -487,8 +487,10 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
     let v = show().await.json();
     assert_eq!(
         (v["count"].as_i64(), &v["data"][0]["value"]),
-        (Some(1), &json!(true))
+        (Some(1), &json!("true"))
     );
+    let r = save(json!({"key": "vocabulary", "value": true})).await;
+    assert!(r.status == 400 && r.error_msg().contains("body"));
     assert_eq!(
         save(json!({"key": "vocabulary", "value": "false"}))
             .await
@@ -507,7 +509,7 @@ async fn vocabulary_configs_groups_and_tenant_switches() {
         (v["count"].as_i64(), &v["data"][0]["value"]),
         (Some(1), &json!("false"))
     );
-    let r = save(json!({"key": "other", "value": true})).await;
+    let r = save(json!({"key": "other", "value": "true"})).await;
     assert!(r.status == 400 && r.error_msg().contains("key"));
     let r = save(json!({"key": "vocabulary", "value": "maybe"})).await;
     assert!(r.status == 400 && r.error_msg().contains("value"));

@@ -63,7 +63,6 @@
 mod enums;
 mod generated;
 mod operation;
-mod tenant;
 pub mod validate;
 pub mod wire;
 
@@ -73,7 +72,6 @@ pub use operation::{
     EmptyResponse, Method, NoBody, Operation, OperationInfo, Paginated, PaginationInfo, ParamInfo,
     ParamLocation,
 };
-pub use tenant::TenantConfigValue;
 pub use ttsc_secret::SecretString;
 pub use validate::{Rule, Validate, ValidationError, Violation};
 pub use wire::WireRequest;

@@ -97,6 +97,8 @@ pub struct OperationInfo {
     pub body: Option<&'static str>,
     /// Whether the body is required.
     pub body_required: bool,
+    /// Wire names of the body's top-level fields, in documented order (empty without a body).
+    pub body_fields: &'static [&'static str],
     /// Name of the response type.
     pub response: &'static str,
     /// Whether a successful response has an empty body.

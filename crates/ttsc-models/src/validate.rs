@@ -153,6 +153,22 @@ impl ValidationError {
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
+
+    /// The error without its [`Rule::OneOf`] violations (values outside a documented
+    /// enumeration); `None` when nothing else is wrong.
+    ///
+    /// A client sends such values on: the service may know a value added after this version
+    /// (the models keep it as `Unknown`). A server, which knows its values, keeps the whole
+    /// error.
+    pub fn without_unknown_values(&self) -> Option<ValidationError> {
+        let rest: Vec<Violation> = self
+            .violations
+            .iter()
+            .filter(|v| !matches!(v.rule, Rule::OneOf(_)))
+            .cloned()
+            .collect();
+        (!rest.is_empty()).then(|| ValidationError::new(self.operation, rest))
+    }
 }
 
 impl fmt::Display for ValidationError {

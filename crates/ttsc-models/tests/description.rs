@@ -44,9 +44,6 @@ impl Spec {
 
     /// A minimal valid value for a schema.
     fn minimal(&self, s: &Value) -> Value {
-        if s.get("x-rust-type").is_some() {
-            return json!("true");
-        }
         let s = self.resolve(s);
         if let Some(values) = s.get("enum") {
             return values[0].clone();
@@ -448,18 +445,18 @@ fn none_is_never_serialized_in_requests() {
 }
 
 #[test]
-fn tenant_config_value_accepts_string_and_boolean() {
-    for (wire, as_bool) in [
-        (json!(true), Some(true)),
-        (json!("false"), Some(false)),
-        (json!("on"), None),
-    ] {
-        let body: ttsc_models::SaveTtscTenantConfigsRequestBody =
-            serde_json::from_value(json!({"key": "vocabulary", "value": wire.clone()})).unwrap();
-        let value = body.value.clone();
-        assert_eq!(value.as_bool(), as_bool);
-        assert_eq!(serde_json::to_value(&body).unwrap()["value"], wire);
-    }
+fn tenant_config_value_is_a_string_on_the_wire() {
+    // The official SDK's model types it as a string and sends "true"; a JSON boolean is not
+    // what the service documents.
+    let body = ttsc_models::SaveTtscTenantConfigsRequestBody::new("vocabulary", "true");
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"key": "vocabulary", "value": "true"})
+    );
+    let boolean = serde_json::from_value::<ttsc_models::SaveTtscTenantConfigsRequestBody>(
+        json!({"key": "vocabulary", "value": true}),
+    );
+    assert!(boolean.is_err());
 }
 
 #[test]

@@ -353,6 +353,13 @@ impl Api {
             }
             None => out.push_str("body: None,\nbody_required: false,\n"),
         }
+        let body_fields: Vec<&str> = op
+            .body
+            .as_ref()
+            .and_then(|(b, _)| self.structs.iter().find(|s| &s.name == b))
+            .map(|s| s.fields.iter().map(|f| f.wire.as_str()).collect())
+            .unwrap_or_default();
+        let _ = writeln!(out, "body_fields: &{body_fields:?},");
         let _ = writeln!(
             out,
             "response: {:?},\nempty_response: {},\nsuccess_status: {},\nidempotent: {},",

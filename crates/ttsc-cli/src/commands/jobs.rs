@@ -20,16 +20,32 @@ use crate::context::Ctx;
 use crate::error::{self, CliError, CliResult};
 use crate::exit_codes::ExitCode;
 use crate::output::Record;
+use crate::ui::Ui;
 
 /// How paging fields are called on the command line.
 pub const PAGE_FLAGS: error::FlagNames<'static> = &[("limit", "--limit"), ("offset", "--offset")];
 
 /// Validates `request`, naming the command-line options in `flags` (and the paging ones).
-pub fn validate<O: Operation>(request: &O, flags: error::FlagNames<'_>) -> CliResult {
-    request.validate().map_err(|e| {
-        let all: Vec<(&str, &str)> = flags.iter().chain(PAGE_FLAGS).copied().collect();
-        error::validation(&e, &all)
-    })
+///
+/// A value outside a documented enumeration is a warning, not an error: it is sent as is, so
+/// a value the service adds after this version can still be used.
+pub fn validate<O: Operation>(ui: &Ui, request: &O, flags: error::FlagNames<'_>) -> CliResult {
+    let Err(e) = request.validate() else {
+        return Ok(());
+    };
+    let all: Vec<(&str, &str)> = flags.iter().chain(PAGE_FLAGS).copied().collect();
+    match e.without_unknown_values() {
+        Some(rest) => Err(error::validation(&rest, &all)),
+        None => {
+            for v in e.violations() {
+                ui.warn(&format!(
+                    "{}; sending it as is",
+                    error::describe_violation(v, &all).replacen("invalid value", "unknown value", 1)
+                ));
+            }
+            Ok(())
+        }
+    }
 }
 
 /// How job and preview ids are called on the command line.
@@ -42,7 +58,7 @@ pub async fn call<O: Operation>(
     request: &O,
     flags: error::FlagNames<'_>,
 ) -> CliResult<O::Response> {
-    validate(request, flags)?;
+    validate(&ctx.ui, request, flags)?;
     let client = ctx.client().await?;
     client.send(request).await.map_err(|e| ctx.client_error(&e))
 }
@@ -112,7 +128,7 @@ async fn jobs_command(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
         JobsCommand::List(args) => list(ctx, args).await,
         JobsCommand::Get(id) => call_and_print(ctx, ShowAsyncTtsJobRequest::new(id.id), ID).await,
         JobsCommand::Wait(id) => {
-            validate(&ShowAsyncTtsJobRequest::new(id.id.clone()), ID)?;
+            validate(&ctx.ui, &ShowAsyncTtsJobRequest::new(id.id.clone()), ID)?;
             wait_and_print(ctx, &id.id, false, async |c: &Client, w: &WaitOptions| {
                 c.wait_for_job(&id.id, w).await
             })
@@ -182,6 +198,7 @@ async fn list(ctx: &mut Ctx, args: JobsListArgs) -> CliResult<ExitCode> {
     request.tts_service_enum = args.service.map(TtsServiceEnum::from);
     request.business_type = args.business_type;
     validate(
+        &ctx.ui,
         &request,
         &[
             ("create_since", "--since"),
@@ -216,7 +233,7 @@ fn check_file_id(id: &str) -> CliResult {
 }
 
 async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
-    validate(&ShowAsyncTtsJobRequest::new(args.id.clone()), ID)?;
+    validate(&ctx.ui, &ShowAsyncTtsJobRequest::new(args.id.clone()), ID)?;
     check_file_id(&args.id)?;
     if let Some(dir) = &args.out_dir {
         check_out_dir(dir)?;
@@ -264,7 +281,7 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
             call_and_print(ctx, ShowTtsAuditionFileRequest::new(id.id), ID).await
         }
         AuditionCommand::Wait(id) => {
-            validate(&ShowTtsAuditionFileRequest::new(id.id.clone()), ID)?;
+            validate(&ctx.ui, &ShowTtsAuditionFileRequest::new(id.id.clone()), ID)?;
             wait_and_print(ctx, &id.id, true, async |c: &Client, w: &WaitOptions| {
                 c.wait_for_audition(&id.id, w).await
             })
@@ -282,6 +299,7 @@ async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<E
     body.business_type = args.business_type;
     let mut request = CreateTtsAuditionRequest::new(body);
     validate(
+        &ctx.ui,
         &request,
         &[
             ("text", "TEXT"),
@@ -302,7 +320,7 @@ async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<E
 
 async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
     let request = ShowTtsAuditionFileRequest::new(args.id.clone());
-    validate(&request, ID)?;
+    validate(&ctx.ui, &request, ID)?;
     check_file_id(&args.id)?;
     if let Some(dir) = &args.out_dir {
         check_out_dir(dir)?;

@@ -1,5 +1,6 @@
 //! One module per command; [`run`] dispatches and turns Ctrl-C and SIGTERM into exit 130.
 
+mod api;
 mod batch;
 mod configure;
 mod emulator;
@@ -43,6 +44,7 @@ async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
         Command::Configure(args) => configure::configure(&mut ctx, args),
         Command::Config(cmd) => configure::config(&mut ctx, &cmd),
         Command::Sign(args) => sign::run(&mut ctx, &args),
+        Command::Api(args) => api::run(&mut ctx, args).await,
         Command::Batch(_) | Command::Emulator(_) | Command::Completions(_) => {
             unreachable!("handled by the caller")
         }

@@ -81,7 +81,7 @@ impl Record for SaveTtscTenantConfigsRequestBody {
     const COLUMNS: &'static [&'static str] = &["id", "key", "value"];
 
     fn cells(&self) -> Vec<String> {
-        vec![opt(&self.id), self.key.clone(), self.value.to_string()]
+        vec![opt(&self.id), self.key.clone(), self.value.clone()]
     }
 }
 

@@ -96,6 +96,7 @@ fn format_name(format: SynthFormat) -> &'static str {
 
 /// Builds and validates the job from the options; nothing is sent or written.
 fn build(
+    ui: &crate::ui::Ui,
     args: &SynthArgs,
     text: String,
     format: SynthFormat,
@@ -134,7 +135,7 @@ fn build(
     for part in parts {
         let mut b = body.clone();
         b.text = part;
-        validate(&CreateAsyncTtsJobRequest::new(b), &flags)?;
+        validate(ui, &CreateAsyncTtsJobRequest::new(b), &flags)?;
     }
     Ok(CreateAsyncTtsJobRequest::new(body))
 }
@@ -176,7 +177,7 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         (None, None) => return Err(CliError::usage("give TEXT or --text-file")),
     };
     let format = format_of(&args)?;
-    let mut request = build(&args, text, format)?;
+    let mut request = build(&ctx.ui, &args, text, format)?;
     let mut outputs = vec![("--output", args.output.as_path())];
     if let Some(p) = &args.srt {
         outputs.push(("--srt", p.as_path()));

@@ -9,7 +9,7 @@ use ttsc_models::{
     SaveTtscTenantConfigsRequestBody, SaveTtscVocabularyConfigsRequest,
     SaveTtscVocabularyConfigsRequestBody, SaveTtscVocabularyGroupsRequestBody,
     SetTtscGroupAssetsRequest, SetTtscGroupAssetsRequestBody, ShowVocabularySwitchConfigsRequest,
-    TenantConfigValue, UpdateTtscVocabularyGroupsRequest, VocabularyType,
+    UpdateTtscVocabularyGroupsRequest, VocabularyType,
 };
 
 use super::jobs::{call, call_and_print, list_records, validate};
@@ -50,7 +50,7 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
             request.search_key = args.search;
             request.limit = args.page.limit;
             request.offset = args.page.offset;
-            validate(&request, &[("type", "--type")])?;
+            validate(&ctx.ui, &request, &[("type", "--type")])?;
             list_records(ctx, request, &args.page).await
         }
         VocabCommand::Create(entry) => {
@@ -84,7 +84,7 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
             request.group_id = args.group_id;
             request.limit = args.page.limit;
             request.offset = args.page.offset;
-            validate(&request, &[])?;
+            validate(&ctx.ui, &request, &[])?;
             list_records(ctx, request, &args.page).await
         }
         VocabGroupCommand::Create(args) => {
@@ -126,25 +126,29 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
 pub async fn tenant(ctx: &mut Ctx, cmd: TenantConfigCommand) -> CliResult<ExitCode> {
     match cmd {
         TenantConfigCommand::Get(args) => {
+            // One request with exactly what was asked: no paging parameters unless given.
             let mut request = ShowVocabularySwitchConfigsRequest::new();
             request.key = args.key;
-            validate(&request, &[("key", "--key")])?;
-            let page = crate::cli::PageArgs {
-                all: true,
-                limit: None,
-                offset: None,
-            };
-            list_records(ctx, request, &page).await
+            request.limit = args.page.limit;
+            request.offset = args.page.offset;
+            validate(&ctx.ui, &request, &[("key", "--key")])?;
+            list_records(ctx, request, &args.page).await
         }
         TenantConfigCommand::Set(args) => {
+            // A string on the wire, as the official SDK sends it: `true` becomes "true".
             let value = match args.value.to_ascii_lowercase().as_str() {
-                "true" => TenantConfigValue::Bool(true),
-                "false" => TenantConfigValue::Bool(false),
-                _ => TenantConfigValue::String(args.value),
+                v @ ("true" | "false") => v.to_owned(),
+                _ => args.value,
             };
-            let body = SaveTtscTenantConfigsRequestBody::new(args.key, value);
+            let mut body = SaveTtscTenantConfigsRequestBody::new(args.key, value);
+            body.id = args.id;
             let request = SaveTtscTenantConfigsRequest::new(body.clone());
-            call(ctx, &request, &[("key", "KEY"), ("value", "VALUE")]).await?;
+            call(
+                ctx,
+                &request,
+                &[("key", "KEY"), ("value", "VALUE"), ("id", "--id")],
+            )
+            .await?;
             ctx.print_object(&body)
         }
     }

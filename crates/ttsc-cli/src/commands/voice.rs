@@ -86,7 +86,7 @@ async fn list(ctx: &mut Ctx, args: VoiceListArgs) -> CliResult<ExitCode> {
     if args.realtime {
         request.is_realtime_voice = Some(true);
     }
-    validate(&request, &[("name", "--name")])?;
+    validate(&ctx.ui, &request, &[("name", "--name")])?;
     list_records(ctx, request, &args.page).await
 }
 
@@ -111,7 +111,7 @@ fn sample_url(asset: &DigitalAssetInfo) -> Option<&str> {
 /// The voice `value` names (an id or an exact name), read with ShowAsset. An unknown id
 /// says where the ids are.
 async fn show_asset(ctx: &mut Ctx, value: &str) -> CliResult<DigitalAssetInfo> {
-    validate(&ShowAssetRequest::new(value), VOICE)?;
+    validate(&ctx.ui, &ShowAssetRequest::new(value), VOICE)?;
     let id = resolve_voice(ctx, value, "voice").await?;
     call(ctx, &ShowAssetRequest::new(id), VOICE)
         .await
@@ -140,7 +140,7 @@ struct SampleWritten {
 }
 
 async fn sample(ctx: &mut Ctx, args: VoiceSampleArgs) -> CliResult<ExitCode> {
-    validate(&ShowAssetRequest::new(args.voice.as_str()), VOICE)?;
+    validate(&ctx.ui, &ShowAssetRequest::new(args.voice.as_str()), VOICE)?;
     check_outputs(&[("--output", args.output.as_path())])?;
     let asset = show_asset(ctx, &args.voice).await?;
     let id = asset.asset_id.clone().unwrap_or(args.voice);

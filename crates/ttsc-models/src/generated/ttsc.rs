@@ -2624,13 +2624,13 @@ pub struct SaveTtscTenantConfigsRequestBody {
     pub id: Option<String>,
     /// Tenant-level configuration item; today only `vocabulary`, the global on/off switch of custom pronunciations.
     pub key: String,
-    /// Value of the configuration item. Typed as a string by the reference, whose own example sends a boolean (`{"key": "vocabulary", "value": true}`): a string or a boolean is accepted and sent back as received (hand-written type `TenantConfigValue`).
-    pub value: crate::TenantConfigValue,
+    /// Value of the configuration item, a string: `"true"` or `"false"` for `vocabulary`. The reference's example sends a JSON boolean, but its own type and the official SDK's model are strings, and the SDK sends `"true"`.
+    pub value: String,
 }
 
 impl SaveTtscTenantConfigsRequestBody {
     /// A `SaveTtscTenantConfigsRequestBody` with its required fields (`key`, `value`); set the others with the setters.
-    pub fn new(key: impl Into<String>, value: impl Into<crate::TenantConfigValue>) -> Self {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             id: None,
             key: key.into(),
@@ -2651,7 +2651,7 @@ impl SaveTtscTenantConfigsRequestBody {
     }
 
     /// Sets `value`.
-    pub fn value(mut self, value: impl Into<crate::TenantConfigValue>) -> Self {
+    pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = value.into();
         self
     }
@@ -2659,12 +2659,7 @@ impl SaveTtscTenantConfigsRequestBody {
 
 impl crate::Validate for SaveTtscTenantConfigsRequestBody {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
-        {
-            let v = &self.value;
-            crate::Validate::collect_violations(v, &check::nested(prefix, "value"), out);
-        }
+        let _ = (prefix, out);
     }
 }
 
@@ -3743,6 +3738,30 @@ impl crate::Operation for CreateAsyncTtsJobRequest {
         ],
         body: Some("CreateAsyncTtsJobRequestBody"),
         body_required: true,
+        body_fields: &[
+            "text",
+            "tts_text",
+            "voice_asset_id",
+            "speed",
+            "pitch",
+            "volume",
+            "audio_format",
+            "need_timestamp",
+            "silence_flag",
+            "silence_time_ms",
+            "callback_config",
+            "gen_srt",
+            "srt_len",
+            "srt_line_limit",
+            "slice_segments",
+            "channels",
+            "output_external_url",
+            "srt_output_external_url",
+            "action_output_external_url",
+            "is_vocabulary_config_enable",
+            "is_concurrent_resource",
+            "priority",
+        ],
         response: "CreateAsyncTtsJobResponse",
         empty_response: false,
         success_status: 200,
@@ -3898,6 +3917,7 @@ impl crate::Operation for ShowAsyncTtsJobRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ShowAsyncTtsJobResponse",
         empty_response: false,
         success_status: 200,
@@ -4053,6 +4073,18 @@ impl crate::Operation for CreateTtsAuditionRequest {
         ],
         body: Some("CreateTtsAuditionRequestBody"),
         body_required: true,
+        body_fields: &[
+            "text",
+            "tts_text",
+            "emotion",
+            "speed",
+            "pitch",
+            "volume",
+            "business_type",
+            "style",
+            "channels",
+            "is_vocabulary_config_enable",
+        ],
         response: "CreateTtsAuditionResponse",
         empty_response: false,
         success_status: 200,
@@ -4228,6 +4260,7 @@ impl crate::Operation for ShowTtsAuditionFileRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ShowTtsAuditionFileResponse",
         empty_response: false,
         success_status: 200,
@@ -4540,6 +4573,7 @@ impl crate::Operation for ShowTtsJobRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ShowTtsJobResponse",
         empty_response: false,
         success_status: 200,
@@ -4822,6 +4856,7 @@ impl crate::Operation for ShowTtsPhoneticSymbolRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ShowTtsPhoneticSymbolResponse",
         empty_response: false,
         success_status: 200,
@@ -4987,6 +5022,7 @@ impl crate::Operation for CreateTtsOnceCodeRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "CreateTtsOnceCodeResponse",
         empty_response: false,
         success_status: 200,
@@ -5141,6 +5177,7 @@ impl crate::Operation for CheckVoiceAssetRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "CheckVoiceAssetResponse",
         empty_response: false,
         success_status: 200,
@@ -5481,6 +5518,7 @@ impl crate::Operation for ListTtscVocabularyConfigsRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ListTtscVocabularyConfigsResponse",
         empty_response: false,
         success_status: 200,
@@ -5715,6 +5753,7 @@ impl crate::Operation for CreateTtscVocabularyConfigsRequest {
         ],
         body: Some("SaveTtscVocabularyConfigsRequestBody"),
         body_required: true,
+        body_fields: &["type", "key", "value", "group_id"],
         response: "CreateTtscVocabularyConfigsResponse",
         empty_response: false,
         success_status: 200,
@@ -5923,6 +5962,7 @@ impl crate::Operation for DeleteTtscVocabularyConfigsRequest {
         ],
         body: Some("DeleteTtscVocabularyConfigsRequestBody"),
         body_required: true,
+        body_fields: &["id"],
         response: "EmptyResponse",
         empty_response: true,
         success_status: 200,
@@ -6119,6 +6159,7 @@ impl crate::Operation for SaveTtscVocabularyConfigsRequest {
         ],
         body: Some("SaveTtscVocabularyConfigsRequestBody"),
         body_required: true,
+        body_fields: &["type", "key", "value", "group_id"],
         response: "SaveTtscVocabularyConfigsResponse",
         empty_response: false,
         success_status: 200,
@@ -6338,6 +6379,7 @@ impl crate::Operation for ListTtscVocabularyGroupsRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ListTtscVocabularyGroupsResponse",
         empty_response: false,
         success_status: 200,
@@ -6535,6 +6577,7 @@ impl crate::Operation for CreateTtscVocabularyGroupsRequest {
         ],
         body: Some("SaveTtscVocabularyGroupsRequestBody"),
         body_required: true,
+        body_fields: &["group_name"],
         response: "CreateTtscVocabularyGroupsResponse",
         empty_response: false,
         success_status: 200,
@@ -6714,6 +6757,7 @@ impl crate::Operation for UpdateTtscVocabularyGroupsRequest {
         ],
         body: Some("SaveTtscVocabularyGroupsRequestBody"),
         body_required: true,
+        body_fields: &["group_name"],
         response: "UpdateTtscVocabularyGroupsResponse",
         empty_response: false,
         success_status: 200,
@@ -6939,6 +6983,7 @@ impl crate::Operation for DeleteTtscVocabularyGroupsRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "EmptyResponse",
         empty_response: true,
         success_status: 200,
@@ -7131,6 +7176,7 @@ impl crate::Operation for SetTtscGroupAssetsRequest {
         ],
         body: Some("SetTtscGroupAssetsRequestBody"),
         body_required: true,
+        body_fields: &["asset_ids"],
         response: "SetTtscGroupAssetsResponse",
         empty_response: false,
         success_status: 200,
@@ -7350,6 +7396,7 @@ impl crate::Operation for ShowVocabularySwitchConfigsRequest {
         ],
         body: None,
         body_required: false,
+        body_fields: &[],
         response: "ShowVocabularySwitchConfigsResponse",
         empty_response: false,
         success_status: 200,
@@ -7550,6 +7597,7 @@ impl crate::Operation for SaveTtscTenantConfigsRequest {
         ],
         body: Some("SaveTtscTenantConfigsRequestBody"),
         body_required: true,
+        body_fields: &["id", "key", "value"],
         response: "EmptyResponse",
         empty_response: true,
         success_status: 200,

@@ -1,0 +1,83 @@
+//! `ttsc api`: one request of any operation from SDK-shaped JSON, against the emulator.
+
+mod support;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use support::{Sandbox, TestEmu, VOICE};
+
+#[test]
+fn an_operation_by_either_name_from_a_file_or_stdin() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("api-ok");
+    let body = format!(
+        r#"{{"x_app_user_id": "user-1", "body": {{"text": "Hello", "voice_asset_id": "{VOICE}", "speed": 120, "tts_text": null}}}}"#
+    );
+    s.write("create.json", &body);
+    let created = s.run_at(
+        &emu,
+        &["api", "CreateAsyncTtsJob", "--input-json", "create.json"],
+    );
+    created.expect(0);
+    let job_id = created.json()["job_id"].as_str().unwrap().to_string();
+
+    let mut args = emu.args();
+    args.extend(["api", "show_async_tts_job", "--input-json", "-"].map(String::from));
+    let mut child = s
+        .cmd(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!(r#"{{"job_id": "{job_id}"}}"#).as_bytes())
+        .unwrap();
+    let shown = support::Run::from(child.wait_with_output().unwrap());
+    shown.expect(0);
+    assert!(shown.json()["state"].is_string(), "{}", shown.stdout);
+
+    let listed = s.run_at(&emu, &["api", "--list"]);
+    listed.expect(0);
+    let ops = listed.json();
+    assert_eq!(ops.as_array().unwrap().len(), ttsc_models::TTS_OPERATIONS.len());
+    assert_eq!(ops[0]["sdk_method"], "create_async_tts_job");
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_key_before_anything_is_sent() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("api-bad");
+    s.write("typo.json", r#"{"limt": 5}"#);
+    s.write("range.json", r#"{"limit": 0}"#);
+    s.write(
+        "body.json",
+        &format!(r#"{{"body": {{"text": "x", "voice_asset_id": "{VOICE}", "sped": 1}}}}"#),
+    );
+    s.write("array.json", "[]");
+    let cases: [(&[&str], &str); 6] = [
+        (&["api", "ShowTtsJob", "--input-json", "typo.json"], "limt"),
+        (&["api", "ShowTtsJob", "--input-json", "range.json"], "limit"),
+        (
+            &["api", "CreateAsyncTtsJob", "--input-json", "body.json"],
+            "body.sped",
+        ),
+        (&["api", "ShowTtsJob", "--input-json", "array.json"], "JSON object"),
+        (&["api", "ShowAsyncTtsJob"], "job_id is required"),
+        (&["api", "NoSuchOperation"], "NoSuchOperation"),
+    ];
+    for (args, names) in cases {
+        let run = s.run_at(&emu, args);
+        run.expect(2);
+        assert!(run.stderr.contains(names), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    // The typo's error lists the valid keys.
+    let run = s.run_at(&emu, &["api", "ShowTtsJob", "--input-json", "typo.json"]);
+    assert!(run.stderr.contains("valid keys: limit, offset"), "{}", run.stderr);
+    assert!(emu.emu.requests().is_empty(), "{:?}", emu.emu.requests());
+}
