@@ -679,11 +679,10 @@ pub struct SignArgs {
     pub curl: bool,
 }
 
-/// `ttsc api`.
+/// `ttsc api`: the input is a JSON object like the official SDK request model's `to_dict()`:
+/// path and query parameters by name, `x_app_user_id`, `x_request_id`, and `body` with the
+/// wire fields.
 #[derive(Debug, Args)]
-#[command(after_help = "The input is a JSON object like the official SDK's request model's to_dict(): \
-path and query parameters by name, x_app_user_id, x_request_id, and body with the wire fields, e.g.\n  \
-echo '{\"limit\": 5, \"job_type\": \"ASYNC_JOB\"}' | ttsc api ShowTtsJob --input-json -")]
 pub struct ApiArgs {
     /// The operation: its name (ShowTtsJob) or the SDK's method name (show_tts_job)
     #[arg(value_name = "OPERATION", required_unless_present = "list")]

@@ -149,6 +149,13 @@ const EXAMPLES: &[(&str, &str)] = &[
          ttsc sign --method POST --url URL -H 'Content-Type: application/json' --data @body.json --curl",
     ),
     (
+        "api",
+        "ttsc api --list\n\
+         echo '{\"limit\": 5, \"job_type\": \"ASYNC_JOB\"}' | ttsc api ShowTtsJob --input-json -\n\
+         # input shaped like the SDK request model's to_dict(): parameters by name, body with wire fields\n\
+         ttsc api create_async_tts_job --input-json job.json",
+    ),
+    (
         "emulator",
         "ttsc emulator --listen 127.0.0.1:8080\n\
          ttsc emulator --job-duration-ms 100 --fault-rate 0.1 --seed 7",

@@ -44,7 +44,10 @@ fn an_operation_by_either_name_from_a_file_or_stdin() {
     let listed = s.run_at(&emu, &["api", "--list"]);
     listed.expect(0);
     let ops = listed.json();
-    assert_eq!(ops.as_array().unwrap().len(), ttsc_models::TTS_OPERATIONS.len());
+    assert_eq!(
+        ops.as_array().unwrap().len(),
+        ttsc_models::TTS_OPERATIONS.len()
+    );
     assert_eq!(ops[0]["sdk_method"], "create_async_tts_job");
 }
 
@@ -61,12 +64,18 @@ fn bad_input_exits_2_naming_the_key_before_anything_is_sent() {
     s.write("array.json", "[]");
     let cases: [(&[&str], &str); 6] = [
         (&["api", "ShowTtsJob", "--input-json", "typo.json"], "limt"),
-        (&["api", "ShowTtsJob", "--input-json", "range.json"], "limit"),
+        (
+            &["api", "ShowTtsJob", "--input-json", "range.json"],
+            "limit",
+        ),
         (
             &["api", "CreateAsyncTtsJob", "--input-json", "body.json"],
             "body.sped",
         ),
-        (&["api", "ShowTtsJob", "--input-json", "array.json"], "JSON object"),
+        (
+            &["api", "ShowTtsJob", "--input-json", "array.json"],
+            "JSON object",
+        ),
         (&["api", "ShowAsyncTtsJob"], "job_id is required"),
         (&["api", "NoSuchOperation"], "NoSuchOperation"),
     ];
@@ -78,6 +87,10 @@ fn bad_input_exits_2_naming_the_key_before_anything_is_sent() {
     }
     // The typo's error lists the valid keys.
     let run = s.run_at(&emu, &["api", "ShowTtsJob", "--input-json", "typo.json"]);
-    assert!(run.stderr.contains("valid keys: limit, offset"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("valid keys: limit, offset"),
+        "{}",
+        run.stderr
+    );
     assert!(emu.emu.requests().is_empty(), "{:?}", emu.emu.requests());
 }

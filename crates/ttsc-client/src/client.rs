@@ -126,7 +126,11 @@ impl Client {
         let info = O::INFO;
         // Values outside a documented enumeration go out as they are: the service may know
         // them (see `ValidationError::without_unknown_values`).
-        if let Some(e) = request.validate().err().and_then(|e| e.without_unknown_values()) {
+        if let Some(e) = request
+            .validate()
+            .err()
+            .and_then(|e| e.without_unknown_values())
+        {
             return Err(Error::validation(e));
         }
         let project_id = self.project_id().await?;

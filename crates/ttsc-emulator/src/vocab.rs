@@ -1,8 +1,8 @@
 //! Custom pronunciations (vocabulary configs), vocabulary groups and tenant switches.
 
 use ttsc_models::{
-    SaveTtscTenantConfigsRequestBody, SaveTtscVocabularyConfigsRequestBody,
-    TtscGroupAssetsConfig, VocabularyConfig, VocabularyType,
+    SaveTtscTenantConfigsRequestBody, SaveTtscVocabularyConfigsRequestBody, TtscGroupAssetsConfig,
+    VocabularyConfig, VocabularyType,
 };
 
 use crate::clock::rfc3339_secs;

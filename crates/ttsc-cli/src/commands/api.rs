@@ -35,10 +35,8 @@ pub async fn run(ctx: &mut Ctx, args: ApiArgs) -> CliResult<ExitCode> {
     };
     let info = find(&name)?;
     let input = read_input(args.input_json.as_deref())?;
-    let send: for<'a> fn(&'a mut Ctx, Map<String, Value>) -> Sending<'a> = dispatch_operation!(
-        info.id,
-        sender
-    );
+    let send: for<'a> fn(&'a mut Ctx, Map<String, Value>) -> Sending<'a> =
+        dispatch_operation!(info.id, sender);
     send(ctx, input).await
 }
 
@@ -53,7 +51,11 @@ fn sender<O: Operation>() -> for<'a> fn(&'a mut Ctx, Map<String, Value>) -> Send
 async fn send<O: Operation>(ctx: &mut Ctx, input: Map<String, Value>) -> CliResult<ExitCode> {
     let request: O = parse(&input)?;
     // Fields are named as in the input, not as the task commands' flags.
-    validate(&ctx.ui, &request, &[("limit", "limit"), ("offset", "offset")])?;
+    validate(
+        &ctx.ui,
+        &request,
+        &[("limit", "limit"), ("offset", "offset")],
+    )?;
     let client = ctx.client().await?;
     let response = client
         .send(&request)
@@ -113,7 +115,7 @@ fn input_key(p: &ParamInfo) -> String {
 fn settable(info: &OperationInfo) -> impl Iterator<Item = &'static ParamInfo> {
     info.params
         .iter()
-        .filter(|p| !p.auth && !(p.location == ParamLocation::Path && p.name == "project_id"))
+        .filter(|p| !(p.auth || p.location == ParamLocation::Path && p.name == "project_id"))
 }
 
 /// Every key the input of `info` may have, in documented order.
@@ -156,7 +158,11 @@ fn read_input(path: Option<&Path>) -> CliResult<Map<String, Value>> {
 fn parse<O: Operation>(input: &Map<String, Value>) -> CliResult<O> {
     let info = O::INFO;
     let keys = input_keys(info);
-    let unknown: Vec<String> = input.keys().filter(|k| !keys.contains(k)).cloned().collect();
+    let unknown: Vec<String> = input
+        .keys()
+        .filter(|k| !keys.contains(k))
+        .cloned()
+        .collect();
     if !unknown.is_empty() {
         return Err(unknown_keys(info.name, &unknown, &keys));
     }

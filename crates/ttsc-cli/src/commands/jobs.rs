@@ -40,7 +40,11 @@ pub fn validate<O: Operation>(ui: &Ui, request: &O, flags: error::FlagNames<'_>)
             for v in e.violations() {
                 ui.warn(&format!(
                     "{}; sending it as is",
-                    error::describe_violation(v, &all).replacen("invalid value", "unknown value", 1)
+                    error::describe_violation(v, &all).replacen(
+                        "invalid value",
+                        "unknown value",
+                        1
+                    )
                 ));
             }
             Ok(())
