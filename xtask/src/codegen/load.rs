@@ -231,6 +231,9 @@ fn prop_type(s: &Value, enums: &BTreeSet<String>, ctx: &str) -> Result<(Ty, Cons
     if s.get("x-ttsc-sensitive").and_then(Value::as_bool) == Some(true) {
         return Ok((Ty::Custom("crate::SecretString".to_string()), cons));
     }
+    if let Some(custom) = s.get("x-rust-type").and_then(Value::as_str) {
+        return Ok((Ty::Custom(custom.to_string()), cons));
+    }
     let reference = s.get("$ref").and_then(Value::as_str).or_else(|| {
         s.get("allOf")
             .and_then(Value::as_array)
