@@ -66,7 +66,7 @@ async fn send<O: Operation>(ctx: &mut Ctx, input: Map<String, Value>) -> CliResu
         OutputFormat::Ndjson => OutputFormat::Ndjson,
         _ => OutputFormat::Json,
     };
-    let mut out = Output::new(format, None, ctx.ui.clone());
+    let mut out = Output::new(format, None, None, ctx.ui.clone());
     out.object(&response)?;
     out.flush()?;
     Ok(ExitCode::Success)
