@@ -5,7 +5,10 @@
 //! SDK unless it is already there; build the `ttsc-emulator` binary; start it on
 //! `127.0.0.1:0` with preloaded records and short jobs, reading the address and
 //! credentials it prints; run `crates/ttsc-emulator/conformance/official_sdk.py`; stop the
-//! emulator. Needs `python3` and PyPI.
+//! emulator. Then the parity step: build `ttsc` and run
+//! `crates/ttsc-emulator/conformance/parity.py`, which has the SDK and `ttsc api` send every
+//! operation of the catalogue, every field set, to a recording server and compares the two
+//! requests. Needs `python3` and PyPI.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -85,34 +88,33 @@ fn python(root: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// Builds the emulator binary and returns its path (from cargo's JSON messages).
-fn build_emulator(root: &Path) -> Result<PathBuf, String> {
-    say("::: building ttsc-emulator");
+/// Builds binary `bin` of `package` and returns its path (from cargo's JSON messages).
+fn build_binary(
+    root: &Path,
+    package: &str,
+    bin: &str,
+    features: Option<&str>,
+) -> Result<PathBuf, String> {
+    say(&format!("::: building {bin}"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = Command::new(cargo)
-        .args([
-            "build",
-            "-p",
-            "ttsc-emulator",
-            "--bin",
-            "ttsc-emulator",
-            "--features",
-            "cli",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "-p", package, "--bin", bin])
+        // The emulator's binary is behind its `cli` feature.
+        .args(features.map(|f| ["--features", f]).into_iter().flatten())
+        .arg("--message-format=json-render-diagnostics")
         .current_dir(root)
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run cargo build: {e}"))?;
     if !out.status.success() {
-        return Err("cargo build -p ttsc-emulator failed".to_owned());
+        return Err(format!("cargo build -p {package} failed"));
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["target"]["name"] == "ttsc-emulator")
+        .filter(|v| v["target"]["name"] == bin)
         .find_map(|v| v["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo did not report the ttsc-emulator executable".to_owned())
+        .ok_or_else(|| format!("cargo did not report the {bin} executable"))
 }
 
 /// What the emulator printed on start.
@@ -174,19 +176,40 @@ fn start_emulator(binary: &Path) -> Result<(Running, Started), String> {
 pub fn run_conformance() -> Result<(), String> {
     let root = project_root();
     let python = python(&root)?;
-    let binary = build_emulator(&root)?;
-    let (_running, s) = start_emulator(&binary)?;
-    say(&format!("::: official SDK against {}", s.endpoint));
-    let script = root.join("crates/ttsc-emulator/conformance/official_sdk.py");
+    let binary = build_binary(&root, "ttsc-emulator", "ttsc-emulator", Some("cli"))?;
+    // The emulator stops at the end of this block, before the parity step.
+    {
+        let (_running, s) = start_emulator(&binary)?;
+        say(&format!("::: official SDK against {}", s.endpoint));
+        let script = root.join("crates/ttsc-emulator/conformance/official_sdk.py");
+        run(
+            Command::new(&python)
+                .arg(script)
+                .args(["--endpoint", &s.endpoint])
+                .args(["--ak", &s.ak])
+                .args(["--sk", &s.sk])
+                .args(["--project-id", &s.project_id])
+                .args(["--voice", &s.voice])
+                .args(["--preloaded", &PRELOADED.to_string()]),
+            "the official SDK conformance script",
+        )?;
+    }
+    parity(&root, &python)
+}
+
+/// The parity step: for every operation of `ttsc api --list`, the official SDK and ttsc send
+/// the same request, every field set, to a recording server on loopback; any difference in
+/// method, path, query, body (type-exact) or the compared headers fails.
+fn parity(root: &Path, python: &Path) -> Result<(), String> {
+    let ttsc = build_binary(root, "ttsc-cli", "ttsc", None)?;
+    say("::: wire parity: the official SDK and ttsc, every operation, every field");
     run(
         Command::new(python)
-            .arg(script)
-            .args(["--endpoint", &s.endpoint])
-            .args(["--ak", &s.ak])
-            .args(["--sk", &s.sk])
-            .args(["--project-id", &s.project_id])
-            .args(["--voice", &s.voice])
-            .args(["--preloaded", &PRELOADED.to_string()]),
-        "the official SDK conformance script",
+            .arg(root.join("crates/ttsc-emulator/conformance/parity.py"))
+            .arg("--ttsc")
+            .arg(&ttsc)
+            .arg("--api-dir")
+            .arg(root.join("docs/api")),
+        "the wire parity script",
     )
 }
