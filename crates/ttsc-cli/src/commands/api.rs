@@ -171,21 +171,37 @@ fn parse<O: Operation>(input: &Map<String, Value>) -> CliResult<O> {
     let mut headers = Vec::new();
     for p in settable(info) {
         let key = input_key(p);
-        let value = match input.get(&key) {
-            None | Some(Value::Null) => continue,
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Bool(b)) => b.to_string(),
-            Some(Value::Number(n)) => n.to_string(),
-            Some(_) => {
-                return Err(CliError::usage(format!(
-                    "invalid value for {key} (expected a string, number or boolean)"
-                )));
-            }
+        let scalar = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
         };
-        match p.location {
-            ParamLocation::Path => path_params.push((p.name, value)),
-            ParamLocation::Query => query.push((p.name.to_owned(), value)),
-            ParamLocation::Header => headers.push((p.name.to_owned(), value)),
+        let invalid = || {
+            CliError::usage(format!(
+                "invalid value for {key} (expected a string, number or boolean{})",
+                if p.location == ParamLocation::Query {
+                    ", or a list of them"
+                } else {
+                    ""
+                }
+            ))
+        };
+        let values = match input.get(&key) {
+            None | Some(Value::Null) => continue,
+            // A list query parameter goes out once per element, as the official SDK sends it.
+            Some(Value::Array(items)) if p.location == ParamLocation::Query => items
+                .iter()
+                .map(|v| scalar(v).ok_or_else(invalid))
+                .collect::<CliResult<Vec<String>>>()?,
+            Some(v) => vec![scalar(v).ok_or_else(invalid)?],
+        };
+        for value in values {
+            match p.location {
+                ParamLocation::Path => path_params.push((p.name, value)),
+                ParamLocation::Query => query.push((p.name.to_owned(), value)),
+                ParamLocation::Header => headers.push((p.name.to_owned(), value)),
+            }
         }
     }
     let body_in = input.get("body").filter(|b| !b.is_null());
