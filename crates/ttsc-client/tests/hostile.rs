@@ -485,8 +485,14 @@ async fn a_whole_listing_has_a_deadline() {
         .pages()
         .collect()
         .await;
-    assert_eq!(results.len(), 1);
-    let err = results[0].as_ref().expect_err("the deadline passed");
+    // The timer's millisecond resolution may let the first page through on loopback; the
+    // next one cannot be.
+    assert!(results.len() <= 2, "{}", results.len());
+    let err = results
+        .last()
+        .unwrap()
+        .as_ref()
+        .expect_err("the deadline passed");
     assert!(err.is_timeout(), "{err}");
 }
 
