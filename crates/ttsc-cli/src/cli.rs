@@ -98,6 +98,9 @@ pub struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, global = true, value_name = "FORMAT", env = env_vars::TTSC_OUTPUT_FORMAT, value_enum)]
     pub output_format: Option<OutputFormat>,
+    /// Send X-App-UserId (the application's user id) on every call that takes it
+    #[arg(long, global = true, value_name = "ID", env = env_vars::TTSC_APP_USER_ID)]
+    pub app_user_id: Option<String>,
     /// Columns of a listing's table or CSV, in this order (e.g. job_id,job_state)
     #[arg(long, global = true, value_name = "A,B,…", value_delimiter = ',')]
     pub columns: Option<Vec<String>>,

@@ -377,6 +377,9 @@ impl Ctx {
         let resolved = self.resolve();
         let auth = resolved.auth?;
         let mut b = Client::builder().timeouts(self.timeouts());
+        if let Some(id) = &self.g.app_user_id {
+            b = b.app_user_id(id.clone());
+        }
         match auth {
             AuthChoice::Emulator => {
                 let emu = ttsc_emulator::Emulator::builder()

@@ -23,6 +23,8 @@ pub const TTSC_REGION: &str = "TTSC_REGION";
 pub const TTSC_PROFILE: &str = "TTSC_PROFILE";
 /// Default of `--output-format`.
 pub const TTSC_OUTPUT_FORMAT: &str = "TTSC_OUTPUT_FORMAT";
+/// Default of `--app-user-id` (the `X-App-UserId` header).
+pub const TTSC_APP_USER_ID: &str = "TTSC_APP_USER_ID";
 /// An IAM token to send as is (default of `--auth-token`).
 pub const TTSC_AUTH_TOKEN: &str = "TTSC_AUTH_TOKEN";
 /// IAM user name for password login (with `TTSC_IAM_PASSWORD`).
@@ -58,6 +60,7 @@ pub const ALL: &[(&str, &str)] = &[
     (TTSC_REGION, "default of --region"),
     (TTSC_PROFILE, "default of --profile"),
     (TTSC_OUTPUT_FORMAT, "default of --output-format"),
+    (TTSC_APP_USER_ID, "default of --app-user-id"),
     (TTSC_AUTH_TOKEN, "IAM token to send as is (--auth-token)"),
     (TTSC_IAM_USER, "IAM user for password login"),
     (TTSC_IAM_PASSWORD, "IAM password for password login"),

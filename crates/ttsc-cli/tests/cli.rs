@@ -1239,3 +1239,48 @@ fn an_empty_listing_prints_its_header_or_an_empty_array() {
     run.expect(0);
     assert_eq!(run.stdout.trim(), "[]");
 }
+
+#[test]
+fn app_user_id_goes_out_as_x_app_userid() {
+    use std::io::Write as _;
+    // A one-request server on loopback that records the request head and answers `{}`.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+            match conn.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => break,
+            }
+        }
+        let body = b"{}";
+        let _ = write!(
+            conn,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = conn.write_all(body);
+        String::from_utf8_lossy(&head).to_lowercase()
+    });
+    let mut s = Sandbox::new("app-user-id");
+    s.env.push(("TTSC_APP_USER_ID".into(), "alice-app".into()));
+    let run = s.run(&[
+        "--endpoint",
+        url.as_str(),
+        "--auth-token",
+        "a-token",
+        "--project-id",
+        "p1",
+        "--output-format",
+        "json",
+        "once-code",
+    ]);
+    let head = server.join().expect("server");
+    run.expect(0);
+    assert!(head.contains("\r\nx-app-userid: alice-app\r\n"), "{head}");
+}
