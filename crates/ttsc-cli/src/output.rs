@@ -329,16 +329,19 @@ impl Layout {
         limit: Option<usize>,
         may_drop: bool,
     ) -> Self {
-        let natural = |i: usize| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        };
+        // The widest cell of each column in the sample.
+        let natural: Vec<usize> = (0..columns.len())
+            .map(|i| {
+                rows.iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         let mut shown: Vec<(usize, usize)> = (0..columns.len())
-            .filter(|&i| !(may_drop && !rows.is_empty() && natural(i) == 0))
-            .map(|i| (i, natural(i).max(columns[i].chars().count())))
+            .filter(|&i| !(may_drop && !rows.is_empty() && natural[i] == 0))
+            .map(|i| (i, natural[i].max(columns[i].chars().count())))
             .collect();
         let Some(limit) = limit else {
             return Layout { shown };
