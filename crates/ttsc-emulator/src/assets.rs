@@ -170,10 +170,12 @@ fn capability(v: &CatalogueVoice) -> VoiceCapability {
         .is_support_srt(true)
 }
 
-/// The token of a voice's SAMPLE recording, synthesising it the first time.
+/// The token of a voice's SAMPLE recording, synthesising it the first time and again
+/// after the file store freed it.
 async fn sample_token(shared: &Arc<Shared>, v: &'static CatalogueVoice) -> Option<String> {
-    if let Some(t) = shared.read().samples.get(v.id) {
-        return Some(t.clone());
+    let stored = shared.read().samples.get(v.id).cloned();
+    if let Some(t) = stored.filter(|t| shared.file_url("", t).is_some()) {
+        return Some(t);
     }
     let work = tokio::task::spawn_blocking(move || {
         audio::synthesize(v.sample_text, &SynthParams::default().with_voice_id(v.id))
@@ -182,7 +184,11 @@ async fn sample_token(shared: &Arc<Shared>, v: &'static CatalogueVoice) -> Optio
     let wav = work.await.ok()?.ok()?;
     let mut store = shared.write();
     // A concurrent request may have stored it first; keep that one.
-    if let Some(t) = store.samples.get(v.id) {
+    if let Some(t) = store
+        .samples
+        .get(v.id)
+        .filter(|t| shared.file_url("", t).is_some())
+    {
         return Some(t.clone());
     }
     let token = shared

@@ -16,6 +16,12 @@
 //! - [`FileStore::url`] signs a fresh URL for a stored file, so every poll of a job can
 //!   return a URL with a full lifetime, as the service does.
 //!
+//! A file lives as long as the last URL signed for it: every call that takes `now`
+//! first frees the files whose every URL has expired, so the store holds only what a
+//! live URL can fetch. The sweep visits the files in expiry order and stops at the
+//! first live one, so its work is proportional to what it frees. The emulator
+//! regenerates a job's files when it is read after they were freed.
+//!
 //! Time is always passed in (`now`, Unix seconds); the store never reads a clock.
 //!
 //! # Refusals on the wire
@@ -43,9 +49,10 @@
 //! let file = store.get(path, Some(query), 1_000).unwrap();
 //! assert_eq!(file.bytes, &b"RIFF..."[..]);
 //! assert_eq!(store.get(path, Some(query), 1_000 + 3_601), Err(Refusal::Expired { expires: 4_600 }));
+//! assert!(store.is_empty(), "freed once its URL expired");
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use bytes::Bytes;
@@ -72,6 +79,8 @@ pub struct StoredFile {
     pub file_name: String,
     /// When it was stored, in Unix seconds.
     pub created_at: u64,
+    /// When the last URL signed for it expires, in Unix seconds; it is freed after.
+    pub expires: u64,
 }
 
 /// A signed download URL (path and query; the server adds scheme and host).
@@ -244,6 +253,9 @@ pub struct FileStore {
     ttl_secs: u64,
     counter: u64,
     files: HashMap<String, StoredFile>,
+    /// `(expires, token)` of every stored file, so a sweep stops at the first live one.
+    by_expiry: BTreeSet<(u64, String)>,
+    bytes: u64,
 }
 
 impl FileStore {
@@ -263,6 +275,8 @@ impl FileStore {
             ttl_secs: DEFAULT_TTL_SECS,
             counter: 0,
             files: HashMap::new(),
+            by_expiry: BTreeSet::new(),
+            bytes: 0,
         }
     }
 
@@ -291,7 +305,14 @@ impl FileStore {
         self.files.is_empty()
     }
 
-    /// Stores a file and returns its URL, valid for the TTL from `now` (Unix seconds).
+    /// The bytes held by the stored files.
+    #[must_use]
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Stores a file and returns its URL, valid for the TTL from `now` (Unix seconds),
+    /// after freeing the files whose URLs all expired before `now`.
     ///
     /// `file_name` goes through [`sanitize_file_name`].
     pub fn put(
@@ -301,30 +322,44 @@ impl FileStore {
         file_name: &str,
         now: u64,
     ) -> FileUrl {
+        self.remove_expired(now);
         self.counter += 1;
         let mut message = b"token\n".to_vec();
         message.extend_from_slice(&self.counter.to_be_bytes());
         let token = hex(&hmac_sha256(&self.key, &message)[..16]);
         let file_name = sanitize_file_name(file_name);
-        let url = self.sign(&token, &file_name, now.saturating_add(self.ttl_secs));
+        let expires = now.saturating_add(self.ttl_secs);
+        let url = self.sign(&token, &file_name, expires);
+        let bytes: Bytes = bytes.into();
+        self.bytes += bytes.len() as u64;
+        self.by_expiry.insert((expires, token.clone()));
         self.files.insert(
             token,
             StoredFile {
-                bytes: bytes.into(),
+                bytes,
                 content_type: content_type.to_owned(),
                 file_name,
                 created_at: now,
+                expires,
             },
         );
         url
     }
 
-    /// A fresh URL for a stored file, valid for the TTL from `now`; `None` if the token
-    /// is unknown.
-    #[must_use]
-    pub fn url(&self, token: &str, now: u64) -> Option<FileUrl> {
-        let file = self.files.get(token)?;
-        Some(self.sign(token, &file.file_name, now.saturating_add(self.ttl_secs)))
+    /// A fresh URL for a stored file, valid for the TTL from `now`, which keeps the file
+    /// until then; `None` if the token is unknown or the file was freed (expired files
+    /// are freed first).
+    pub fn url(&mut self, token: &str, now: u64) -> Option<FileUrl> {
+        self.remove_expired(now);
+        let expires = now.saturating_add(self.ttl_secs);
+        let file = self.files.get_mut(token)?;
+        if expires > file.expires {
+            self.by_expiry.remove(&(file.expires, token.to_owned()));
+            self.by_expiry.insert((expires, token.to_owned()));
+            file.expires = expires;
+        }
+        let file_name = file.file_name.clone();
+        Some(self.sign(token, &file_name, expires))
     }
 
     /// The stored file for a token, without any URL check (for the server's own use).
@@ -335,14 +370,29 @@ impl FileStore {
 
     /// Removes a file; its URLs then answer [`Refusal::NotFound`].
     pub fn remove(&mut self, token: &str) -> Option<StoredFile> {
-        self.files.remove(token)
+        let file = self.files.remove(token)?;
+        self.by_expiry.remove(&(file.expires, token.to_owned()));
+        self.bytes -= file.bytes.len() as u64;
+        Some(file)
     }
 
-    /// Removes the files stored before `cutoff` (Unix seconds); returns how many.
-    pub fn remove_created_before(&mut self, cutoff: u64) -> usize {
-        let before = self.files.len();
-        self.files.retain(|_, f| f.created_at >= cutoff);
-        before - self.files.len()
+    /// Frees the files whose every URL expired before `now` (Unix seconds); returns how
+    /// many. Visits only those files and the first live one.
+    pub fn remove_expired(&mut self, now: u64) -> usize {
+        let mut freed = 0;
+        while self
+            .by_expiry
+            .first()
+            .is_some_and(|(expires, _)| *expires < now)
+        {
+            if let Some((_, token)) = self.by_expiry.pop_first()
+                && let Some(file) = self.files.remove(&token)
+            {
+                self.bytes -= file.bytes.len() as u64;
+                freed += 1;
+            }
+        }
+        freed
     }
 
     fn signature(&self, token: &str, file_name: &str, expires: u64) -> String {
@@ -362,10 +412,18 @@ impl FileStore {
     /// Checks a download request (`path` without the query, `query` without the `?`)
     /// at time `now` (Unix seconds) and returns the file.
     ///
+    /// Expired files are freed first.
+    ///
     /// # Errors
     ///
     /// A [`Refusal`], checked in the order given in the [module documentation](self).
-    pub fn get(&self, path: &str, query: Option<&str>, now: u64) -> Result<StoredFile, Refusal> {
+    pub fn get(
+        &mut self,
+        path: &str,
+        query: Option<&str>,
+        now: u64,
+    ) -> Result<StoredFile, Refusal> {
+        self.remove_expired(now);
         let rest = path.strip_prefix(PATH_PREFIX).ok_or(Refusal::NotFound)?;
         let (token, file_name) = rest.split_once('/').ok_or(Refusal::NotFound)?;
         if token.is_empty() || file_name.is_empty() || file_name.contains('/') {
@@ -563,12 +621,32 @@ mod tests {
     }
 
     #[test]
-    fn old_files_can_be_purged() {
-        let mut s = store();
-        s.put(&b"a"[..], "x", "a", 100);
-        s.put(&b"b"[..], "x", "b", 200);
-        assert_eq!(s.remove_created_before(150), 1);
-        assert_eq!(s.len(), 1);
+    fn files_are_freed_when_their_last_url_expires() {
+        let mut s = store().with_ttl_secs(60);
+        let a = s.put(&b"aaaa"[..], "x", "a", NOW);
+        let b = s.put(&b"bb"[..], "x", "b", NOW + 30);
+        assert_eq!((s.len(), s.total_bytes()), (2, 6));
+        // A fresh URL for `a` at NOW + 50 keeps it until NOW + 110.
+        let fresh = s.url(&a.token, NOW + 50).unwrap();
+        assert_eq!(s.remove_expired(NOW + 91), 1, "b expired at NOW + 90");
+        assert_eq!((s.len(), s.total_bytes()), (1, 4));
+        assert!(s.file(&b.token).is_none());
+        let (path, query) = split(&fresh);
+        assert!(s.get(&path, Some(&query), NOW + 110).is_ok());
+        // Every call that takes `now` sweeps: the first URL answers as expired, and the
+        // file is gone.
+        let (path, query) = split(&a);
+        assert_eq!(
+            s.get(&path, Some(&query), NOW + 111),
+            Err(Refusal::Expired { expires: NOW + 60 })
+        );
+        assert!(s.is_empty());
+        assert_eq!(s.total_bytes(), 0);
+        assert_eq!(s.url(&a.token, NOW + 111), None);
+        // A put sweeps too.
+        s.put(&b"c"[..], "x", "c", NOW + 200);
+        s.put(&b"d"[..], "x", "d", NOW + 261);
+        assert_eq!((s.len(), s.total_bytes()), (1, 1));
     }
 
     #[test]

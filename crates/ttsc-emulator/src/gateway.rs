@@ -606,7 +606,7 @@ fn download(shared: &Shared, parts: &Parts, request_id: &str, note: &mut Note) -
     let found = if parts.method == hyper::Method::GET || head {
         shared
             .files
-            .read()
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(parts.uri.path(), parts.uri.query(), shared.now_secs())
     } else {

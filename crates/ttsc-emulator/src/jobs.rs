@@ -3,7 +3,8 @@
 //!
 //! A job has no timer: its state is computed from its creation time and the emulator's
 //! clock whenever it is read. Its files are synthesised on a blocking thread the first
-//! time someone reads the job after it finished, then kept in the [`FileStore`].
+//! time someone reads the job after it finished, then kept in the [`FileStore`] while a
+//! URL to them is live; a read after the store freed them synthesises them again.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -99,6 +100,18 @@ pub(crate) struct Artefacts {
 }
 
 impl Artefacts {
+    /// Whether every file is still stored; signs a fresh URL for each, which keeps it
+    /// for another TTL from `now_secs`.
+    fn keep(&self, files: &std::sync::RwLock<FileStore>, now_secs: u64) -> bool {
+        let mut files = files
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        [&self.audio, &self.info, &self.srt, &self.action]
+            .into_iter()
+            .flatten()
+            .all(|token| files.url(token, now_secs).is_some())
+    }
+
     /// No files, only why the job failed.
     fn failed(message: impl Into<String>) -> Self {
         Self {
@@ -119,7 +132,7 @@ pub(crate) struct Job {
     pub(crate) business_type: Option<String>,
     /// A failure known at creation (the failing voice, MP3 without an encoder).
     pub(crate) planned_failure: Option<String>,
-    artefacts: tokio::sync::OnceCell<Arc<Artefacts>>,
+    artefacts: tokio::sync::Mutex<Option<Arc<Artefacts>>>,
 }
 
 /// How long a job of `chars` characters takes: `base` up to 100 characters, then
@@ -154,7 +167,7 @@ impl Job {
             spec,
             business_type,
             planned_failure,
-            artefacts: tokio::sync::OnceCell::new(),
+            artefacts: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -171,25 +184,28 @@ impl Job {
         }
     }
 
-    /// The artefacts, generating them on a blocking thread the first time (concurrent
-    /// callers wait for the same generation).
+    /// The artefacts, generating them on a blocking thread the first time and again
+    /// when the store has freed them (concurrent callers wait for the same generation).
     pub(crate) async fn artefacts(
         self: &Arc<Self>,
         files: &Arc<std::sync::RwLock<FileStore>>,
         now_secs: u64,
     ) -> Arc<Artefacts> {
+        let mut slot = self.artefacts.lock().await;
+        if let Some(a) = slot.as_ref()
+            && a.keep(files, now_secs)
+        {
+            return Arc::clone(a);
+        }
         let job = Arc::clone(self);
-        let files = Arc::clone(files);
-        self.artefacts
-            .get_or_init(|| async move {
-                let work = tokio::task::spawn_blocking(move || generate(&job, &files, now_secs));
-                match work.await {
-                    Ok(a) => Arc::new(a),
-                    Err(_) => Arc::new(Artefacts::failed("internal error while synthesising")),
-                }
-            })
-            .await
-            .clone()
+        let store = Arc::clone(files);
+        let work = tokio::task::spawn_blocking(move || generate(&job, &store, now_secs));
+        let a = match work.await {
+            Ok(a) => Arc::new(a),
+            Err(_) => Arc::new(Artefacts::failed("internal error while synthesising")),
+        };
+        *slot = Some(Arc::clone(&a));
+        a
     }
 
     /// The job's record in ShowTtsJob. `artefacts` and `urls` give the file URLs of a

@@ -90,6 +90,18 @@ impl Emulator {
         self.shared.read().records.len()
     }
 
+    /// The number of result files held and their total size in bytes. Files are freed
+    /// once every URL signed for them has expired (on the next request that touches
+    /// the store).
+    pub fn stored_files(&self) -> (usize, u64) {
+        let files = self
+            .shared
+            .files
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (files.len(), files.total_bytes())
+    }
+
     /// Stops accepting connections, lets open requests finish (up to 5 seconds), and
     /// returns when the server has stopped.
     pub async fn shutdown(mut self) {

@@ -147,9 +147,9 @@ impl Shared {
 
     /// A freshly signed absolute URL for a stored file.
     pub(crate) fn file_url(&self, base: &str, token: &str) -> Option<String> {
-        let files = self
+        let mut files = self
             .files
-            .read()
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         files
             .url(token, self.now_secs())

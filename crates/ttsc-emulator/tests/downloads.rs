@@ -70,6 +70,40 @@ async fn urls_expire_and_polling_the_job_refreshes_them() {
 }
 
 #[tokio::test]
+async fn files_are_freed_when_their_urls_expire_and_regenerated_on_demand() {
+    let clock = ManualClock::new(SystemTime::now());
+    let (emu, api) = start_emulator(
+        Emulator::builder()
+            .clock(Arc::new(clock.clone()))
+            .job_duration_ms(0)
+            .url_ttl_secs(60),
+    )
+    .await;
+    let first = audio_url(&api, clock.now()).await;
+    let (per_job, job_bytes) = emu.stored_files();
+    assert!(per_job > 0 && job_bytes > 0);
+    for _ in 0..4 {
+        clock.advance(Duration::from_secs(20));
+        audio_url(&api, clock.now()).await;
+    }
+    // Five jobs, 20 s apart, with 60 s URLs: the first job's files were freed when the
+    // fifth was made, so the files of four are held.
+    assert_eq!(emu.stored_files().0, 4 * per_job);
+    clock.advance(Duration::from_secs(61));
+    let r = api.get_url(&first, &[]).await;
+    assert_eq!(r.status, 403, "an expired URL answers as expired");
+    assert!(String::from_utf8_lossy(&r.body).contains("expired"));
+    assert_eq!(
+        emu.stored_files(),
+        (0, 0),
+        "every URL expired: nothing held"
+    );
+    // Polling a job whose files were freed synthesises them again.
+    let fresh = audio_url(&api, clock.now()).await;
+    assert_eq!(api.get_url(&fresh, &[]).await.status, 200);
+}
+
+#[tokio::test]
 async fn tampered_urls_are_refused() {
     let (_emu, api) = start_emulator(Emulator::builder().job_duration_ms(0)).await;
     let url = audio_url(&api, SystemTime::now()).await;
