@@ -1,21 +1,18 @@
 //! `cargo xtask conformance`: drives the emulator with Huawei Cloud's official Python SDK,
 //! unmodified, to show the SDK cannot tell it from the service.
 //!
-//! Steps: create `target/conformance-venv` (`python3 -m venv`) and pip-install the pinned
-//! SDK unless it is already there; build the `ttsc-emulator` binary; start it on
-//! `127.0.0.1:0` with preloaded records and short jobs, reading the address and
-//! credentials it prints; run `crates/ttsc-emulator/conformance/official_sdk.py`; stop the
-//! emulator. Then the parity step: build `ttsc` and run
-//! `crates/ttsc-emulator/conformance/parity.py`, which has the SDK and `ttsc api` send every
-//! operation of the catalogue, every field set, to a recording server and compares the two
-//! requests. Needs `python3` and PyPI.
+//! It installs the pinned SDK into `target/conformance-venv`, starts the emulator binary on
+//! `127.0.0.1:0` with preloaded records and short jobs, and runs
+//! `crates/ttsc-emulator/conformance/official_sdk.py` against it. Then `parity.py` has the SDK
+//! and `ttsc api` send every operation, every field set, to a recording server and compares
+//! the two requests. Needs `python3` and PyPI.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::util::{project_root, say};
+use crate::util::{project_root, run, say};
 
 /// The SDK packages, pinned: the version the API description was checked against.
 const PACKAGES: [(&str, &str); 2] = [
@@ -32,17 +29,6 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot run {what}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{what} failed ({status})"))
     }
 }
 
@@ -117,59 +103,38 @@ fn build_binary(
         .ok_or_else(|| format!("cargo did not report the {bin} executable"))
 }
 
-/// What the emulator printed on start.
-#[derive(Default)]
-struct Started {
-    endpoint: String,
-    ak: String,
-    sk: String,
-    project_id: String,
-    voice: String,
-}
-
-fn start_emulator(binary: &Path) -> Result<(Running, Started), String> {
+/// Starts the emulator and reads what it prints: `listening on URL` (kept as `endpoint`),
+/// then `name: value` lines up to `demo voice`.
+fn start_emulator(binary: &Path) -> Result<(Running, BTreeMap<String, String>), String> {
     let mut child = Command::new(binary)
         .args([
             "--listen",
             "127.0.0.1:0",
-            "--preload-jobs",
-            &PRELOADED.to_string(),
             "--job-duration-ms",
             "300",
             "--seed",
             "7",
         ])
+        .args(["--preload-jobs", &PRELOADED.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let running = Running(child);
-    let mut started = Started::default();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut printed = BTreeMap::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| format!("reading the emulator's output: {e}"))?;
-        let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim().to_owned());
-        if let Some(v) = value("listening on ") {
-            started.endpoint = v;
-        } else if let Some(v) = value("access key:") {
-            started.ak = v;
-        } else if let Some(v) = value("secret key:") {
-            started.sk = v;
-        } else if let Some(v) = value("project id:") {
-            started.project_id = v;
-        } else if let Some(v) = value("demo voice:") {
-            started.voice = v;
-            break;
-        }
-        if Instant::now() > deadline {
-            break;
+        let (key, value) = match line.strip_prefix("listening on ") {
+            Some(url) => ("endpoint", url),
+            None => line.split_once(':').unwrap_or_default(),
+        };
+        printed.insert(key.to_owned(), value.trim().to_owned());
+        if key == "demo voice" {
+            return Ok((running, printed));
         }
     }
-    if started.endpoint.is_empty() || started.ak.is_empty() || started.voice.is_empty() {
-        return Err("the emulator did not print its address and credentials".to_owned());
-    }
-    Ok((running, started))
+    Err("the emulator did not print its address and credentials".to_owned())
 }
 
 /// Runs the conformance check.
@@ -180,16 +145,21 @@ pub fn run_conformance() -> Result<(), String> {
     // The emulator stops at the end of this block, before the parity step.
     {
         let (_running, s) = start_emulator(&binary)?;
-        say(&format!("::: official SDK against {}", s.endpoint));
+        let field = |key: &str| {
+            s.get(key)
+                .map(String::as_str)
+                .ok_or(format!("the emulator did not print its {key}"))
+        };
+        say(&format!("::: official SDK against {}", field("endpoint")?));
         let script = root.join("crates/ttsc-emulator/conformance/official_sdk.py");
         run(
             Command::new(&python)
                 .arg(script)
-                .args(["--endpoint", &s.endpoint])
-                .args(["--ak", &s.ak])
-                .args(["--sk", &s.sk])
-                .args(["--project-id", &s.project_id])
-                .args(["--voice", &s.voice])
+                .args(["--endpoint", field("endpoint")?])
+                .args(["--ak", field("access key")?])
+                .args(["--sk", field("secret key")?])
+                .args(["--project-id", field("project id")?])
+                .args(["--voice", field("demo voice")?])
                 .args(["--preloaded", &PRELOADED.to_string()]),
             "the official SDK conformance script",
         )?;

@@ -3,6 +3,12 @@
 //! Run `cargo xtask help` for the list. Every command is plain Rust on a few small crates
 //! (`serde_json`, `semver`, `toml_edit`, `time`), so it builds in seconds on a fresh machine.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a program prints"
+)]
+
 mod ci;
 mod codegen;
 mod conformance;
@@ -22,16 +28,12 @@ commands:
                       conformance), timed, stopping at the first failure with the command
                       that reruns it; --skip-tests leaves out `cargo test` and `conformance`
   release VERSION [--dry-run] [--allow-dirty] [--skip-checks]
-                      release every crate as VERSION (semver, above the current version):
-                      check branch main, a clean tree and the changelog; bump all versions
-                      in lockstep and date the changelog's Unreleased section; run `ci`;
-                      commit \"Release VERSION\", `cargo publish --workspace`, then tag
-                      vVERSION (needs cargo 1.90 or later)
-                      --dry-run      print the plan and a preview of every changed line, run
-                                     every check and `cargo publish --workspace --dry-run`;
-                                     change nothing
-                      --allow-dirty  accept uncommitted changes (for tests and emergencies)
-                      --skip-checks  do not run `ci` (for tests and emergencies)
+                      release every crate as VERSION: check the version, branch main, a
+                      clean tree, lockstep versions, a free tag and the changelog; bump and
+                      date the changelog; run `ci`; commit \"Release VERSION\", `cargo
+                      publish --workspace`, tag vVERSION. --dry-run: print the plan, run the
+                      checks and `cargo publish --workspace --dry-run`, change nothing.
+                      --allow-dirty and --skip-checks (no `ci`): for tests and emergencies
   conformance         run Huawei's official Python SDK (pinned, in target/conformance-venv)
                       against the emulator binary; needs python3 and PyPI
   help                this text

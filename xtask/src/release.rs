@@ -1,32 +1,16 @@
 //! `cargo xtask release VERSION`: one version for every crate, published with
 //! `cargo publish --workspace`.
 //!
-//! A release:
-//!
-//! 1. checks VERSION (semver, greater than `[workspace.package] version`), that every
-//!    workspace crate is at the current version (lockstep), the branch (`main`), a clean
-//!    tree (unless `--allow-dirty`), that tag `vVERSION` is free, and that `## Unreleased` in
-//!    `CHANGELOG.md` has entries;
-//! 2. bumps every version with `toml_edit` (comments and layout survive): `[workspace.package]
-//!    version`, any `[package] version` written out instead of inherited, and the `version` of
-//!    every dependency on a workspace crate that has a `path`; moves the Unreleased notes under
-//!    `## VERSION - YYYY-MM-DD` (UTC) below a fresh `## Unreleased`; refreshes `Cargo.lock`
-//!    with `cargo update --workspace`;
-//! 3. runs `cargo xtask ci` in-process (unless `--skip-checks`) and `cargo publish --workspace
-//!    --dry-run`; if either fails, the bump is rolled back;
-//! 4. commits the bump as "Release VERSION", runs `cargo publish --workspace` (cargo orders
-//!    the crates by their dependencies, skips `publish = false` ones and waits for each to
-//!    reach the index before publishing its dependents), and finally creates the annotated tag
-//!    `vVERSION`. Committing first lets `cargo publish` run on a clean tree and record the
-//!    release commit in `.cargo_vcs_info.json`; tagging last means a tag always marks a
-//!    complete release.
-//!
-//! `--dry-run` prints the plan and a diff-like preview of every line that would change, runs
-//! every check including `ci`, and runs `cargo publish --workspace --dry-run` at the current
-//! versions, changing nothing outside `target/`.
-//!
-//! `--allow-dirty` and `--skip-checks` exist for tests and emergencies. With `--allow-dirty`,
-//! the release commit takes each bumped file whole, uncommitted changes in it included.
+//! The checks (semver above the current version, lockstep versions, branch `main`, a clean
+//! tree, a free tag `vVERSION`, entries under `## Unreleased`) come first and change
+//! nothing. Then the bump (`toml_edit`, so comments and layout survive) and the dated
+//! changelog section are written, `cargo update --workspace`, `cargo xtask ci` and
+//! `cargo publish --workspace --dry-run` run, and any failure rolls the bump back. Last the
+//! bump is committed as "Release VERSION", published (cargo orders the crates and skips
+//! `publish = false` ones) and tagged: the commit comes first so cargo publishes a clean
+//! tree, the tag last so it always marks a complete release. `--dry-run` runs the checks,
+//! `ci` and the dry-run publish at the current versions and changes nothing outside
+//! `target/`.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -37,7 +21,7 @@ use serde_json::Value;
 use toml_edit::{DocumentMut, Item, TableLike};
 
 use crate::ci;
-use crate::util::{cargo_metadata, read, say};
+use crate::util::{self, cargo_metadata, read, say};
 
 /// Usage line of the command.
 pub const USAGE: &str =
@@ -98,9 +82,6 @@ pub fn parse_args(args: &[&str]) -> Result<Options, String> {
     })
 }
 
-// ---------------------------------------------------------------------------------------
-// Manifests and the changelog.
-
 /// The version of `[workspace.package]` in the root manifest's text.
 fn workspace_version(root_manifest: &str) -> Result<Version, String> {
     let doc: DocumentMut = root_manifest
@@ -146,7 +127,9 @@ fn bump_dependencies(deps: Option<&mut Item>, members: &BTreeSet<String>, versio
     }
 }
 
-/// The manifest `text` with every version a lockstep release owns set to `version`.
+/// The manifest `text` with every version a lockstep release owns set to `version`:
+/// `[package]` and `[workspace.package]` versions written out, and path dependencies on
+/// workspace crates (in every dependency table, target-specific ones included).
 fn bump_manifest(text: &str, members: &BTreeSet<String>, version: &str) -> Result<String, String> {
     const KINDS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
     let mut doc: DocumentMut = text
@@ -173,19 +156,7 @@ fn bump_manifest(text: &str, members: &BTreeSet<String>, version: &str) -> Resul
             }
         }
     }
-    let out = doc.to_string();
-    // toml_edit writes `\n`; a CRLF manifest stays CRLF.
-    Ok(if text.contains("\r\n") {
-        out.replace('\n', "\r\n")
-    } else {
-        out
-    })
-}
-
-/// Whether a changelog line is the Unreleased heading.
-fn is_unreleased_heading(line: &str) -> bool {
-    let t = line.trim();
-    t.eq_ignore_ascii_case("## unreleased") || t.eq_ignore_ascii_case("## [unreleased]")
+    Ok(doc.to_string())
 }
 
 /// Moves the notes under `## Unreleased` to a new `## VERSION - DATE` section, leaving an
@@ -194,42 +165,41 @@ fn is_unreleased_heading(line: &str) -> bool {
 fn move_unreleased(text: &str, version: &Version, date: &str) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let headings: Vec<usize> = (0..lines.len())
-        .filter(|&i| is_unreleased_heading(lines[i]))
+        .filter(|&i| {
+            let t = lines[i].trim().to_ascii_lowercase();
+            t == "## unreleased" || t == "## [unreleased]"
+        })
         .collect();
     let at = match headings[..] {
         [at] => at,
         [] => return Err("no `## Unreleased` heading".to_string()),
         _ => return Err("more than one `## Unreleased` heading".to_string()),
     };
-    let body_end = (at + 1..lines.len())
-        .find(|&i| lines[i].starts_with("## ") || lines[i].starts_with("# "))
-        .unwrap_or(lines.len());
-    let has_entries = lines[at + 1..body_end].iter().any(|l| {
-        let t = l.trim();
-        !t.is_empty() && !t.starts_with('#') && !t.starts_with("<!--")
-    });
-    if !has_entries {
+    let body = lines[at + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("## ") && !l.starts_with("# "));
+    if !body
+        .map(|l| l.trim())
+        .any(|t| !t.is_empty() && !t.starts_with('#') && !t.starts_with("<!--"))
+    {
         return Err(
             "`## Unreleased` has no entries: write down what this release changes".to_string(),
         );
     }
-    if let Some(line) = lines.iter().find(|l| {
-        let t = l.trim();
-        t == format!("## {version}")
-            || t.starts_with(&format!("## {version} "))
-            || t.starts_with(&format!("## [{version}]"))
+    let version_text = version.to_string();
+    if let Some(line) = lines.iter().map(|l| l.trim()).find(|t| {
+        let rest = t.strip_prefix("## ").map(|t| t.trim_start_matches('['));
+        rest.and_then(|t| t.strip_prefix(&version_text))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ']']))
     }) {
-        return Err(format!(
-            "there is already a section for {version}: {}",
-            line.trim()
-        ));
+        return Err(format!("there is already a section for {version}: {line}"));
     }
-    let heading = lines[at].trim_end_matches(['\n', '\r']);
-    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut out = lines[..at].concat();
-    out.push_str(&format!("{heading}{eol}{eol}## {version} - {date}{eol}"));
-    out.push_str(&lines[at + 1..].concat());
-    Ok(out)
+    let heading = lines[at].trim_end();
+    Ok(format!(
+        "{}{heading}\n\n## {version} - {date}\n{}",
+        lines[..at].concat(),
+        lines[at + 1..].concat()
+    ))
 }
 
 /// One file a release rewrites.
@@ -241,48 +211,17 @@ struct FileEdit {
     new: String,
 }
 
-/// A unified-diff-like preview of one edit: each changed line when the line count stays,
-/// otherwise the one region between the common first and last lines.
+/// The preview of one edit: the lines it removes (`-`), then those it adds (`+`).
 fn preview(edit: &FileEdit) -> String {
-    let old: Vec<&str> = edit.old.lines().collect();
-    let new: Vec<&str> = edit.new.lines().collect();
-    let mut out = format!("--- a/{0}\n+++ b/{0}\n", edit.rel);
-    if old.len() == new.len() {
-        for (i, (a, b)) in old
-            .iter()
-            .zip(&new)
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-        {
-            out.push_str(&format!("@@ -{0},1 +{0},1 @@\n-{a}\n+{b}\n", i + 1));
+    let mut out = format!("{}:\n", edit.rel);
+    for (sign, from, to) in [('-', &edit.old, &edit.new), ('+', &edit.new, &edit.old)] {
+        let kept: BTreeSet<&str> = to.lines().collect();
+        for line in from.lines().filter(|l| !kept.contains(l)) {
+            out.push_str(&format!("  {sign} {line}\n"));
         }
-        return out;
-    }
-    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let tail = old[head..]
-        .iter()
-        .rev()
-        .zip(new[head..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let (old, new) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
-    out.push_str(&format!(
-        "@@ -{0},{1} +{0},{2} @@\n",
-        head + 1,
-        old.len(),
-        new.len()
-    ));
-    for l in old {
-        out.push_str(&format!("-{l}\n"));
-    }
-    for l in new {
-        out.push_str(&format!("+{l}\n"));
     }
     out
 }
-
-// ---------------------------------------------------------------------------------------
-// The plan.
 
 /// A workspace member, as `cargo metadata` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,18 +230,12 @@ struct Member {
     version: String,
     /// Manifest path relative to the workspace root, `/`-separated.
     manifest: String,
-    /// Whether `cargo publish --workspace` publishes it (`publish = false` crates are not).
-    publishable: bool,
 }
 
-/// The workspace members described by `cargo metadata --no-deps` output.
+/// The workspace members described by `cargo metadata --no-deps` output, by name.
 fn members_from_metadata(meta: &Value) -> Result<Vec<Member>, String> {
-    let ws_root = meta["workspace_root"]
-        .as_str()
-        .ok_or("cargo metadata: no workspace_root")?;
-    let packages = meta["packages"]
-        .as_array()
-        .ok_or("cargo metadata: no packages")?;
+    let ws_root = meta["workspace_root"].as_str().ok_or("no workspace_root")?;
+    let packages = meta["packages"].as_array().ok_or("no packages")?;
     let mut members = Vec::new();
     for p in packages {
         let field = |key: &str| {
@@ -322,15 +255,8 @@ fn members_from_metadata(meta: &Value) -> Result<Vec<Member>, String> {
             name: name.to_string(),
             version: field("version")?.to_string(),
             manifest,
-            // `publish = false` is `[]`; a list of registries must name crates.io.
-            publishable: match &p["publish"] {
-                Value::Null => true,
-                Value::Array(registries) => registries.iter().any(|r| r == "crates-io"),
-                _ => false,
-            },
         });
     }
-    members.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(members)
 }
 
@@ -341,7 +267,6 @@ struct Plan {
     /// Manifest edits, then the changelog's when it can be made.
     edits: Vec<FileEdit>,
     changelog: Result<(), String>,
-    lock_exists: bool,
 }
 
 impl Plan {
@@ -350,9 +275,8 @@ impl Plan {
         let current = workspace_version(&read(root, "Cargo.toml")?)?;
         let members = members_from_metadata(&cargo_metadata(root)?)?;
         let names: BTreeSet<String> = members.iter().map(|m| m.name.clone()).collect();
-        let mut manifests = vec!["Cargo.toml".to_string()];
+        let mut manifests = BTreeSet::from(["Cargo.toml".to_string()]);
         manifests.extend(members.iter().map(|m| m.manifest.clone()));
-        manifests.dedup();
         let version = opts.version.to_string();
         let mut edits = Vec::new();
         for rel in manifests {
@@ -373,7 +297,6 @@ impl Plan {
             members,
             edits,
             changelog,
-            lock_exists: root.join("Cargo.lock").exists(),
         })
     }
 
@@ -384,104 +307,70 @@ impl Plan {
         } else {
             ""
         };
-        let mut out = format!("release: {} -> {}{mode}\n", self.current, opts.version);
-        let names = |publishable: bool| {
-            let names: Vec<&str> = self
-                .members
-                .iter()
-                .filter(|m| m.publishable == publishable)
-                .map(|m| m.name.as_str())
-                .collect();
+        let names: Vec<&str> = self.members.iter().map(|m| m.name.as_str()).collect();
+        let mut out = format!(
+            "release: {} -> {}{mode}\ncrates (cargo publish --workspace skips publish = false \
+             ones): {}\nchanges (and Cargo.lock):\n",
+            self.current,
+            opts.version,
             names.join(", ")
-        };
-        out.push_str(&format!(
-            "published by `cargo publish --workspace`, in dependency order: {}\n",
-            names(true)
-        ));
-        let private = names(false);
-        if !private.is_empty() {
-            out.push_str(&format!("not published (publish = false): {private}\n"));
-        }
-        out.push_str("changes:\n");
+        );
         for edit in &self.edits {
             out.push_str(&preview(edit));
-        }
-        if self.lock_exists {
-            out.push_str(
-                "Cargo.lock: the workspace members' versions (`cargo update --workspace`)\n",
-            );
         }
         out
     }
 }
 
-/// The outcome of one pre-flight check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Check {
-    Ok(String),
-    Skipped(String),
-    Failed(String),
-}
-
-/// The checks that need no build: version, lockstep, branch, tree, tag, changelog.
-fn preflight(root: &Path, opts: &Options, plan: &Plan) -> Vec<Check> {
+/// The checks that need no build: version, lockstep, branch, tree, tag, changelog. Each
+/// says what it found; an `Err` fails the release.
+fn preflight(root: &Path, opts: &Options, plan: &Plan) -> Vec<Result<String, String>> {
     let (v, current) = (&opts.version, &plan.current);
-    let mut checks = vec![if v > current {
-        Check::Ok(format!("{v} is greater than {current}"))
-    } else {
-        Check::Failed(format!(
-            "{v} must be greater than the current version {current}"
-        ))
-    }];
-    let astray: Vec<String> = plan
-        .members
-        .iter()
+    let astray: Vec<String> = (plan.members.iter())
         .filter(|m| m.version != current.to_string())
         .map(|m| format!("{} {}", m.name, m.version))
         .collect();
-    checks.push(if astray.is_empty() {
-        Check::Ok(format!("every workspace crate is at {current}"))
-    } else {
-        Check::Failed(format!(
-            "crates not at the workspace version {current}: {}",
-            astray.join(", ")
-        ))
-    });
-    checks.push(match git(root, &["rev-parse", "--abbrev-ref", "HEAD"]) {
-        Ok(b) if b.trim() == "main" => Check::Ok("on branch main".to_string()),
-        Ok(b) => Check::Failed(format!(
-            "releases are made from branch main, not {}",
-            b.trim()
-        )),
-        Err(e) => Check::Failed(e),
-    });
-    checks.push(match git(root, &["status", "--porcelain"]) {
-        Ok(s) if s.trim().is_empty() => Check::Ok("working tree clean".to_string()),
-        Ok(s) if opts.allow_dirty => Check::Skipped(format!(
-            "working tree not clean ({} paths), allowed by --allow-dirty",
-            s.lines().count()
-        )),
-        Ok(s) => Check::Failed(format!(
-            "the working tree is not clean; commit or stash:\n{}",
-            s.trim_end()
-        )),
-        Err(e) => Check::Failed(e),
-    });
     let tag = format!("v{v}");
-    checks.push(match git(root, &["tag", "--list", &tag]) {
-        Ok(s) if s.trim().is_empty() => Check::Ok(format!("tag {tag} is free")),
-        Ok(_) => Check::Failed(format!("tag {tag} already exists")),
-        Err(e) => Check::Failed(e),
-    });
-    checks.push(match &plan.changelog {
-        Ok(()) => Check::Ok(format!("{CHANGELOG}: `## Unreleased` has entries")),
-        Err(e) => Check::Failed(format!("{CHANGELOG}: {e}")),
-    });
-    checks
+    vec![
+        if v > current {
+            Ok(format!("{v} is greater than {current}"))
+        } else {
+            Err(format!(
+                "{v} must be greater than the current version {current}"
+            ))
+        },
+        if astray.is_empty() {
+            Ok(format!("every workspace crate is at {current}"))
+        } else {
+            Err(format!(
+                "crates not at the workspace version {current}: {}",
+                astray.join(", ")
+            ))
+        },
+        git(root, &["rev-parse", "--abbrev-ref", "HEAD"]).and_then(|b| match b.trim() {
+            "main" => Ok("on branch main".to_string()),
+            b => Err(format!("releases are made from branch main, not {b}")),
+        }),
+        git(root, &["status", "--porcelain"]).and_then(|s| match s.trim_end() {
+            "" => Ok("working tree clean".to_string()),
+            s if opts.allow_dirty => Ok(format!(
+                "working tree not clean ({} paths), allowed by --allow-dirty",
+                s.lines().count()
+            )),
+            s => Err(format!(
+                "the working tree is not clean; commit or stash:\n{s}"
+            )),
+        }),
+        git(root, &["tag", "--list", &tag]).and_then(|s| match s.trim() {
+            "" => Ok(format!("tag {tag} is free")),
+            _ => Err(format!("tag {tag} already exists")),
+        }),
+        match &plan.changelog {
+            Ok(()) => Ok(format!("{CHANGELOG}: `## Unreleased` has entries")),
+            Err(e) => Err(format!("{CHANGELOG}: {e}")),
+        },
+    ]
 }
-
-// ---------------------------------------------------------------------------------------
-// The release.
 
 /// Runs `git ARGS` in `root` and returns its standard output.
 fn git(root: &Path, args: &[&str]) -> Result<String, String> {
@@ -503,16 +392,11 @@ fn git(root: &Path, args: &[&str]) -> Result<String, String> {
 /// Runs `cargo ARGS` in `root` with the terminal attached, announcing it first.
 fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
     say(&format!("release: cargo {}", args.join(" ")));
-    let status = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
+    let what = format!("`cargo {}`", args.join(" "));
+    util::run(
+        Command::new(env!("CARGO")).args(args).current_dir(root),
+        &what,
+    )
 }
 
 /// Runs the release in the workspace at `root`.
@@ -540,19 +424,16 @@ fn run_with(
 ) -> Result<(), String> {
     let plan = Plan::prepare(root, opts, date)?;
     say(plan.describe(opts).trim_end());
-
     say("checks:");
-    let checks = preflight(root, opts, &plan);
     let mut failed = Vec::new();
-    for check in &checks {
-        let (mark, text) = match check {
-            Check::Ok(t) => ("ok  ", t),
-            Check::Skipped(t) => ("skip", t),
-            Check::Failed(t) => ("FAIL", t),
+    for check in preflight(root, opts, &plan) {
+        let (mark, text) = match &check {
+            Ok(t) => ("ok  ", t),
+            Err(t) => ("FAIL", t),
         };
         say(&format!("  {mark}  {}", text.replace('\n', "\n        ")));
-        if let Check::Failed(t) = check {
-            failed.push(t.lines().next().unwrap_or_default());
+        if let Err(t) = check {
+            failed.push(t.lines().next().unwrap_or_default().to_string());
         }
     }
     if !failed.is_empty() {
@@ -563,24 +444,21 @@ fn run_with(
         ));
     }
 
-    // `cargo publish --dry-run` packages every crate against the others just packaged (it
-    // cannot build them against crates.io before they are there; `ci` built them already).
-    let mut check_publish = vec!["publish", "--workspace", "--dry-run", "--no-verify"];
-    // With a lock file, `--locked` guarantees packaging does not rewrite it.
-    if plan.lock_exists {
-        check_publish.push("--locked");
-    }
+    // The dry-run publish packages every crate against the others just packaged; `ci` has
+    // built them already. `--locked`: packaging must not rewrite Cargo.lock.
+    let mut check_publish = vec![
+        "publish",
+        "--workspace",
+        "--dry-run",
+        "--no-verify",
+        "--locked",
+    ];
     if opts.dry_run {
         run_ci(root, opts)?;
         if opts.allow_dirty {
             check_publish.push("--allow-dirty");
         }
-        let result = cargo(&check_publish);
-        // Without a lock file, cargo writes one; a dry run leaves none behind.
-        if !plan.lock_exists {
-            let _ = std::fs::remove_file(root.join("Cargo.lock"));
-        }
-        result.map_err(|e| format!("{e}\n(dry run: nothing was changed)"))?;
+        cargo(&check_publish).map_err(|e| format!("{e}\n(dry run: nothing was changed)"))?;
         say(&format!(
             "release: dry run passed; nothing was changed. To release: cargo xtask release {}",
             opts.version
@@ -588,36 +466,23 @@ fn run_with(
         return Ok(());
     }
 
-    // Real release: bump, check, then commit, publish and tag.
-    let lock_before = std::fs::read(root.join("Cargo.lock")).ok();
+    let lock = std::fs::read(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     say("release: writing the version bump");
     write_edits(root, &plan.edits, true)?;
-    let checked = (|| {
-        if plan.lock_exists {
-            cargo(&["update", "--workspace"])?;
-        }
-        run_ci(root, opts)?;
-        // The bump is not committed yet.
-        check_publish.push("--allow-dirty");
-        cargo(&check_publish)
-    })();
+    check_publish.push("--allow-dirty"); // the bump is not committed yet
+    let checked = cargo(&["update", "--workspace"])
+        .and_then(|()| run_ci(root, opts))
+        .and_then(|()| cargo(&check_publish));
     if let Err(e) = checked {
         write_edits(root, &plan.edits, false)?;
-        match &lock_before {
-            Some(bytes) => std::fs::write(root.join("Cargo.lock"), bytes)
-                .map_err(|err| format!("restoring Cargo.lock: {err}"))?,
-            None => {
-                let _ = std::fs::remove_file(root.join("Cargo.lock"));
-            }
-        }
+        std::fs::write(root.join("Cargo.lock"), lock)
+            .map_err(|err| format!("restoring Cargo.lock: {err}"))?;
         return Err(format!("{e}\nthe version bump was rolled back"));
     }
 
     let message = format!("Release {}", opts.version);
     let mut paths: Vec<&str> = plan.edits.iter().map(|e| e.rel.as_str()).collect();
-    if git(root, &["ls-files", "--error-unmatch", "Cargo.lock"]).is_ok() {
-        paths.push("Cargo.lock");
-    }
+    paths.push("Cargo.lock");
     git(root, &[&["add", "--"][..], &paths].concat())?;
     git(
         root,
@@ -667,19 +532,16 @@ mod tests {
     use super::*;
     use crate::util::project_root;
 
-    /// A directory under the system temp dir, removed on drop.
+    /// A fresh directory under the system temp dir, removed on drop.
     struct TempDir(PathBuf);
 
     impl TempDir {
-        /// Creates a fresh, empty directory named after `tag`.
         fn new(tag: &str) -> TempDir {
             let nanos = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos());
-            let dir = std::env::temp_dir().join(format!(
-                "xtask-release-{tag}-{}-{nanos}",
-                std::process::id()
-            ));
+            let name = format!("xtask-release-{tag}-{}-{nanos}", std::process::id());
+            let dir = std::env::temp_dir().join(name);
             std::fs::create_dir_all(&dir).expect("create temp dir");
             TempDir(dir)
         }
@@ -691,20 +553,17 @@ mod tests {
             std::fs::write(path, contents).expect("write");
         }
 
-        /// Reads `rel`.
         fn read(&self, rel: &str) -> String {
             read(&self.0, rel).expect("read")
         }
     }
 
     impl Drop for TempDir {
-        /// Removes the directory and everything in it.
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
 
-    /// Shorthand for a version in tests.
     fn v(s: &str) -> Version {
         Version::parse(s).expect("valid version")
     }
@@ -786,42 +645,35 @@ version = "0.1.0"
     #[test]
     fn bump_rewrites_only_internal_versions() {
         let new = bump_manifest(TRICKY, &tricky_members(), "0.2.0").expect("bump");
-        let expected = TRICKY
-            .replace(
-                "version  =  \"0.1.0\"   # the one",
-                "version  =  \"0.2.0\"   # the one",
-            )
-            .replace(
-                "core = { version = \"0.1.0\"",
-                "core = { version = \"0.2.0\"",
-            )
-            .replace(
-                "\"a\", \"b\"], version = \"0.1.0\"",
-                "\"a\", \"b\"], version = \"0.2.0\"",
-            )
-            .replace("top.version = \"0.1.0\"", "top.version = \"0.2.0\"")
-            .replace(
-                "path = \"crates/core\", version = \"0.1.0\" }",
-                "path = \"crates/core\", version = \"0.2.0\" }",
-            )
-            .replace(
-                "path = \"tools\"\nversion = \"0.1.0\"",
-                "path = \"tools\"\nversion = \"0.2.0\"",
-            );
-        assert_eq!(new, expected);
+        let changed: Vec<(&str, &str)> = (TRICKY.lines().zip(new.lines()))
+            .filter(|(a, b)| a != b)
+            .collect();
+        let expected = [
+            "version  =  \"0.1.0\"   # the one version",
+            "core = { version = \"0.1.0\", path = \"crates/core\" }",
+            "mid = { path = \"./crates/mid/\", features = [\"a\", \"b\"], version = \"0.1.0\" } # trailing",
+            "top.version = \"0.1.0\"",
+            "renamed = { package = \"core\", path = \"crates/core\", version = \"0.1.0\" }",
+            "version = \"0.1.0\"",
+        ];
+        assert_eq!(changed.len(), expected.len(), "{new}");
+        for ((old, new), expected) in changed.into_iter().zip(expected) {
+            assert_eq!((old, new), (expected, &*expected.replace("0.1.0", "0.2.0")));
+        }
+        assert_eq!(TRICKY.lines().count(), new.lines().count());
         assert_eq!(workspace_version(TRICKY), Ok(v("0.1.0")));
         assert!(workspace_version("[package]\nversion = \"1.0.0\"\n").is_err());
     }
 
     /// Crate manifests: inherited versions stay, written-out ones and target-specific path
-    /// dependencies change, path-only dev-dependencies stay path-only, CRLF survives.
+    /// dependencies change, path-only dev-dependencies stay path-only.
     #[test]
     fn bump_in_a_crate_manifest() {
-        let text = "[package]\r\nname = \"top\"\r\nversion = \"0.1.0\"\r\n\r\n\
-                    [dependencies]\r\ncore = { path = \"../core\", version = \"0.1.0\" }\r\n\
-                    mid.workspace = true\r\n\r\n\
-                    [target.'cfg(unix)'.build-dependencies]\r\ncore = { path = \"../core\", version = \"=0.1.0\" }\r\n\r\n\
-                    [dev-dependencies]\r\ntool = { path = \"../../tools\" }\r\n";
+        let text = "[package]\nname = \"top\"\nversion = \"0.1.0\"\n\n\
+                    [dependencies]\ncore = { path = \"../core\", version = \"0.1.0\" }\n\
+                    mid.workspace = true\n\n\
+                    [target.'cfg(unix)'.build-dependencies]\ncore = { path = \"../core\", version = \"=0.1.0\" }\n\n\
+                    [dev-dependencies]\ntool = { path = \"../../tools\" }\n";
         let new = bump_manifest(text, &tricky_members(), "1.0.0").expect("bump");
         assert_eq!(
             new,
@@ -836,7 +688,7 @@ version = "0.1.0"
     }
 
     /// The bump of the real workspace touches only version strings, each now the new one,
-    /// and reaches the workspace version and every published crate's entry.
+    /// and reaches the workspace version.
     #[test]
     fn bump_of_this_workspace() {
         let root = project_root();
@@ -854,13 +706,6 @@ version = "0.1.0"
             }
             if rel == "Cargo.toml" {
                 assert_eq!(workspace_version(&new), Ok(v("98.76.54")));
-                let doc: DocumentMut = new.parse().expect("toml");
-                let deps = doc["workspace"]["dependencies"].as_table().expect("table");
-                let internal: Vec<_> = deps.iter().filter(|(k, _)| names.contains(*k)).collect();
-                assert!(!internal.is_empty());
-                for (name, dep) in internal {
-                    assert_eq!(dep["version"].as_str(), Some("98.76.54"), "{name}");
-                }
             }
         }
     }
@@ -879,15 +724,6 @@ version = "0.1.0"
         // A second release right after finds nothing to release.
         let err = move_unreleased(&new, &v("0.3.0"), "2025-07-01").expect_err("empty");
         assert!(err.contains("no entries"), "{err}");
-        // CRLF files keep CRLF, including the lines the move adds.
-        let crlf = LOG.replace('\n', "\r\n");
-        let new = move_unreleased(&crlf, &v("0.2.0"), "2025-06-30").expect("move");
-        assert_eq!(
-            new,
-            move_unreleased(LOG, &v("0.2.0"), "2025-06-30")
-                .expect("move")
-                .replace('\n', "\r\n")
-        );
     }
 
     /// Failures: empty section, no heading, two headings, version already present.
@@ -907,22 +743,16 @@ version = "0.1.0"
         assert!(err.contains("already a section for 0.1.0"), "{err}");
     }
 
-    /// The preview shows each changed line, or the changed region when lines were added.
+    /// The preview lists the removed lines, then the added ones.
     #[test]
-    fn preview_is_diff_like() {
-        let edit = |old: &str, new: &str| FileEdit {
+    fn preview_lists_changed_lines() {
+        let (old, new) = ("a\nb\nc\nd\n".into(), "a\nB\nc\n\nD\n".into());
+        let edit = FileEdit {
             rel: "f".into(),
-            old: old.into(),
-            new: new.into(),
+            old,
+            new,
         };
-        assert_eq!(
-            preview(&edit("a\nb\nc\nd\n", "a\nB\nc\nD\n")),
-            "--- a/f\n+++ b/f\n@@ -2,1 +2,1 @@\n-b\n+B\n@@ -4,1 +4,1 @@\n-d\n+D\n"
-        );
-        assert_eq!(
-            preview(&edit("a\nb\nc\n", "a\nb\n\nx\nc\n")),
-            "--- a/f\n+++ b/f\n@@ -3,0 +3,2 @@\n+\n+x\n"
-        );
+        assert_eq!(preview(&edit), "f:\n  - b\n  - d\n  + B\n  + \n  + D\n");
     }
 
     /// Runs `git` in `dir` for a test.
@@ -1028,57 +858,36 @@ version = "0.1.0"
             .ok_or_else(|| format!("`cargo {}` failed", args.join(" ")))
     }
 
-    /// Stands in for cargo on a fixture: runs every command for real, offline, except
-    /// `cargo publish`, which crates.io would serve. A publish is recorded as `ARGS @ HEAD'S
-    /// SUBJECT [TAGS]` and fails when `fail` says so; a dry-run publish is checked with
-    /// `cargo package` of the publishable crates, which catches the same manifest errors.
-    struct FakeCargo<'a> {
-        root: &'a Path,
-        publishes: Vec<String>,
-        fail: fn(&[&str]) -> bool,
-    }
-
-    impl FakeCargo<'_> {
-        /// Runs or records one cargo command.
-        fn run(&mut self, args: &[&str]) -> Result<(), String> {
-            if args.first() != Some(&"publish") {
-                return cargo_offline(self.root, args);
-            }
-            let head = git_ok(self.root, &["log", "-1", "--format=%s"]);
-            let tags = git_ok(self.root, &["tag", "--list"]);
-            self.publishes.push(format!(
-                "{} @ {} [{}]",
-                args.join(" "),
-                head.trim(),
-                tags.trim()
-            ));
-            if (self.fail)(args) {
-                return Err(format!("`cargo {}` failed (test)", args.join(" ")));
-            }
-            if args.contains(&"--dry-run") {
-                let package = ["package", "--no-verify", "--allow-dirty", "--workspace"];
-                return cargo_offline(
-                    self.root,
-                    &[&package[..], &["--exclude", "xtask-fx-tool"]].concat(),
-                );
-            }
-            Ok(())
-        }
-    }
-
-    /// Runs a release on the fixture with `fail` deciding which publish commands fail.
+    /// Runs a release on the fixture with cargo for real, offline, except `cargo publish`,
+    /// which crates.io would serve: a publish is recorded as `ARGS @ HEAD'S SUBJECT [TAGS]`
+    /// and fails when `fail` says so; a dry-run publish is checked with `cargo package` of
+    /// the publishable crates, which catches the same manifest errors.
     fn release(
         fx: &TempDir,
         opts: &Options,
         fail: fn(&[&str]) -> bool,
     ) -> (Result<(), String>, Vec<String>) {
-        let mut fake = FakeCargo {
-            root: &fx.0,
-            publishes: Vec::new(),
-            fail,
-        };
-        let result = run_with(&fx.0, opts, "2030-01-02", &mut |args| fake.run(args));
-        (result, fake.publishes)
+        let root = &fx.0;
+        let mut publishes = Vec::new();
+        let result = run_with(root, opts, "2030-01-02", &mut |args| {
+            if args[0] != "publish" {
+                return cargo_offline(root, args);
+            }
+            let head = git_ok(root, &["log", "-1", "--format=%s"]);
+            let tags = git_ok(root, &["tag", "--list"]);
+            let (args, head, tags) = (args.join(" "), head.trim(), tags.trim());
+            publishes.push(format!("{args} @ {head} [{tags}]"));
+            if fail(&args.split(' ').collect::<Vec<_>>()) {
+                Err(format!("`cargo {args}` failed (test)"))
+            } else if args.contains("--dry-run") {
+                let exclude = ["--exclude", "xtask-fx-tool"];
+                let package = ["package", "--no-verify", "--allow-dirty", "--workspace"];
+                cargo_offline(root, &[&package[..], &exclude].concat())
+            } else {
+                Ok(())
+            }
+        });
+        (result, publishes)
     }
 
     /// Git's view of the tree: every change to a file outside `target/` shows, since the

@@ -16,13 +16,11 @@ pub fn project_root() -> PathBuf {
 }
 
 /// Prints a line to stdout (xtask is a command; printing is its job).
-#[allow(clippy::print_stdout, reason = "xtask is a command-line tool")]
 pub fn say(s: &str) {
     println!("{s}");
 }
 
 /// Prints a line to stderr.
-#[allow(clippy::print_stderr, reason = "xtask is a command-line tool")]
 pub fn say_err(s: &str) {
     eprintln!("{s}");
 }
@@ -55,6 +53,16 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
         ));
     }
     String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output is not UTF-8: {e}"))
+}
+
+/// Runs `cmd` with the terminal attached; the error names `what`.
+pub fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
+    (status.success())
+        .then_some(())
+        .ok_or_else(|| format!("{what} failed ({status})"))
 }
 
 /// Reads the file at `rel` (relative to `root`); the error names `rel`.

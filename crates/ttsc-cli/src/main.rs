@@ -5,6 +5,12 @@
 //! `Caused by:` and `hint:` lines, documented exit codes ([`exit_codes`]) and environment
 //! variables ([`env_vars`]), invalid input rejected before anything is sent or written.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a program prints"
+)]
+
 mod cli;
 mod commands;
 mod context;

@@ -1,6 +1,12 @@
 //! Output files are files we own, or we write through: a device or FIFO is written in
 //! place, a symbolic link is followed, and two outputs naming one file are refused.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a program prints"
+)]
+
 mod support;
 
 use std::os::unix::fs::FileTypeExt;

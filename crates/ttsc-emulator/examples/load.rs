@@ -10,6 +10,12 @@
 //! credentials, `--preload` records); with it, it loads that emulator (loopback only),
 //! signing with the demo credentials.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a program prints"
+)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -4,6 +4,12 @@
 //! cargo run --release -p ttsc-emulator --example synth -- [out.wav|out.mp3]
 //! ```
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a program prints"
+)]
+
 use std::time::Instant;
 
 use ttsc_emulator::audio::{self, AudioFormat, SynthParams};

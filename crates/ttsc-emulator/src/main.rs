@@ -3,6 +3,12 @@
 //! The first line on stdout is `listening on http://ADDR`; the credentials in use follow.
 //! Exit codes: 0 after a clean shutdown, 2 for invalid flags or a failed start.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a program prints"
+)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -186,7 +186,7 @@ struct Api {
 mod tests {
     use super::*;
 
-    /// Plain `cargo test` catches a description edited without regenerating.
+    /// `cargo test --workspace` catches a description edited without regenerating.
     #[test]
     fn generated_code_is_fresh() {
         if let Err(e) = run(Mode::Check) {
