@@ -208,7 +208,7 @@ pub struct SynthArgs {
     /// Voice: an asset id, or a voice's exact name (`ttsc voice list` shows both)
     #[arg(long, value_name = "VOICE")]
     pub voice: String,
-    /// Where to write the audio
+    /// Where to write the audio (`-` for standard output)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
     /// Audio format [default: from the extension of --output, else wav]
@@ -306,7 +306,7 @@ pub struct DownloadArgs {
         conflicts_with = "output"
     )]
     pub out_dir: Option<PathBuf>,
-    /// Write only the audio, to FILE
+    /// Write only the audio, to FILE (`-` for standard output)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -626,7 +626,7 @@ pub struct VoiceSampleArgs {
     /// Voice: an asset id, or a voice's exact name
     #[arg(value_name = "VOICE")]
     pub voice: String,
-    /// Where to write the recording
+    /// Where to write the recording (`-` for standard output)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
 }

@@ -17,7 +17,9 @@ const EXAMPLES: &[(&str, &str)] = &[
          # a voice by its name, as `ttsc voice list` shows it:\n\
          ttsc synth \"Good morning\" --voice Emma -o morning.wav\n\
          # create the job, print its id, do not wait:\n\
-         ttsc synth \"Later\" --voice VOICE -o later.wav --no-wait",
+         ttsc synth \"Later\" --voice VOICE -o later.wav --no-wait\n\
+         # the audio on standard output (format from --format, else WAV):\n\
+         ttsc synth \"Hi\" --voice VOICE -o - --format mp3 | mpv -",
     ),
     (
         "batch",
@@ -44,7 +46,9 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("jobs wait", "ttsc jobs wait JOB_ID --timeout 600"),
     (
         "jobs download",
-        "ttsc jobs download JOB_ID --out-dir out\nttsc jobs download JOB_ID --output take-2.wav",
+        "ttsc jobs download JOB_ID --out-dir out\n\
+         ttsc jobs download JOB_ID --output take-2.wav\n\
+         ttsc jobs download JOB_ID --output - | ffplay -nodisp -autoexit -",
     ),
     (
         "audition",
@@ -58,7 +62,8 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("audition wait", "ttsc audition wait JOB_ID"),
     (
         "audition download",
-        "ttsc audition download JOB_ID --out-dir previews",
+        "ttsc audition download JOB_ID --out-dir previews\n\
+         ttsc audition download JOB_ID --output - | aplay",
     ),
     (
         "vocab",
@@ -130,7 +135,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "voice show",
         "ttsc voice show VOICE\nttsc voice show VOICE --output-format json",
     ),
-    ("voice sample", "ttsc voice sample VOICE -o sample.wav"),
+    (
+        "voice sample",
+        "ttsc voice sample VOICE -o sample.wav\nttsc voice sample VOICE -o - | aplay",
+    ),
     ("voice check", "ttsc voice check VOICE"),
     (
         "configure",

@@ -14,6 +14,7 @@
 mod cli;
 mod commands;
 mod context;
+mod dest;
 mod env_vars;
 mod error;
 mod examples;

@@ -136,3 +136,192 @@ fn two_outputs_that_resolve_to_one_file_exit_2() {
     assert!(emu.emu.requests().is_empty());
     assert!(!s.path("x.wav").exists());
 }
+
+/// `ttsc` with `emu`'s options first, stdout kept as bytes; `TMPDIR` is the sandbox's
+/// `tmp`, so scratch files can be looked for.
+fn run_raw(s: &Sandbox, emu: &TestEmu, args: &[&str]) -> std::process::Output {
+    let tmp = s.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut all = emu.args();
+    all.extend(args.iter().map(|a| a.to_string()));
+    s.cmd(&all).env("TMPDIR", &tmp).output().unwrap()
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn dash_writes_the_audio_to_stdout_and_nothing_else() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("out-stdout");
+    let wav = run_raw(&s, &emu, &synth_to("-", &["--srt", "a.srt"]));
+    assert_eq!(wav.status.code(), Some(0), "{}", stderr_of(&wav));
+    assert_eq!(&wav.stdout[..4], b"RIFF", "stdout is the WAV and only it");
+    assert_eq!(&wav.stdout[8..12], b"WAVE");
+    let note = stderr_of(&wav);
+    assert!(
+        note.contains(&format!(
+            "{} bytes of audio written to standard output",
+            wav.stdout.len()
+        )),
+        "{note}"
+    );
+    assert!(
+        s.path("a.srt").is_file(),
+        "the subtitles still go to their file"
+    );
+
+    let pcm = run_raw(&s, &emu, &synth_to("-", &["--format", "pcm"]));
+    assert_eq!(pcm.status.code(), Some(0), "{}", stderr_of(&pcm));
+    assert_eq!(
+        pcm.stdout.len(),
+        wav.stdout.len() - 44,
+        "the samples, no header"
+    );
+    let mp3 = run_raw(&s, &emu, &synth_to("-", &["--format", "mp3"]));
+    assert_eq!(mp3.status.code(), Some(0), "{}", stderr_of(&mp3));
+    assert!(
+        mp3.stdout.starts_with(b"ID3") || mp3.stdout[0] == 0xff,
+        "not MP3: {:?}",
+        &mp3.stdout[..4]
+    );
+    let quiet = run_raw(
+        &s,
+        &emu,
+        &["-q", "synth", "Hi", "--voice", VOICE, "-o", "-"],
+    );
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stderr.is_empty(), "{}", stderr_of(&quiet));
+
+    // No scratch file outlives a run.
+    assert_eq!(std::fs::read_dir(s.path("tmp")).unwrap().count(), 0);
+    assert!(!s.path("-").exists());
+}
+
+#[test]
+fn dash_for_two_outputs_or_a_long_text_exits_2_before_anything_is_sent() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("out-stdout-bad");
+    let long = "Sentence number one. ".repeat(30);
+    for (args, says) in [
+        (
+            synth_to("-", &["--srt", "-"]),
+            "--output - and --srt - both write to standard output",
+        ),
+        (
+            synth_to("-", &["--timestamps", "-"]),
+            "--output - and --timestamps - both",
+        ),
+        (
+            synth_to("a.wav", &["--srt", "-"]),
+            "--srt - would write to standard output",
+        ),
+        (
+            vec![
+                "synth",
+                &long,
+                "--voice",
+                VOICE,
+                "-o",
+                "-",
+                "--max-part-chars",
+                "100",
+            ],
+            "--output - takes a text of at most 100 characters",
+        ),
+    ] {
+        let out = run_raw(&s, &emu, &args);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert!(emu.emu.requests().is_empty(), "nothing was sent");
+    assert!(!s.path("a.wav").exists() && !s.path("-").exists());
+}
+
+#[test]
+fn dash_on_a_terminal_exits_2() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("out-stdout-tty");
+    // `script` runs ttsc with a terminal as its standard output.
+    let mut line = format!("'{}'", env!("CARGO_BIN_EXE_ttsc"));
+    for a in emu
+        .args()
+        .iter()
+        .map(String::as_str)
+        .chain(synth_to("-", &[]))
+    {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let Ok(out) = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .current_dir(&s.dir)
+        .env_clear()
+        .env("HOME", &s.dir)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HUAWEICLOUD_SDK_AK", ttsc_emulator::DEMO_AK)
+        .env("HUAWEICLOUD_SDK_SK", ttsc_emulator::DEMO_SK)
+        .stdin(std::process::Stdio::null())
+        .output()
+    else {
+        eprintln!("no `script` (util-linux): skipping the terminal case");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("--output - writes binary audio to standard output, which is a terminal"),
+        "{text}"
+    );
+    assert!(emu.emu.requests().is_empty());
+}
+
+#[test]
+fn downloads_and_samples_take_dash() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("out-stdout-dl");
+    let made = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "json",
+            "synth",
+            "Hi",
+            "--voice",
+            VOICE,
+            "-o",
+            "a.wav",
+        ],
+    );
+    made.expect(0);
+    let id = made.json()["job_id"].as_str().unwrap().to_string();
+    let job = run_raw(&s, &emu, &["jobs", "download", &id, "--output", "-"]);
+    assert_eq!(job.status.code(), Some(0), "{}", stderr_of(&job));
+    assert_eq!(job.stdout, std::fs::read(s.path("a.wav")).unwrap());
+
+    let preview = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "json",
+            "audition",
+            "create",
+            "Hi",
+            "--voice",
+            VOICE,
+        ],
+    );
+    preview.expect(0);
+    let pid = preview.json()["job_id"].as_str().unwrap().to_string();
+    s.run_at(&emu, &["audition", "wait", &pid]).expect(0);
+    let pre = run_raw(&s, &emu, &["audition", "download", &pid, "--output", "-"]);
+    assert_eq!(pre.status.code(), Some(0), "{}", stderr_of(&pre));
+    assert_eq!(&pre.stdout[..4], b"RIFF");
+
+    let sample = run_raw(&s, &emu, &["voice", "sample", VOICE, "-o", "-"]);
+    assert_eq!(sample.status.code(), Some(0), "{}", stderr_of(&sample));
+    assert_eq!(&sample.stdout[..4], b"RIFF");
+    assert_eq!(std::fs::read_dir(s.path("tmp")).unwrap().count(), 0);
+}

@@ -11,12 +11,12 @@ use ttsc_models::{
 };
 
 use super::records::FileRow;
-use super::synth::check_outputs;
 use super::voice::resolve_voice;
 use crate::cli::{
     AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs,
 };
 use crate::context::Ctx;
+use crate::dest::Dest;
 use crate::error::{self, CliError, CliResult};
 use crate::exit_codes::ExitCode;
 use crate::output::Record;
@@ -243,18 +243,30 @@ async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
         check_out_dir(dir)?;
     }
     if let Some(file) = &args.output {
-        check_outputs(&[("--output", file)])?;
+        crate::dest::check_outputs(&ctx.ui, &[("--output", file)])?;
     }
+    let dest = args
+        .output
+        .as_deref()
+        .map(|file| Dest::new(file, "tmp"))
+        .transpose()?;
     let client = ctx.client().await?;
     let spinner = ctx.ui.spinner(format!("downloading job {}", args.id));
-    let result = match (&args.output, &args.out_dir) {
-        (Some(file), _) => download_audio_to(&client, &args.id, file).await,
+    let result = match (&dest, &args.out_dir) {
+        (Some(dest), _) => download_audio_to(&client, &args.id, dest.path()).await,
         (None, Some(dir)) => client.download_job(&args.id, dir).await,
         // clap requires one of the two.
         (None, None) => Ok(Vec::new()),
     };
     spinner.finish_and_clear();
     let files = result.map_err(|e| ctx.client_error(&e))?;
+    if let Some(bytes) = dest.as_ref().map(Dest::finish).transpose()?.flatten() {
+        ctx.ui.note(&format!(
+            "job {}: {bytes} bytes of audio written to standard output",
+            args.id
+        ));
+        return Ok(ExitCode::Success);
+    }
     let rows: Vec<FileRow> = files
         .iter()
         .map(|(file, d)| FileRow::new(&args.id, file.name(), &d.path, d.bytes))
@@ -330,7 +342,7 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
         check_out_dir(dir)?;
     }
     if let Some(file) = &args.output {
-        check_outputs(&[("--output", file)])?;
+        crate::dest::check_outputs(&ctx.ui, &[("--output", file)])?;
     }
     let client = ctx.client().await?;
     let r = client
@@ -357,12 +369,17 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
             urls.len()
         )));
     }
+    let stdout = args
+        .output
+        .as_deref()
+        .map(|file| Dest::new(file, "wav"))
+        .transpose()?;
     let mut rows = Vec::new();
     for (i, url) in urls.iter().enumerate() {
         // Previews are WAV (the service offers no other format for them); the name never
         // comes from the URL.
-        let dest = match (&args.output, &args.out_dir) {
-            (Some(file), _) => file.clone(),
+        let dest = match (&stdout, &args.out_dir) {
+            (Some(file), _) => file.path().to_path_buf(),
             (None, Some(dir)) if urls.len() == 1 => dir.join(format!("{}.wav", args.id)),
             (None, Some(dir)) => dir.join(format!("{}-{}.wav", args.id, i + 1)),
             (None, None) => break,
@@ -372,6 +389,13 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
             .await
             .map_err(|e| ctx.client_error(&e))?;
         rows.push(FileRow::new(&args.id, "audio", &d.path, d.bytes));
+    }
+    if let Some(bytes) = stdout.as_ref().map(Dest::finish).transpose()?.flatten() {
+        ctx.ui.note(&format!(
+            "preview {}: {bytes} bytes of audio written to standard output",
+            args.id
+        ));
+        return Ok(ExitCode::Success);
     }
     ctx.print_records(&rows)
 }

@@ -14,6 +14,7 @@ use super::records::FileRow;
 use super::voice::resolve_voice;
 use crate::cli::{OutputFormat, SynthArgs, SynthFormat};
 use crate::context::Ctx;
+use crate::dest::{Dest, is_stdout};
 use crate::error::{self, CliError, CliResult};
 use crate::exit_codes::ExitCode;
 
@@ -140,35 +141,6 @@ fn build(
     Ok(CreateAsyncTtsJobRequest::new(body))
 }
 
-/// Output paths must be files (or devices and FIFOs, written through) and distinct after
-/// resolving: `x.wav`, `./x.wav` and a link to it are one file.
-pub fn check_outputs(outputs: &[(&str, &Path)]) -> CliResult {
-    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
-    for &(flag, path) in outputs {
-        if path.as_os_str().is_empty() {
-            return Err(CliError::usage(format!("{flag} is empty")));
-        }
-        if path.is_dir() {
-            return Err(CliError::usage(format!(
-                "invalid value {} for {flag} (it is a directory; name a file)",
-                path.display()
-            )));
-        }
-        let identity = target::identity(path).map_err(|e| {
-            CliError::usage(format!("invalid value {} for {flag}", path.display()))
-                .cause(e.to_string())
-        })?;
-        if let Some((other, _)) = seen.iter().find(|(_, p)| *p == identity) {
-            return Err(CliError::usage(format!(
-                "{flag} and {other} name the same file {}",
-                identity.display()
-            )));
-        }
-        seen.push((flag, identity));
-    }
-    Ok(())
-}
-
 /// Runs `ttsc synth`.
 pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     let text = match (&args.text, &args.text_file) {
@@ -185,7 +157,11 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     if let Some(p) = &args.timestamps {
         outputs.push(("--timestamps", p.as_path()));
     }
-    check_outputs(&outputs)?;
+    if args.no_wait {
+        // Nothing is written: the job's id is printed.
+        outputs.remove(0);
+    }
+    crate::dest::check_outputs(&ctx.ui, &outputs)?;
     request.body.voice_asset_id = resolve_voice(ctx, &args.voice, "--voice").await?;
 
     let client = ctx.client().await?;
@@ -199,6 +175,13 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         ))
         .hint("drop --no-wait: synth waits for the parts and joins them into one file"));
     }
+    if parts > 1 && is_stdout(&args.output) {
+        return Err(CliError::usage(format!(
+            "--output - takes a text of at most {} characters (--max-part-chars); this one runs as {parts} jobs joined in a file",
+            args.max_part_chars
+        ))
+        .hint("name a file for --output (a run stopped half-way resumes from the journal beside it), then read it from there"));
+    }
     if args.no_wait {
         let created = client
             .create_async_tts_job(request)
@@ -207,9 +190,10 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         return ctx.print_object(&created);
     }
 
+    let dest = Dest::new(&args.output, format_name(format))?;
     let audio_path = match format {
-        SynthFormat::Pcm => scratch_wav(&args.output),
-        SynthFormat::Wav | SynthFormat::Mp3 => args.output.clone(),
+        SynthFormat::Pcm => scratch_wav(dest.path()),
+        SynthFormat::Wav | SynthFormat::Mp3 => dest.path().to_path_buf(),
     };
     // A partial download left by an interrupted run belongs to another job: resuming it
     // would splice two files together.
@@ -247,9 +231,17 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     let done = result.map_err(|e| ctx.client_error(&e))?;
 
     let audio_bytes = match format {
-        SynthFormat::Pcm => wav_to_pcm(&audio_path, &args.output)?,
+        SynthFormat::Pcm => wav_to_pcm(&audio_path, dest.path())?,
         SynthFormat::Wav | SynthFormat::Mp3 => done.audio.bytes,
     };
+    if dest.finish()?.is_some() {
+        // Standard output is the audio: what was written is told on stderr.
+        ctx.ui.note(&format!(
+            "job {}: {audio_bytes} bytes of audio written to standard output",
+            done.job_id
+        ));
+        return Ok(ExitCode::Success);
+    }
     let mut files = vec![FileRow::new(
         &done.job_id,
         "audio",

@@ -10,7 +10,6 @@ use ttsc_models::{
 };
 
 use super::jobs::{call, call_and_print, list_records, validate};
-use super::synth::check_outputs;
 use crate::cli::{VoiceCommand, VoiceListArgs, VoiceSampleArgs, VoiceSource};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -141,7 +140,7 @@ struct SampleWritten {
 
 async fn sample(ctx: &mut Ctx, args: VoiceSampleArgs) -> CliResult<ExitCode> {
     validate(&ctx.ui, &ShowAssetRequest::new(args.voice.as_str()), VOICE)?;
-    check_outputs(&[("--output", args.output.as_path())])?;
+    crate::dest::check_outputs(&ctx.ui, &[("--output", args.output.as_path())])?;
     let asset = show_asset(ctx, &args.voice).await?;
     let id = asset.asset_id.clone().unwrap_or(args.voice);
     let url = sample_url(&asset).ok_or_else(|| {
@@ -149,14 +148,21 @@ async fn sample(ctx: &mut Ctx, args: VoiceSampleArgs) -> CliResult<ExitCode> {
             "`ttsc audition create TEXT --voice {id}` previews it"
         ))
     })?;
+    let dest = crate::dest::Dest::new(&args.output, "tmp")?;
     let client = ctx.client().await?;
     let spinner = ctx.ui.spinner(format!("downloading the sample of {id}"));
     let expect = Expect::audio(None).max_bytes(MAX_SAMPLE_BYTES);
     let result = client
-        .download_with_refresh(url, &args.output, &expect, None)
+        .download_with_refresh(url, dest.path(), &expect, None)
         .await;
     spinner.finish_and_clear();
     let done = result.map_err(|e| ctx.client_error(&e))?;
+    if let Some(bytes) = dest.finish()? {
+        ctx.ui.note(&format!(
+            "voice {id}: {bytes} bytes of its sample written to standard output"
+        ));
+        return Ok(ExitCode::Success);
+    }
     ctx.print_object(&SampleWritten {
         asset_id: id,
         path: done.path.display().to_string(),
