@@ -198,7 +198,7 @@ pub struct SynthArgs {
     /// The text to synthesize
     #[arg(
         value_name = "TEXT",
-        required_unless_present = "text_file",
+        required_unless_present_any = ["text_file", "input_json"],
         conflicts_with = "text_file"
     )]
     pub text: Option<String>,
@@ -206,8 +206,8 @@ pub struct SynthArgs {
     #[arg(long, value_name = "FILE")]
     pub text_file: Option<PathBuf>,
     /// Voice: an asset id, or a voice's exact name (`ttsc voice list` shows both)
-    #[arg(long, value_name = "VOICE")]
-    pub voice: String,
+    #[arg(long, value_name = "VOICE", required_unless_present = "input_json")]
+    pub voice: Option<String>,
     /// Where to write the audio (`-` for standard output)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
@@ -232,6 +232,53 @@ pub struct SynthArgs {
     /// Audio channels, 1 or 2
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub channels: Option<i32>,
+    /// The body shared with `audition create`.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Ask for subtitles (gen_srt) without downloading them: with --no-wait, `jobs download`
+    /// fetches them later (--srt FILE implies it)
+    #[arg(long)]
+    pub gen_srt: bool,
+    /// Ask for the timestamp file (need_timestamp) without downloading it (--timestamps FILE
+    /// implies it)
+    #[arg(long)]
+    pub need_timestamp: bool,
+    /// Longest subtitle, in characters (srt_len, at least 0)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub srt_len: Option<i32>,
+    /// Lines per subtitle (srt_line_limit, at least 0)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub srt_line_limit: Option<i32>,
+    /// Return MS milliseconds of silence if synthesis fails (silence_flag and
+    /// silence_time_ms, 0 to 5000)
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    pub silence_ms: Option<i32>,
+    /// URL the service calls when the job ends (callback_config.callback_url)
+    #[arg(long, value_name = "URL")]
+    pub callback_url: Option<String>,
+    /// Priority, 0 (highest) to 10
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub priority: Option<i32>,
+    /// Let the service segment the text (slice_segments)
+    #[arg(long)]
+    pub slice_segments: bool,
+    /// Bill the job against reserved (yearly/monthly) concurrency (is_concurrent_resource)
+    #[arg(long)]
+    pub concurrent_resource: bool,
+    /// Also upload the audio to URL (output_external_url; allow-listed tenants only)
+    #[arg(long, value_name = "URL")]
+    pub output_external_url: Option<String>,
+    /// Also upload the subtitles to URL (srt_output_external_url; allow-listed tenants only)
+    #[arg(long, value_name = "URL")]
+    pub srt_output_external_url: Option<String>,
+    /// Also upload the action file to URL (action_output_external_url; allow-listed tenants
+    /// only)
+    #[arg(long, value_name = "URL")]
+    pub action_output_external_url: Option<String>,
+    /// The job's body as JSON in wire names (`text`, `voice_asset_id`, `speed`, …), from FILE
+    /// or `-`; flags given as well win
+    #[arg(long, value_name = "FILE")]
+    pub input_json: Option<PathBuf>,
     /// Create the job, print its id and exit without waiting
     #[arg(long, conflicts_with_all = ["srt", "timestamps"])]
     pub no_wait: bool,
@@ -242,6 +289,32 @@ pub struct SynthArgs {
     /// Parts of a long text synthesized at once
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+}
+
+/// Body fields `synth` and `audition create` share.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Text as sent to the engine (tts_text), e.g. SSML markup, from FILE or `-`; TEXT stays
+    /// the text the records show
+    #[arg(long, value_name = "FILE")]
+    pub ssml: Option<PathBuf>,
+    /// Apply the tenant's custom pronunciations (is_vocabulary_config_enable=true)
+    #[arg(long, overrides_with = "no_vocabulary")]
+    pub vocabulary: bool,
+    /// Do not apply them (is_vocabulary_config_enable=false)
+    #[arg(long, overrides_with = "vocabulary")]
+    pub no_vocabulary: bool,
+}
+
+impl EngineArgs {
+    /// `is_vocabulary_config_enable` as the flags set it.
+    pub fn vocabulary(&self) -> Option<bool> {
+        match (self.vocabulary, self.no_vocabulary) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// `ttsc batch`.
@@ -368,11 +441,11 @@ pub enum AuditionCommand {
 #[derive(Debug, Args)]
 pub struct AuditionCreateArgs {
     /// The text to preview
-    #[arg(value_name = "TEXT")]
-    pub text: String,
+    #[arg(value_name = "TEXT", required_unless_present = "input_json")]
+    pub text: Option<String>,
     /// Voice: an asset id, or a voice's exact name (`ttsc voice list` shows both)
-    #[arg(long, value_name = "VOICE")]
-    pub voice: String,
+    #[arg(long, value_name = "VOICE", required_unless_present = "input_json")]
+    pub voice: Option<String>,
     /// Speech rate, 50 to 200
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub speed: Option<i32>,
@@ -385,6 +458,19 @@ pub struct AuditionCreateArgs {
     /// Business type
     #[arg(long, value_name = "B")]
     pub business_type: Option<String>,
+    /// Audio channels, 1 or 2
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub channels: Option<i32>,
+    /// Speaking style or emotion
+    #[arg(long, value_name = "S")]
+    pub style: Option<String>,
+    /// The body shared with `synth`.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The preview's body as JSON in wire names (`text`, `emotion`, `speed`, …), from FILE or
+    /// `-`; flags given as well win
+    #[arg(long, value_name = "FILE")]
+    pub input_json: Option<PathBuf>,
 }
 
 /// `ttsc vocab …`.

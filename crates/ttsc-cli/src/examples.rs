@@ -17,7 +17,11 @@ const EXAMPLES: &[(&str, &str)] = &[
          # a voice by its name, as `ttsc voice list` shows it:\n\
          ttsc synth \"Good morning\" --voice Emma -o morning.wav\n\
          # create the job, print its id, do not wait:\n\
-         ttsc synth \"Later\" --voice VOICE -o later.wav --no-wait\n\
+         ttsc synth \"Later\" --voice VOICE -o later.wav --no-wait --gen-srt\n\
+         # SSML for the engine, a callback, top priority:\n\
+         ttsc synth \"Hello\" --ssml hello.ssml --voice VOICE -o hello.wav --callback-url https://example.com/tts --priority 0\n\
+         # the whole body as JSON in wire names; flags win:\n\
+         ttsc synth --input-json body.json -o out.wav --speed 110\n\
          # the audio on standard output (format from --format, else WAV):\n\
          ttsc synth \"Hi\" --voice VOICE -o - --format mp3 | mpv -",
     ),
@@ -27,7 +31,9 @@ const EXAMPLES: &[(&str, &str)] = &[
          ttsc batch scripts.jsonl --out-dir audio --concurrency 8 --output-format ndjson\n\
          # scripts.csv:\n\
          #   id,text,voice,format\n\
-         #   intro,\"Welcome to the show.\",VOICE,wav",
+         #   intro,\"Welcome to the show.\",VOICE,wav\n\
+         # scripts.jsonl (any body field by its wire name):\n\
+         #   {\"id\": \"intro\", \"text\": \"Welcome.\", \"voice\": \"VOICE\", \"priority\": 0, \"srt_len\": 20}",
     ),
     (
         "jobs",
@@ -56,7 +62,9 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "audition create",
-        "ttsc audition create \"Does this voice fit?\" --voice VOICE --speed 110",
+        "ttsc audition create \"Does this voice fit?\" --voice VOICE --speed 110\n\
+         ttsc audition create \"Does this voice fit?\" --voice VOICE --style cheerful --no-vocabulary\n\
+         ttsc audition create --input-json preview.json",
     ),
     ("audition get", "ttsc audition get JOB_ID"),
     ("audition wait", "ttsc audition wait JOB_ID"),

@@ -19,6 +19,7 @@ mod env_vars;
 mod error;
 mod examples;
 mod exit_codes;
+mod input_json;
 mod journal;
 mod manifest;
 mod output;

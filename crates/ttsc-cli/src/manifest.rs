@@ -1,34 +1,83 @@
 //! Batch manifests: JSON Lines or CSV, read and validated whole before anything is sent.
 //!
 //! Each record describes one output: `id` (names the output file: 1 to 128 of `A-Z a-z 0-9
-//! . _ -`, not starting with `.`, unique), `text`, `voice`, and optionally `format` (`wav`,
-//! `mp3`), `speed`, `pitch`, `volume`, `channels`, `srt` and `timestamps` (booleans: also
-//! write `ID.srt` / `ID.timestamps.json`). JSON Lines: one object per line, blank lines and
-//! lines starting with `#` skipped. CSV: RFC 4180 with a header naming the fields; empty
-//! cells are absent. The format follows the extension (`.csv`; `.jsonl`, `.ndjson`,
-//! `.json`), else the first character (`{` for JSON Lines).
+//! . _ -`, not starting with `.`, unique), `text`, `voice` (or `voice_asset_id`), and
+//! optionally `format` (or `audio_format`: `wav`, `mp3`), `srt` and `timestamps` (booleans:
+//! also write `ID.srt` / `ID.timestamps.json`), and any other field of CreateAsyncTtsJob's
+//! body by its wire name (`speed`, `priority`, `tts_text`, `gen_srt`, `callback_config`, …;
+//! in CSV, `callback_config` is a cell holding a JSON object). JSON Lines: one object per
+//! line, blank lines and lines starting with `#` skipped. CSV: RFC 4180 with a header naming
+//! the fields; empty cells are absent. The format follows the extension (`.csv`; `.jsonl`,
+//! `.ndjson`, `.json`), else the first character (`{` for JSON Lines).
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::Value;
-use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation};
+use ttsc_models::{
+    AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation,
+    TtsCallBackConfig,
+};
 
 use crate::error::{CliError, CliResult, describe_violation};
 
-/// The fields a manifest record may have.
+/// The fields a manifest record may have: ttsc's own, then the body's wire names.
 pub const FIELDS: &[&str] = &[
     "id",
     "text",
     "voice",
     "format",
+    "srt",
+    "timestamps",
+    "voice_asset_id",
+    "audio_format",
+    "tts_text",
     "speed",
     "pitch",
     "volume",
     "channels",
-    "srt",
-    "timestamps",
+    "need_timestamp",
+    "silence_flag",
+    "silence_time_ms",
+    "callback_config",
+    "gen_srt",
+    "srt_len",
+    "srt_line_limit",
+    "slice_segments",
+    "output_external_url",
+    "srt_output_external_url",
+    "action_output_external_url",
+    "is_vocabulary_config_enable",
+    "is_concurrent_resource",
+    "priority",
 ];
+
+/// Body fields by type, as a CSV cell is read (JSON values must have the type already).
+const INTS: &[&str] = &[
+    "speed",
+    "pitch",
+    "volume",
+    "channels",
+    "silence_time_ms",
+    "srt_len",
+    "srt_line_limit",
+    "priority",
+];
+const BOOLS: &[&str] = &[
+    "need_timestamp",
+    "silence_flag",
+    "gen_srt",
+    "slice_segments",
+    "is_vocabulary_config_enable",
+    "is_concurrent_resource",
+];
+const STRINGS: &[&str] = &[
+    "tts_text",
+    "output_external_url",
+    "srt_output_external_url",
+    "action_output_external_url",
+];
+const OBJECTS: &[&str] = &["callback_config"];
 
 /// How the job body's wire fields are called in a manifest.
 const WIRE_NAMES: &[(&str, &str)] = &[("voice_asset_id", "voice"), ("audio_format", "format")];
@@ -106,6 +155,34 @@ impl Raw {
             Raw::Json(other) => Err(format!(
                 "invalid value {other} for {field} (expected true or false)"
             )),
+        }
+    }
+
+    /// A JSON object, or in CSV a cell holding one.
+    fn object(&self, field: &str) -> Result<Value, String> {
+        let bad = |v: &dyn std::fmt::Display| {
+            format!("invalid value {v} for {field} (expected a JSON object)")
+        };
+        match self {
+            Raw::Json(v @ Value::Object(_)) => Ok(v.clone()),
+            Raw::Text(s) => match serde_json::from_str(s) {
+                Ok(v @ Value::Object(_)) => Ok(v),
+                _ => Err(bad(&format!("{s:?}"))),
+            },
+            Raw::Json(other) => Err(bad(other)),
+        }
+    }
+
+    /// The value of body field `field`, typed as the body has it.
+    fn wire(&self, field: &str) -> Result<Value, String> {
+        if INTS.contains(&field) {
+            self.int(field).map(Value::from)
+        } else if BOOLS.contains(&field) {
+            self.bool(field).map(Value::from)
+        } else if OBJECTS.contains(&field) {
+            self.object(field)
+        } else {
+            self.string(field).map(Value::from)
         }
     }
 }
@@ -236,11 +313,16 @@ fn item(line: usize, fields: &[(String, Raw)]) -> Result<Item, Vec<String>> {
     let mut problems = Vec::new();
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     for (k, _) in fields {
-        if !FIELDS.contains(&k.as_str()) && k != "voice_asset_id" {
+        if !FIELDS.contains(&k.as_str()) {
             problems.push(format!(
                 "unknown field {k:?} (expected {})",
                 FIELDS.join(", ")
             ));
+        }
+    }
+    for (ours, wire) in [("voice", "voice_asset_id"), ("format", "audio_format")] {
+        if get(ours).is_some() && get(wire).is_some() {
+            problems.push(format!("{ours} and {wire} are the same field; give one"));
         }
     }
     let voice_raw = get("voice").or_else(|| get("voice_asset_id"));
@@ -258,23 +340,39 @@ fn item(line: usize, fields: &[(String, Raw)]) -> Result<Item, Vec<String>> {
     let string = |raw: Option<&Raw>, name: &str, problems: &mut Vec<String>| {
         raw.and_then(|v| v.string(name).map_err(|e| problems.push(e)).ok())
     };
-    let int = |name: &str, problems: &mut Vec<String>| {
-        get(name).and_then(|v| v.int(name).map_err(|e| problems.push(e)).ok())
-    };
     let flag = |name: &str, problems: &mut Vec<String>| {
         get(name).is_some_and(|v| v.bool(name).map_err(|e| problems.push(e)).unwrap_or(false))
     };
     let id = string(get("id"), "id", &mut problems).unwrap_or_default();
     let text = string(get("text"), "text", &mut problems).unwrap_or_default();
     let voice = string(voice_raw, "voice", &mut problems).unwrap_or_default();
-    let format = string(get("format"), "format", &mut problems);
-    let speed = int("speed", &mut problems);
-    let pitch = int("pitch", &mut problems);
-    let volume = int("volume", &mut problems);
-    let channels = int("channels", &mut problems);
+    let format = string(
+        get("format").or_else(|| get("audio_format")),
+        "format",
+        &mut problems,
+    );
     let srt = flag("srt", &mut problems);
     let timestamps = flag("timestamps", &mut problems);
-
+    // Every other body field, typed as the body has it.
+    let mut wire = serde_json::Map::new();
+    for &field in INTS.iter().chain(BOOLS).chain(STRINGS).chain(OBJECTS) {
+        if let Some(raw) = get(field) {
+            let typed = raw.wire(field).and_then(|v| {
+                // The one nested object: its fields are typed here, naming their path.
+                if field == "callback_config" {
+                    crate::input_json::typed::<TtsCallBackConfig>(&v, field)
+                        .map_err(|e| e.message.replacen("invalid --input-json: ", "", 1))?;
+                }
+                Ok(v)
+            });
+            match typed {
+                Ok(v) => {
+                    wire.insert(field.to_owned(), v);
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+    }
     if get("id").is_some() && !valid_id(&id) {
         problems.push(format!(
             "invalid value {id:?} for id (1 to 128 of A-Z a-z 0-9 . _ -, not starting with .)"
@@ -290,11 +388,15 @@ fn item(line: usize, fields: &[(String, Raw)]) -> Result<Item, Vec<String>> {
             ("wav", AudioFormat::Wav)
         }
     };
-    let mut body = CreateAsyncTtsJobRequestBody::new(text, voice).audio_format(audio_format);
-    body.speed = speed;
-    body.pitch = pitch;
-    body.volume = volume;
-    body.channels = channels;
+    wire.insert("text".into(), text.into());
+    wire.insert("voice_asset_id".into(), voice.into());
+    // Every value was typed above, so this cannot fail.
+    let mut body: CreateAsyncTtsJobRequestBody =
+        match crate::input_json::typed(&Value::Object(wire), "") {
+            Ok(body) => body,
+            Err(e) => return Err(vec![e.message]),
+        };
+    body.audio_format = Some(audio_format);
     if srt {
         body.gen_srt = Some(true);
     }
@@ -423,6 +525,80 @@ mod tests {
         assert!(valid_id("line-01.a_b"));
         for bad in ["", ".hidden", "a/b", "a b", "..", &"x".repeat(129)] {
             assert!(!valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_body_field_has_a_key_and_a_type() {
+        let body = CreateAsyncTtsJobRequest::INFO.body_fields;
+        for field in body {
+            assert!(FIELDS.contains(field), "{field} is no manifest key");
+        }
+        let typed: Vec<&str> = INTS
+            .iter()
+            .chain(BOOLS)
+            .chain(STRINGS)
+            .chain(OBJECTS)
+            .copied()
+            .collect();
+        for field in body {
+            let special = ["text", "voice_asset_id", "audio_format"].contains(field);
+            assert!(special != typed.contains(field), "{field}");
+        }
+    }
+
+    #[test]
+    fn body_fields_go_by_their_wire_names_in_json_and_csv() {
+        let csv = vec![
+            ("id".to_string(), Raw::Text("a".into())),
+            ("text".to_string(), Raw::Text("Hi".into())),
+            ("voice_asset_id".to_string(), Raw::Text("v".into())),
+            ("audio_format".to_string(), Raw::Text("MP3".into())),
+            ("priority".to_string(), Raw::Text("3".into())),
+            (
+                "is_vocabulary_config_enable".to_string(),
+                Raw::Text("false".into()),
+            ),
+            (
+                "tts_text".to_string(),
+                Raw::Text("<speak>Hi</speak>".into()),
+            ),
+            (
+                "callback_config".to_string(),
+                Raw::Text(r#"{"callback_url": "https://example.com/cb"}"#.into()),
+            ),
+        ];
+        let parsed = item(2, &csv).unwrap();
+        assert_eq!(parsed.ext, "mp3");
+        let wire = serde_json::to_value(&parsed.body).unwrap();
+        assert_eq!(
+            wire,
+            serde_json::json!({
+                "text": "Hi", "tts_text": "<speak>Hi</speak>", "voice_asset_id": "v",
+                "audio_format": "MP3", "callback_config": {"callback_url": "https://example.com/cb"},
+                "is_vocabulary_config_enable": false, "priority": 3
+            })
+        );
+        let json = vec![
+            ("id".to_string(), Raw::Json("a".into())),
+            ("text".to_string(), Raw::Json("Hi".into())),
+            ("voice".to_string(), Raw::Json("v".into())),
+            ("voice_asset_id".to_string(), Raw::Json("v".into())),
+            ("priority".to_string(), Raw::Json(11.into())),
+            ("gen_srt".to_string(), Raw::Json("maybe".into())),
+            (
+                "callback_config".to_string(),
+                Raw::Json(serde_json::json!({"callback_url": 5})),
+            ),
+        ];
+        let all = item(3, &json).unwrap_err().join("\n");
+        for needle in [
+            "voice and voice_asset_id are the same field",
+            "for priority (allowed: 0 to 10)",
+            "\"maybe\" for gen_srt",
+            "callback_config.callback_url: invalid type: integer `5`",
+        ] {
+            assert!(all.contains(needle), "{needle} in {all}");
         }
     }
 

@@ -62,7 +62,25 @@ fn bad_input_exits_2_naming_the_key_before_anything_is_sent() {
         &format!(r#"{{"body": {{"text": "x", "voice_asset_id": "{VOICE}", "sped": 1}}}}"#),
     );
     s.write("array.json", "[]");
-    let cases: [(&[&str], &str); 6] = [
+    s.write(
+        "typed.json",
+        &format!(r#"{{"body": {{"text": "x", "voice_asset_id": "{VOICE}", "speed": "fast"}}}}"#),
+    );
+    s.write(
+        "nested.json",
+        &format!(
+            r#"{{"body": {{"text": "x", "voice_asset_id": "{VOICE}", "callback_config": {{"callback_url": 1}}}}}}"#
+        ),
+    );
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["api", "CreateAsyncTtsJob", "--input-json", "typed.json"],
+            "body.speed: invalid type: string \"fast\", expected an integer",
+        ),
+        (
+            &["api", "CreateAsyncTtsJob", "--input-json", "nested.json"],
+            "body.callback_config.callback_url: invalid type: integer `1`, expected a string",
+        ),
         (&["api", "ShowTtsJob", "--input-json", "typo.json"], "limt"),
         (
             &["api", "ShowTtsJob", "--input-json", "range.json"],

@@ -7,8 +7,6 @@
 //! same one the emulator uses, so it is read exactly as the service would read it.
 
 use std::future::Future;
-use std::io::Read;
-use std::path::Path;
 use std::pin::Pin;
 
 use serde::Serialize;
@@ -23,10 +21,8 @@ use crate::cli::{ApiArgs, OutputFormat};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::exit_codes::ExitCode;
+use crate::input_json;
 use crate::output::{Output, Record};
-
-/// The largest input read (the gateway refuses bodies over 12 MB).
-const MAX_INPUT: u64 = 16 << 20;
 
 /// Runs `ttsc api`.
 pub async fn run(ctx: &mut Ctx, args: ApiArgs) -> CliResult<ExitCode> {
@@ -34,7 +30,10 @@ pub async fn run(ctx: &mut Ctx, args: ApiArgs) -> CliResult<ExitCode> {
         return list(ctx);
     };
     let info = find(&name)?;
-    let input = read_input(args.input_json.as_deref())?;
+    let input = match &args.input_json {
+        Some(path) => input_json::read(path)?,
+        None => Map::new(),
+    };
     let send: for<'a> fn(&'a mut Ctx, Map<String, Value>) -> Sending<'a> =
         dispatch_operation!(info.id, sender);
     send(ctx, input).await
@@ -127,33 +126,6 @@ pub fn input_keys(info: &OperationInfo) -> Vec<String> {
     keys
 }
 
-/// Reads the input object from FILE, `-` (standard input), or nothing (`{}`).
-fn read_input(path: Option<&Path>) -> CliResult<Map<String, Value>> {
-    let Some(path) = path else {
-        return Ok(Map::new());
-    };
-    let what = format!("--input-json {}", path.display());
-    let mut text = String::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin()
-            .take(MAX_INPUT + 1)
-            .read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT + 1).read_to_string(&mut text))
-    };
-    read.map_err(|e| CliError::usage(format!("cannot read {what}")).cause(e.to_string()))?;
-    if text.len() as u64 > MAX_INPUT {
-        return Err(CliError::usage(format!(
-            "{what} is larger than {MAX_INPUT} bytes"
-        )));
-    }
-    match serde_json::from_str(&text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(CliError::usage(format!("{what} is not a JSON object"))),
-        Err(e) => Err(CliError::usage(format!("{what} is not valid JSON")).cause(e.to_string())),
-    }
-}
-
 /// Turns the input into the typed request through the generated wire parser.
 fn parse<O: Operation>(input: &Map<String, Value>) -> CliResult<O> {
     let info = O::INFO;
@@ -205,6 +177,8 @@ fn parse<O: Operation>(input: &Map<String, Value>) -> CliResult<O> {
         }
     }
     let body_in = input.get("body").filter(|b| !b.is_null());
+    // Typed here first, so that a value of the wrong type is named by its path.
+    let typed_body: Option<O::Body> = body_in.map(|b| input_json::typed(b, "body")).transpose()?;
     let body = match body_in {
         Some(b) => serde_json::to_vec(b).map_err(|e| CliError::usage(e.to_string()))?,
         None => Vec::new(),
@@ -217,10 +191,8 @@ fn parse<O: Operation>(input: &Map<String, Value>) -> CliResult<O> {
     };
     let request = O::from_wire(&wire).map_err(|e| crate::error::validation(&e, &[]))?;
     // Fields the body type does not have would be dropped silently: refuse them instead.
-    if let (Some(given), Some(parsed)) = (body_in, request.body()) {
-        let parsed = serde_json::to_value(parsed).map_err(|e| CliError::usage(e.to_string()))?;
-        let mut extra = Vec::new();
-        extra_keys(given, &parsed, "body", &mut extra);
+    if let (Some(given), Some(parsed)) = (body_in, typed_body) {
+        let extra = input_json::unknown_keys(given, &parsed, "body")?;
         if !extra.is_empty() {
             let top: Vec<String> = info
                 .body_fields
@@ -231,28 +203,6 @@ fn parse<O: Operation>(input: &Map<String, Value>) -> CliResult<O> {
         }
     }
     Ok(request)
-}
-
-/// Keys of `given` (non-null) that did not survive parsing into `parsed`, dotted.
-fn extra_keys(given: &Value, parsed: &Value, at: &str, out: &mut Vec<String>) {
-    match (given, parsed) {
-        (Value::Object(g), Value::Object(p)) => {
-            for (k, v) in g {
-                let path = format!("{at}.{k}");
-                match p.get(k) {
-                    None if !v.is_null() => out.push(path),
-                    None => {}
-                    Some(pv) => extra_keys(v, pv, &path, out),
-                }
-            }
-        }
-        (Value::Array(g), Value::Array(p)) => {
-            for (i, (gv, pv)) in g.iter().zip(p).enumerate() {
-                extra_keys(gv, pv, &format!("{at}[{i}]"), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn unknown_keys(op: &str, unknown: &[String], valid: &[String]) -> CliError {
@@ -324,14 +274,5 @@ mod tests {
         );
         assert_eq!(snake_case("X-App-UserId"), "x_app_user_id");
         assert_eq!(snake_case("X-Request-Id"), "x_request_id");
-    }
-
-    #[test]
-    fn extra_body_keys_are_found_at_any_depth() {
-        let given = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": null, "f": [{"g": 1}]});
-        let parsed = serde_json::json!({"a": 1, "b": {"c": 2}, "f": [{}]});
-        let mut out = Vec::new();
-        extra_keys(&given, &parsed, "body", &mut out);
-        assert_eq!(out, ["body.b.d", "body.f[0].g"]);
     }
 }

@@ -19,6 +19,7 @@ use crate::context::Ctx;
 use crate::dest::Dest;
 use crate::error::{self, CliError, CliResult};
 use crate::exit_codes::ExitCode;
+use crate::input_json;
 use crate::output::Record;
 use crate::ui::Ui;
 
@@ -307,25 +308,114 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
     }
 }
 
+/// How the preview body's fields are called on the command line.
+const AUDITION_FLAGS: error::FlagNames<'static> = &[
+    ("text", "TEXT"),
+    ("tts_text", "--ssml"),
+    ("emotion", "--voice"),
+    ("speed", "--speed"),
+    ("pitch", "--pitch"),
+    ("volume", "--volume"),
+    ("business_type", "--business-type"),
+    ("style", "--style"),
+    ("channels", "--channels"),
+    ("is_vocabulary_config_enable", "--vocabulary"),
+];
+
+/// `--input-json`'s preview body, with placeholders for the required fields it leaves out.
+fn audition_input(path: &Path) -> CliResult<CreateTtsAuditionRequestBody> {
+    let mut input = input_json::read(path)?;
+    for required in ["text", "emotion"] {
+        input
+            .entry(required)
+            .or_insert_with(|| serde_json::Value::String(String::new()));
+    }
+    let input = serde_json::Value::Object(input);
+    let body: CreateTtsAuditionRequestBody = input_json::typed(&input, "")?;
+    let extra = input_json::unknown_keys(&input, &body, "")?;
+    if !extra.is_empty() {
+        return Err(CliError::usage(format!(
+            "unknown key{} {} in --input-json",
+            if extra.len() == 1 { "" } else { "s" },
+            extra.join(", ")
+        ))
+        .hint(format!(
+            "the keys are CreateTtsAudition's body fields: {}",
+            CreateTtsAuditionRequest::INFO.body_fields.join(", ")
+        )));
+    }
+    Ok(body)
+}
+
 async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<ExitCode> {
-    let mut body = CreateTtsAuditionRequestBody::new(args.text, args.voice.clone());
-    body.speed = args.speed;
-    body.pitch = args.pitch;
-    body.volume = args.volume;
-    body.business_type = args.business_type;
+    super::synth::one_stdin(&[
+        ("--ssml", args.engine.ssml.as_deref()),
+        ("--input-json", args.input_json.as_deref()),
+    ])?;
+    let input = args.input_json.as_deref().map(audition_input).transpose()?;
+    let from_input = input.is_some();
+    let mut body = input.unwrap_or_default();
+    let mut by_flag: Vec<&str> = Vec::new();
+    if let Some(t) = &args.text {
+        body.text.clone_from(t);
+        by_flag.push("text");
+    } else if body.text.is_empty() {
+        return Err(CliError::usage("give TEXT, or `text` in --input-json"));
+    }
+    if let Some(v) = &args.voice {
+        body.emotion.clone_from(v);
+        by_flag.push("emotion");
+    } else if body.emotion.is_empty() {
+        return Err(CliError::usage(
+            "give --voice, or `emotion` in --input-json",
+        ));
+    }
+    if let Some(path) = &args.engine.ssml {
+        body.tts_text = Some(crate::read::text(
+            path,
+            crate::read::MAX_TEXT_BYTES,
+            "--ssml",
+        )?);
+        by_flag.push("tts_text");
+    }
+    for (wire, value, field) in [
+        ("speed", args.speed, &mut body.speed),
+        ("pitch", args.pitch, &mut body.pitch),
+        ("volume", args.volume, &mut body.volume),
+        ("channels", args.channels, &mut body.channels),
+    ] {
+        if value.is_some() {
+            *field = value;
+            by_flag.push(wire);
+        }
+    }
+    for (wire, value, field) in [
+        (
+            "business_type",
+            &args.business_type,
+            &mut body.business_type,
+        ),
+        ("style", &args.style, &mut body.style),
+    ] {
+        if value.is_some() {
+            field.clone_from(value);
+            by_flag.push(wire);
+        }
+    }
+    if let Some(v) = args.engine.vocabulary() {
+        body.is_vocabulary_config_enable = Some(v);
+        by_flag.push("is_vocabulary_config_enable");
+    }
+    let names = super::synth::field_names(AUDITION_FLAGS, &by_flag, from_input, false);
+    let names: Vec<(&str, &str)> = names.iter().map(|(w, n)| (*w, n.as_str())).collect();
     let mut request = CreateTtsAuditionRequest::new(body);
-    validate(
-        &ctx.ui,
-        &request,
-        &[
-            ("text", "TEXT"),
-            ("emotion", "--voice"),
-            ("speed", "--speed"),
-            ("pitch", "--pitch"),
-            ("volume", "--volume"),
-        ],
-    )?;
-    request.body.emotion = resolve_voice(ctx, &args.voice, "--voice").await?;
+    validate(&ctx.ui, &request, &names)?;
+    let voice = request.body.emotion.clone();
+    let voice_flag = names
+        .iter()
+        .find(|(w, _)| *w == "emotion")
+        .map_or("--voice", |n| n.1);
+    request.body.emotion = resolve_voice(ctx, &voice, voice_flag).await?;
     let client = ctx.client().await?;
     let r = client
         .create_tts_audition(request)

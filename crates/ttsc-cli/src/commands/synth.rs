@@ -7,7 +7,10 @@ use ttsc_client::download::part_path;
 use ttsc_client::split::split_text;
 use ttsc_client::target::{self, Target};
 use ttsc_client::{PartsProgress, SynthesizeRequest};
-use ttsc_models::{AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody};
+use ttsc_models::{
+    AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation,
+    TtsCallBackConfig,
+};
 
 use super::jobs::validate;
 use super::records::FileRow;
@@ -17,16 +20,32 @@ use crate::context::Ctx;
 use crate::dest::{Dest, is_stdout};
 use crate::error::{self, CliError, CliResult};
 use crate::exit_codes::ExitCode;
+use crate::input_json;
 
 /// How the job body's fields are called on the command line.
 pub const FLAGS: error::FlagNames<'static> = &[
     ("text", "TEXT"),
+    ("tts_text", "--ssml"),
     ("voice_asset_id", "--voice"),
     ("speed", "--speed"),
     ("pitch", "--pitch"),
     ("volume", "--volume"),
-    ("channels", "--channels"),
     ("audio_format", "--format"),
+    ("need_timestamp", "--need-timestamp"),
+    ("silence_flag", "--silence-ms"),
+    ("silence_time_ms", "--silence-ms"),
+    ("callback_config.callback_url", "--callback-url"),
+    ("gen_srt", "--gen-srt"),
+    ("srt_len", "--srt-len"),
+    ("srt_line_limit", "--srt-line-limit"),
+    ("slice_segments", "--slice-segments"),
+    ("channels", "--channels"),
+    ("output_external_url", "--output-external-url"),
+    ("srt_output_external_url", "--srt-output-external-url"),
+    ("action_output_external_url", "--action-output-external-url"),
+    ("is_vocabulary_config_enable", "--vocabulary"),
+    ("is_concurrent_resource", "--concurrent-resource"),
+    ("priority", "--priority"),
 ];
 
 /// What `synth` prints: the job and the files written.
@@ -50,10 +69,25 @@ fn read_text_file(path: &Path) -> CliResult<String> {
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
-/// The format asked for, else the one the output's extension names, else WAV. An
-/// extension no format matches, or one that names another format than `--format`, is a
-/// usage error.
-fn format_of(args: &SynthArgs) -> CliResult<SynthFormat> {
+/// The format asked for (`--format`, else `audio_format` of --input-json), else the one the
+/// output's extension names, else WAV. An extension no format matches, or one that names
+/// another format than the one asked for, is a usage error.
+fn format_of(
+    args: &SynthArgs,
+    input: Option<&CreateAsyncTtsJobRequestBody>,
+) -> CliResult<SynthFormat> {
+    let (asked, by) = match (args.format, input.and_then(|b| b.audio_format.as_ref())) {
+        (Some(f), _) => (Some(f), "--format"),
+        (None, Some(AudioFormat::Wav)) => (Some(SynthFormat::Wav), "audio_format in --input-json"),
+        (None, Some(AudioFormat::Mp3)) => (Some(SynthFormat::Mp3), "audio_format in --input-json"),
+        (None, Some(other)) => {
+            return Err(CliError::usage(format!(
+                "invalid value {:?} for audio_format in --input-json (synth writes WAV or MP3)",
+                other.as_str()
+            )));
+        }
+        (None, None) => (None, "--format"),
+    };
     let ext = args
         .output
         .extension()
@@ -71,14 +105,14 @@ fn format_of(args: &SynthArgs) -> CliResult<SynthFormat> {
             )));
         }
     };
-    match (args.format, named) {
+    match (asked, named) {
         (Some(asked), Some(named)) if asked != named => Err(CliError::usage(format!(
-            "--format {} does not match the extension of --output {}",
+            "{by} {} does not match the extension of --output {}",
             format_name(asked),
             args.output.display()
         ))
         .hint(format!(
-            "name the file .{} or drop --format",
+            "name the file .{} or drop {by}",
             format_name(asked)
         ))),
         (Some(asked), _) => Ok(asked),
@@ -95,61 +129,256 @@ fn format_name(format: SynthFormat) -> &'static str {
     }
 }
 
-/// Builds and validates the job from the options; nothing is sent or written.
+/// `--input-json`'s body, with placeholders for the required fields it leaves out (flags
+/// fill them, or [`build`] reports them missing).
+fn read_input(path: &Path) -> CliResult<CreateAsyncTtsJobRequestBody> {
+    let mut input = input_json::read(path)?;
+    for required in ["text", "voice_asset_id"] {
+        input
+            .entry(required)
+            .or_insert_with(|| serde_json::Value::String(String::new()));
+    }
+    let input = serde_json::Value::Object(input);
+    let body: CreateAsyncTtsJobRequestBody = input_json::typed(&input, "")?;
+    let extra = input_json::unknown_keys(&input, &body, "")?;
+    if !extra.is_empty() {
+        return Err(CliError::usage(format!(
+            "unknown key{} {} in --input-json",
+            if extra.len() == 1 { "" } else { "s" },
+            extra.join(", ")
+        ))
+        .hint(format!(
+            "the keys are CreateAsyncTtsJob's body fields: {}",
+            CreateAsyncTtsJobRequest::INFO.body_fields.join(", ")
+        )));
+    }
+    Ok(body)
+}
+
+/// Only one of the options may read standard input.
+pub fn one_stdin(paths: &[(&str, Option<&Path>)]) -> CliResult {
+    let readers: Vec<&str> = paths
+        .iter()
+        .filter(|(_, p)| *p == Some(Path::new("-")))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if readers.len() > 1 {
+        return Err(CliError::usage(format!(
+            "{} all read standard input; give at most one of them `-`",
+            readers.join(" and ")
+        )));
+    }
+    Ok(())
+}
+
+/// Builds and validates the job from the options: `--input-json`'s body with every flag
+/// given on top; nothing is sent or written.
 fn build(
     ui: &crate::ui::Ui,
     args: &SynthArgs,
-    text: String,
+    input: Option<CreateAsyncTtsJobRequestBody>,
     format: SynthFormat,
 ) -> CliResult<CreateAsyncTtsJobRequest> {
-    let mut body =
-        CreateAsyncTtsJobRequestBody::new(text, args.voice.clone()).audio_format(match format {
-            SynthFormat::Mp3 => AudioFormat::Mp3,
-            // PCM is not offered by the service for async jobs: synthesize WAV, drop the header.
-            SynthFormat::Wav | SynthFormat::Pcm => AudioFormat::Wav,
-        });
-    body.speed = args.speed;
-    body.pitch = args.pitch;
-    body.volume = args.volume;
-    body.channels = args.channels;
-    if args.srt.is_some() {
-        body.gen_srt = Some(true);
+    let from_input = input.is_some();
+    let mut body = input.unwrap_or_default();
+    // The wire fields the flags set: they are named by their flag in messages.
+    let mut by_flag: Vec<&str> = vec!["audio_format"];
+    let mut flag = |wire: &'static str, given: bool| {
+        if given {
+            by_flag.push(wire);
+        }
+        given
+    };
+    match (&args.text, &args.text_file) {
+        (Some(t), _) => body.text.clone_from(t),
+        (None, Some(path)) => body.text = read_text_file(path)?,
+        (None, None) if body.text.is_empty() => {
+            return Err(CliError::usage(
+                "give TEXT, --text-file, or `text` in --input-json",
+            ));
+        }
+        (None, None) => {}
     }
-    if args.timestamps.is_some() {
-        body.need_timestamp = Some(true);
+    flag("text", args.text.is_some() || args.text_file.is_some());
+    if let Some(v) = &args.voice {
+        body.voice_asset_id.clone_from(v);
+    } else if body.voice_asset_id.is_empty() {
+        return Err(CliError::usage(
+            "give --voice, or `voice_asset_id` in --input-json",
+        ));
     }
-    let flags: Vec<(&str, &str)> = FLAGS
-        .iter()
-        .map(|&(wire, flag)| {
-            if wire == "text" && args.text_file.is_some() {
-                (wire, "--text-file")
-            } else {
-                (wire, flag)
-            }
-        })
-        .collect();
+    flag("voice_asset_id", args.voice.is_some());
+    body.audio_format = Some(match format {
+        SynthFormat::Mp3 => AudioFormat::Mp3,
+        // PCM is not offered by the service for async jobs: synthesize WAV, drop the header.
+        SynthFormat::Wav | SynthFormat::Pcm => AudioFormat::Wav,
+    });
+    if let Some(path) = &args.engine.ssml {
+        flag("tts_text", true);
+        body.tts_text = Some(crate::read::text(
+            path,
+            crate::read::MAX_TEXT_BYTES,
+            "--ssml",
+        )?);
+    }
+    let set_int = |field: &mut Option<i32>, value: Option<i32>| {
+        if value.is_some() {
+            *field = value;
+        }
+    };
+    set_int(&mut body.speed, args.speed);
+    set_int(&mut body.pitch, args.pitch);
+    set_int(&mut body.volume, args.volume);
+    set_int(&mut body.channels, args.channels);
+    set_int(&mut body.srt_len, args.srt_len);
+    set_int(&mut body.srt_line_limit, args.srt_line_limit);
+    set_int(&mut body.priority, args.priority);
+    for (wire, given) in [
+        ("speed", args.speed.is_some()),
+        ("pitch", args.pitch.is_some()),
+        ("volume", args.volume.is_some()),
+        ("channels", args.channels.is_some()),
+        ("srt_len", args.srt_len.is_some()),
+        ("srt_line_limit", args.srt_line_limit.is_some()),
+        ("priority", args.priority.is_some()),
+    ] {
+        flag(wire, given);
+    }
+    if flag("silence_time_ms", args.silence_ms.is_some()) {
+        flag("silence_flag", true);
+        body.silence_flag = Some(true);
+        body.silence_time_ms = args.silence_ms;
+    }
+    if let Some(url) = &args.callback_url {
+        flag("callback_config.callback_url", true);
+        body.callback_config = Some(TtsCallBackConfig::new(url.clone()));
+    }
+    for (wire, given, field) in [
+        (
+            "gen_srt",
+            args.gen_srt || args.srt.is_some(),
+            &mut body.gen_srt,
+        ),
+        (
+            "need_timestamp",
+            args.need_timestamp || args.timestamps.is_some(),
+            &mut body.need_timestamp,
+        ),
+        (
+            "slice_segments",
+            args.slice_segments,
+            &mut body.slice_segments,
+        ),
+        (
+            "is_concurrent_resource",
+            args.concurrent_resource,
+            &mut body.is_concurrent_resource,
+        ),
+    ] {
+        if flag(wire, given) {
+            *field = Some(true);
+        }
+    }
+    if let Some(v) = args.engine.vocabulary() {
+        flag("is_vocabulary_config_enable", true);
+        body.is_vocabulary_config_enable = Some(v);
+    }
+    for (wire, value, field) in [
+        (
+            "output_external_url",
+            &args.output_external_url,
+            &mut body.output_external_url,
+        ),
+        (
+            "srt_output_external_url",
+            &args.srt_output_external_url,
+            &mut body.srt_output_external_url,
+        ),
+        (
+            "action_output_external_url",
+            &args.action_output_external_url,
+            &mut body.action_output_external_url,
+        ),
+    ] {
+        if flag(wire, value.is_some()) {
+            field.clone_from(value);
+        }
+    }
+    let names = field_names(FLAGS, &by_flag, from_input, args.text_file.is_some());
+    let names: Vec<(&str, &str)> = names.iter().map(|(w, n)| (*w, n.as_str())).collect();
     // A long text runs as parts: each part's job must be valid.
     let parts: Vec<String> = split_text(&body.text, usize::from(args.max_part_chars))
         .into_iter()
         .map(str::to_owned)
         .collect();
+    if parts.len() > 1 {
+        // These belong to the whole text: each part would carry (and overwrite) them.
+        for (wire, set) in [
+            ("tts_text", body.tts_text.is_some()),
+            ("output_external_url", body.output_external_url.is_some()),
+            (
+                "srt_output_external_url",
+                body.srt_output_external_url.is_some(),
+            ),
+            (
+                "action_output_external_url",
+                body.action_output_external_url.is_some(),
+            ),
+        ] {
+            if set {
+                let name = names.iter().find(|(w, _)| *w == wire).map_or(wire, |n| n.1);
+                return Err(CliError::usage(format!(
+                    "{name} takes a text of at most {} characters (--max-part-chars); this one is {} and runs as {} jobs",
+                    args.max_part_chars,
+                    body.text.chars().count(),
+                    parts.len()
+                )));
+            }
+        }
+    }
     for part in parts {
         let mut b = body.clone();
         b.text = part;
-        validate(ui, &CreateAsyncTtsJobRequest::new(b), &flags)?;
+        validate(ui, &CreateAsyncTtsJobRequest::new(b), &names)?;
     }
     Ok(CreateAsyncTtsJobRequest::new(body))
 }
 
+/// How each wire field is named in messages: by its flag when a flag set it (or nothing
+/// did and there is no --input-json), else as a key of --input-json.
+pub fn field_names(
+    flags: error::FlagNames<'static>,
+    by_flag: &[&str],
+    from_input: bool,
+    text_file: bool,
+) -> Vec<(&'static str, String)> {
+    flags
+        .iter()
+        .map(|&(wire, flag)| {
+            let name = if !from_input || by_flag.contains(&wire) {
+                if wire == "text" && text_file {
+                    "--text-file".to_owned()
+                } else {
+                    flag.to_owned()
+                }
+            } else {
+                format!("{wire} in --input-json")
+            };
+            (wire, name)
+        })
+        .collect()
+}
+
 /// Runs `ttsc synth`.
 pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
-    let text = match (&args.text, &args.text_file) {
-        (Some(t), _) => t.clone(),
-        (None, Some(path)) => read_text_file(path)?,
-        (None, None) => return Err(CliError::usage("give TEXT or --text-file")),
-    };
-    let format = format_of(&args)?;
-    let mut request = build(&ctx.ui, &args, text, format)?;
+    one_stdin(&[
+        ("--text-file", args.text_file.as_deref()),
+        ("--ssml", args.engine.ssml.as_deref()),
+        ("--input-json", args.input_json.as_deref()),
+    ])?;
+    let input = args.input_json.as_deref().map(read_input).transpose()?;
+    let format = format_of(&args, input.as_ref())?;
+    let mut request = build(&ctx.ui, &args, input, format)?;
     let mut outputs = vec![("--output", args.output.as_path())];
     if let Some(p) = &args.srt {
         outputs.push(("--srt", p.as_path()));
@@ -162,7 +391,13 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
         outputs.remove(0);
     }
     crate::dest::check_outputs(&ctx.ui, &outputs)?;
-    request.body.voice_asset_id = resolve_voice(ctx, &args.voice, "--voice").await?;
+    let voice = request.body.voice_asset_id.clone();
+    let voice_flag = if args.voice.is_some() {
+        "--voice"
+    } else {
+        "voice_asset_id in --input-json"
+    };
+    request.body.voice_asset_id = resolve_voice(ctx, &voice, voice_flag).await?;
 
     let client = ctx.client().await?;
 

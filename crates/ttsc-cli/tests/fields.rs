@@ -1,0 +1,350 @@
+//! Every request field the task commands have a flag for goes out on the wire as the
+//! service's model has it: each command runs against a one-request server on loopback that
+//! records the request, and the JSON body is compared type-exactly (`"3"` is not `3`).
+
+mod support;
+
+use std::io::{Read as _, Write as _};
+
+use serde_json::{Value, json};
+use support::{Sandbox, VOICE};
+
+/// What the server received: the request line and headers (lower-cased), and the body.
+struct Recorded {
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Recorded {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
+    /// The request line: `METHOD TARGET`.
+    fn line(&self) -> &str {
+        let first = self.head.lines().next().unwrap_or_default();
+        first.rsplit_once(' ').map_or(first, |(l, _)| l)
+    }
+}
+
+/// Serves one request on 127.0.0.1:0, answering `response` (JSON), and records it.
+fn one_request(response: &'static str) -> (String, std::thread::JoinHandle<Recorded>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("timeout");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+            match conn.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => break,
+            }
+        }
+        let head = String::from_utf8_lossy(&head).to_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().expect("a length"));
+        let mut body = vec![0u8; length.min(1 << 20)];
+        conn.read_exact(&mut body).expect("the body");
+        let _ = write!(
+            conn,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{response}",
+            response.len()
+        );
+        Recorded { head, body }
+    });
+    (url, server)
+}
+
+/// Runs `ttsc ARGS` against a one-request server answering `response`.
+fn send(s: &Sandbox, response: &'static str, args: &[&str]) -> Recorded {
+    let (url, server) = one_request(response);
+    let mut all = vec![
+        "--endpoint",
+        url.as_str(),
+        "--auth-token",
+        "a-token",
+        "--project-id",
+        "p1",
+        "--output-format",
+        "json",
+    ];
+    all.extend_from_slice(args);
+    let run = s.run(&all);
+    let recorded = server.join().expect("server");
+    run.expect(0);
+    recorded
+}
+
+#[test]
+fn synth_sends_every_field_it_has_a_flag_for() {
+    let s = Sandbox::new("synth-fields");
+    s.write("ssml.xml", "<speak>Hello <break time=\"1s\"/></speak>");
+    let got = send(
+        &s,
+        r#"{"job_id": "j1"}"#,
+        &[
+            "synth",
+            "Hello",
+            "--voice",
+            VOICE,
+            "-o",
+            "out.mp3",
+            "--no-wait",
+            "--ssml",
+            "ssml.xml",
+            "--speed",
+            "110",
+            "--pitch",
+            "90",
+            "--volume",
+            "150",
+            "--channels",
+            "2",
+            "--gen-srt",
+            "--need-timestamp",
+            "--srt-len",
+            "20",
+            "--srt-line-limit",
+            "2",
+            "--silence-ms",
+            "300",
+            "--callback-url",
+            "https://example.com/cb",
+            "--priority",
+            "0",
+            "--slice-segments",
+            "--concurrent-resource",
+            "--no-vocabulary",
+            "--output-external-url",
+            "https://example.com/a",
+            "--srt-output-external-url",
+            "https://example.com/s",
+            "--action-output-external-url",
+            "https://example.com/x",
+        ],
+    );
+    assert_eq!(got.line(), "post /v1/p1/ttsc/async-jobs");
+    assert_eq!(
+        got.json(),
+        json!({
+            "text": "Hello",
+            "tts_text": "<speak>Hello <break time=\"1s\"/></speak>",
+            "voice_asset_id": VOICE,
+            "speed": 110,
+            "pitch": 90,
+            "volume": 150,
+            "audio_format": "MP3",
+            "need_timestamp": true,
+            "silence_flag": true,
+            "silence_time_ms": 300,
+            "callback_config": {"callback_url": "https://example.com/cb"},
+            "gen_srt": true,
+            "srt_len": 20,
+            "srt_line_limit": 2,
+            "slice_segments": true,
+            "channels": 2,
+            "output_external_url": "https://example.com/a",
+            "srt_output_external_url": "https://example.com/s",
+            "action_output_external_url": "https://example.com/x",
+            "is_vocabulary_config_enable": false,
+            "is_concurrent_resource": true,
+            "priority": 0
+        })
+    );
+}
+
+#[test]
+fn synth_input_json_is_the_body_and_flags_win() {
+    let s = Sandbox::new("synth-input");
+    s.write(
+        "body.json",
+        &json!({
+            "text": "From JSON",
+            "voice_asset_id": VOICE,
+            "speed": 80,
+            "priority": 9,
+            "silence_flag": false,
+            "is_vocabulary_config_enable": true,
+            "callback_config": {"callback_url": "https://example.com/json"}
+        })
+        .to_string(),
+    );
+    let got = send(
+        &s,
+        r#"{"job_id": "j1"}"#,
+        &[
+            "synth",
+            "--input-json",
+            "body.json",
+            "-o",
+            "out.wav",
+            "--no-wait",
+            "--speed",
+            "120",
+            "--no-vocabulary",
+        ],
+    );
+    assert_eq!(
+        got.json(),
+        json!({
+            "text": "From JSON",
+            "voice_asset_id": VOICE,
+            "speed": 120,
+            "audio_format": "WAV",
+            "silence_flag": false,
+            "callback_config": {"callback_url": "https://example.com/json"},
+            "is_vocabulary_config_enable": false,
+            "priority": 9
+        })
+    );
+}
+
+#[test]
+fn audition_create_sends_every_field_it_has_a_flag_for() {
+    let s = Sandbox::new("audition-fields");
+    s.write("ssml.xml", "<speak>Hi</speak>");
+    let got = send(
+        &s,
+        r#"{"job_id": "a1"}"#,
+        &[
+            "audition",
+            "create",
+            "Hi",
+            "--voice",
+            VOICE,
+            "--ssml",
+            "ssml.xml",
+            "--speed",
+            "100",
+            "--pitch",
+            "100",
+            "--volume",
+            "140",
+            "--business-type",
+            "demo",
+            "--style",
+            "cheerful",
+            "--channels",
+            "1",
+            "--vocabulary",
+        ],
+    );
+    assert_eq!(got.line(), "post /v1/p1/ttsc/audition");
+    assert_eq!(
+        got.json(),
+        json!({
+            "text": "Hi",
+            "tts_text": "<speak>Hi</speak>",
+            "emotion": VOICE,
+            "speed": 100,
+            "pitch": 100,
+            "volume": 140,
+            "business_type": "demo",
+            "style": "cheerful",
+            "channels": 1,
+            "is_vocabulary_config_enable": true
+        })
+    );
+}
+
+#[test]
+fn out_of_range_values_name_the_flag_or_the_input_key_and_nothing_is_sent() {
+    let s = Sandbox::new("synth-ranges");
+    s.write(
+        "body.json",
+        &json!({"text": "x", "voice_asset_id": VOICE, "srt_line_limit": -1}).to_string(),
+    );
+    s.write("typed.json", r#"{"text": "x", "priority": "high"}"#);
+    // A port nothing listens on: a request sent would fail with exit 1, not 2.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let base = [
+        "--endpoint",
+        dead.as_str(),
+        "--auth-token",
+        "t",
+        "--project-id",
+        "p1",
+    ];
+    for (args, want) in [
+        (
+            &[
+                "synth",
+                "x",
+                "--voice",
+                VOICE,
+                "-o",
+                "a.wav",
+                "--priority",
+                "11",
+            ][..],
+            "invalid value 11 for --priority (allowed: 0 to 10)",
+        ),
+        (
+            &[
+                "synth",
+                "x",
+                "--voice",
+                VOICE,
+                "-o",
+                "a.wav",
+                "--silence-ms",
+                "5001",
+            ],
+            "invalid value 5001 for --silence-ms (allowed: 0 to 5000)",
+        ),
+        (
+            &[
+                "synth",
+                "x",
+                "--voice",
+                VOICE,
+                "-o",
+                "a.wav",
+                "--srt-len",
+                "-1",
+            ],
+            "invalid value -1 for --srt-len (allowed: at least 0)",
+        ),
+        (
+            &["synth", "--input-json", "body.json", "-o", "a.wav"],
+            "invalid value -1 for srt_line_limit in --input-json (allowed: at least 0)",
+        ),
+        (
+            &[
+                "synth",
+                "--input-json",
+                "typed.json",
+                "--voice",
+                VOICE,
+                "-o",
+                "a.wav",
+            ],
+            "priority: invalid type: string \"high\", expected an integer",
+        ),
+        (
+            &[
+                "audition",
+                "create",
+                "x",
+                "--voice",
+                VOICE,
+                "--channels",
+                "3",
+            ],
+            "invalid value 3 for --channels (allowed: 1 to 2)",
+        ),
+    ] {
+        let mut all = base.to_vec();
+        all.extend_from_slice(args);
+        let run = s.run(&all);
+        run.expect(2);
+        assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
+    }
+}
