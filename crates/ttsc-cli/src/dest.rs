@@ -22,7 +22,9 @@ pub fn is_stdout(path: &Path) -> bool {
 /// Checks a command's outputs, `(flag, path)` with the audio first, before anything is
 /// sent. Only the first may be `-`, and not when standard output is a terminal (binary
 /// audio would garble it). The others must be files (or devices and FIFOs, written
-/// through) and distinct after resolving: `x.wav`, `./x.wav` and a link to it are one file.
+/// through) that can be written ([`target::check_writable`]: the directory exists and
+/// takes files) and distinct after resolving: `x.wav`, `./x.wav` and a link to it are one
+/// file.
 pub fn check_outputs(ui: &Ui, outputs: &[(&str, &Path)]) -> CliResult {
     let mut seen: Vec<(&str, PathBuf)> = Vec::new();
     for (k, &(flag, path)) in outputs.iter().enumerate() {
@@ -67,6 +69,11 @@ pub fn check_outputs(ui: &Ui, outputs: &[(&str, &Path)]) -> CliResult {
                 identity.display()
             )));
         }
+        // A path that cannot be written costs nothing: no job is created for it.
+        target::check_writable(path).map_err(|e| {
+            CliError::usage(format!("cannot write {} for {flag}", path.display()))
+                .cause(e.to_string())
+        })?;
         seen.push((flag, identity));
     }
     Ok(())

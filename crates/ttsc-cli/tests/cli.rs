@@ -114,6 +114,8 @@ fn emulator_synth_writes_a_wav_on_a_fresh_machine() {
 fn synth_writes_audio_subtitles_timestamps_and_pcm() {
     let emu = TestEmu::new();
     let s = Sandbox::with_demo_keys("synth");
+    // Output directories are not created: a missing one is exit 2 before any job.
+    std::fs::create_dir(s.path("out")).unwrap();
     s.snapshot_at(
         &emu,
         "synth_table",

@@ -325,3 +325,47 @@ fn downloads_and_samples_take_dash() {
     assert_eq!(&sample.stdout[..4], b"RIFF");
     assert_eq!(std::fs::read_dir(s.path("tmp")).unwrap().count(), 0);
 }
+
+#[test]
+fn an_output_that_cannot_be_written_costs_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("out-unwritable");
+    s.write("file", "");
+    std::fs::create_dir(s.path("ro")).unwrap();
+    std::fs::set_permissions(s.path("ro"), std::fs::Permissions::from_mode(0o500)).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(s.path("sock")).unwrap();
+    let long = "x".repeat(250);
+    let mut cases = vec![
+        ("missing/a.wav", "the directory missing does not exist"),
+        ("file/a.wav", "file/a.wav for"),
+        ("sock", "cannot write sock for"),
+        (&long, "cannot write"),
+    ];
+    // Root writes into a read-only directory anyway: that case needs another user.
+    let root = std::fs::write(s.path("ro/probe"), b"").is_ok();
+    if !root {
+        cases.push(("ro/a.wav", "Permission denied"));
+    }
+    for (out, says) in cases {
+        for args in [
+            synth_to(out, &[]),
+            synth_to("a.wav", &["--srt", out]),
+            vec!["jobs", "download", "job1", "--output", out],
+            vec!["voice", "sample", VOICE, "-o", out],
+        ] {
+            let run = s.run_at(&emu, &args);
+            run.expect(2);
+            assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+        }
+    }
+    assert!(emu.emu.requests().is_empty(), "no request, so no job");
+    let listed = s.run_at(&emu, &["--output-format", "json", "jobs", "list"]);
+    assert_eq!(listed.json(), serde_json::json!([]));
+    std::fs::set_permissions(s.path("ro"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(
+        std::fs::read_dir(s.path("ro")).unwrap().count(),
+        usize::from(root)
+    );
+    assert!(!s.path("a.wav").exists());
+}

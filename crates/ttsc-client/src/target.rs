@@ -109,6 +109,68 @@ impl Target {
     }
 }
 
+/// Checks, before anything is written, that `path` can take an output: resolved as
+/// [`Target::resolve`] does (a directory is an error), a file's directory must exist and
+/// take new files (a hidden file is created there and removed, which also catches a
+/// read-only file system and a name too long for the partial file beside it), and a device
+/// or socket must open for writing. A FIFO is only checked for a write permission bit:
+/// opening it would wait for a reader.
+///
+/// # Errors
+///
+/// What [`Target::resolve`] returns, or why the file could not be written.
+pub fn check_writable(path: &Path) -> io::Result<()> {
+    match Target::resolve(path)? {
+        Target::Replace(p) => {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            match std::fs::metadata(dir) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotADirectory,
+                        format!("{} is not a directory", dir.display()),
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("the directory {} does not exist", dir.display()),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+            let probe = hidden_sibling(&p, &format!("probe-{}", std::process::id()));
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&probe)?;
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Target::WriteThrough(p) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+                let meta = std::fs::metadata(&p)?;
+                if meta.file_type().is_fifo() {
+                    return if meta.permissions().mode() & 0o222 == 0 {
+                        Err(io::Error::new(
+                            io::ErrorKind::PermissionDenied,
+                            format!("the named pipe {} is not writable", p.display()),
+                        ))
+                    } else {
+                        Ok(())
+                    };
+                }
+            }
+            std::fs::OpenOptions::new().write(true).open(&p).map(drop)
+        }
+    }
+}
+
 /// `.NAME.SUFFIX` beside `path`.
 #[must_use]
 pub fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -191,6 +253,25 @@ mod tests {
             identity(&d.join(".").join("x.wav")).unwrap()
         );
         assert!(Target::resolve(&d).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn writability_is_checked_without_leaving_anything() {
+        let d = tmp("writable");
+        check_writable(&d.join("a.wav")).unwrap();
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            0,
+            "the probe is removed"
+        );
+        let missing = check_writable(&d.join("no/a.wav")).unwrap_err();
+        assert!(missing.to_string().contains("does not exist"), "{missing}");
+        std::fs::write(d.join("file"), b"").unwrap();
+        assert!(check_writable(&d.join("file/a.wav")).is_err());
+        assert!(check_writable(&d).is_err(), "a directory");
+        // The partial file's name would be too long for the file system.
+        assert!(check_writable(&d.join("x".repeat(250))).is_err());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
