@@ -31,14 +31,23 @@ pub(crate) fn is_token(s: &str) -> bool {
 
 /// Lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 * bytes.len());
+    hex_into(&mut out, bytes);
+    out
+}
+
+/// Appends the lower-case hex of `bytes` to `out`.
+pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = vec![0; 2 * bytes.len()];
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(b >> 4)];
-        pair[1] = DIGITS[usize::from(b & 0x0f)];
+    for chunk in bytes.chunks(32) {
+        let mut buf = [0u8; 64];
+        for (pair, &b) in buf.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0x0f)];
+        }
+        // Only ASCII digits and letters, so the conversion cannot fail.
+        out.push_str(std::str::from_utf8(&buf[..2 * chunk.len()]).unwrap_or_default());
     }
-    // Only ASCII digits and letters, so the conversion cannot fail.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decodes 64 hex digits (either case); `None` for anything else.
@@ -109,7 +118,27 @@ pub(crate) fn canonical_uri_into(out: &mut String, path: &str) {
 pub(crate) fn format_sdk_date(time: SystemTime) -> Option<String> {
     let secs = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
     let time = OffsetDateTime::from_unix_timestamp(i64::try_from(secs).ok()?).ok()?;
-    time.format(SDK_DATE).ok()
+    // `time` does the calendar; its general formatter cost about 60 ns of a 1.2 µs
+    // signature, so the six fixed-width numbers are written directly.
+    let fields = [
+        (u32::try_from(time.year()).ok()?, 4),
+        (u8::from(time.month()).into(), 2),
+        (time.day().into(), 2),
+        (time.hour().into(), 2),
+        (time.minute().into(), 2),
+        (time.second().into(), 2),
+    ];
+    let mut out = String::with_capacity(16);
+    for (i, (value, width)) in fields.into_iter().enumerate() {
+        if i == 3 {
+            out.push('T');
+        }
+        for place in (0..width).rev() {
+            out.extend(char::from_digit(value / 10_u32.pow(place) % 10, 10));
+        }
+    }
+    out.push('Z');
+    Some(out)
 }
 
 /// The time of an `X-Sdk-Date` value; `None` when it is malformed or before 1970.

@@ -7,7 +7,7 @@ use std::ops::Range;
 use hmac::Mac;
 
 use crate::MASK;
-use crate::encoding::{canonical_uri_into, hex, percent_encode_into};
+use crate::encoding::{canonical_uri_into, hex_into, percent_encode_into};
 use crate::sign::SigningAlgorithm;
 
 /// Header names whose values are masked when a canonical request is displayed.
@@ -185,10 +185,10 @@ impl StringToSign<'_> {
         }
     }
 
-    /// Lower-case hex of the MAC of the string to sign.
-    pub(crate) fn mac_hex(&self, mut mac: impl Mac) -> String {
+    /// Appends the lower-case hex of the MAC of the string to sign to `out`.
+    pub(crate) fn mac_hex_into(&self, mut mac: impl Mac, out: &mut String) {
         self.update_mac(&mut mac);
-        hex(&mac.finalize().into_bytes())
+        hex_into(out, &mac.finalize().into_bytes());
     }
 
     /// The signing algorithm named on the first line.

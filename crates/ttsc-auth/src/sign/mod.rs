@@ -249,15 +249,6 @@ impl Signer {
             scope: scope.as_deref(),
             canonical_request_hash: &canonical_hash,
         };
-        let signature = match &self.key {
-            SigningKey::Sha256(key) => string_to_sign.mac_hex(key.clone()),
-            SigningKey::Sm3(key) => string_to_sign.mac_hex(key.clone()),
-            SigningKey::Derived(secret) => {
-                let derived =
-                    derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
-                string_to_sign.mac_hex(hmac_key::<Hmac<Sha256>>(derived.as_bytes())?)
-            }
-        };
         let mut authorization = String::with_capacity(256);
         authorization.push_str(algorithm.as_str());
         match &scope {
@@ -275,9 +266,19 @@ impl Signer {
         authorization.push_str(", SignedHeaders=");
         authorization.push_str(canonical_request.signed_headers());
         authorization.push_str(", Signature=");
-        authorization.push_str(&signature);
-        let mut request_uri = request.path().to_owned();
+        match &self.key {
+            SigningKey::Sha256(key) => string_to_sign.mac_hex_into(key.clone(), &mut authorization),
+            SigningKey::Sm3(key) => string_to_sign.mac_hex_into(key.clone(), &mut authorization),
+            SigningKey::Derived(secret) => {
+                let derived =
+                    derive_v11_key(&self.access_key_id, secret, scope.as_deref().unwrap_or(""));
+                let key = hmac_key::<Hmac<Sha256>>(derived.as_bytes())?;
+                string_to_sign.mac_hex_into(key, &mut authorization);
+            }
+        }
         let query = canonical_request.canonical_query_string();
+        let mut request_uri = String::with_capacity(request.path().len() + 1 + query.len());
+        request_uri.push_str(request.path());
         if !query.is_empty() {
             request_uri.push('?');
             request_uri.push_str(query);
@@ -365,7 +366,7 @@ fn canonical_request(
                 name: name.to_owned(),
             });
         }
-        if value.contains(['\r', '\n', '\0']) {
+        if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
             return Err(SignError::InvalidHeaderValue {
                 name: name.to_owned(),
             });
