@@ -398,6 +398,18 @@ pub struct PageArgs {
     pub offset: Option<i32>,
 }
 
+/// `limit` and `offset` of a call that documents them but is no listing (a delete, the
+/// phonetic lookup): sent only when given, as the official SDK does.
+#[derive(Debug, Clone, Args)]
+pub struct QueryPageArgs {
+    /// Send the query parameter `limit` (the call documents it; its effect is the service's)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub limit: Option<i32>,
+    /// Send the query parameter `offset`
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub offset: Option<i32>,
+}
+
 /// `ttsc jobs list`.
 #[derive(Debug, Args)]
 pub struct JobsListArgs {
@@ -504,6 +516,18 @@ pub struct VocabListArgs {
     /// Only entries whose key or value contains TEXT
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Only entries of this voice model (tts_service_name)
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// Send is_vocabulary_config_enable=VALUE (true or false; passed through by the service)
+    #[arg(long, value_name = "VALUE")]
+    pub vocabulary_enable: Option<String>,
+    /// Only entries from T on (start_time: RFC 3339, YYYY-MM-DD, or an age like 2h, 7d)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    pub since: Option<String>,
+    /// Only entries up to T (end_time; same forms as --since)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    pub until: Option<String>,
 }
 
 /// An entry's fields.
@@ -540,6 +564,9 @@ pub struct VocabDeleteArgs {
     /// Ids of the entries
     #[arg(value_name = "ID", required = true)]
     pub ids: Vec<String>,
+    /// Query parameters.
+    #[command(flatten)]
+    pub page: QueryPageArgs,
 }
 
 /// `ttsc vocab-group …`.
@@ -552,7 +579,7 @@ pub enum VocabGroupCommand {
     /// Rename a group
     Update(GroupUpdateArgs),
     /// Delete a group (its entries stay, without a group)
-    Delete(GroupIdArg),
+    Delete(GroupDeleteArgs),
     /// Set the voices a group applies to
     SetAssets(SetAssetsArgs),
 }
@@ -587,12 +614,15 @@ pub struct GroupUpdateArgs {
     pub name: String,
 }
 
-/// A group id.
+/// `ttsc vocab-group delete`.
 #[derive(Debug, Args)]
-pub struct GroupIdArg {
+pub struct GroupDeleteArgs {
     /// The group's id
     #[arg(value_name = "ID")]
     pub id: String,
+    /// Query parameters.
+    #[command(flatten)]
+    pub page: QueryPageArgs,
 }
 
 /// `ttsc vocab-group set-assets`.
@@ -646,6 +676,9 @@ pub struct PhoneticArgs {
     /// An English word
     #[arg(value_name = "WORD")]
     pub word: String,
+    /// Query parameters.
+    #[command(flatten)]
+    pub page: QueryPageArgs,
 }
 
 /// `ttsc voice …`.

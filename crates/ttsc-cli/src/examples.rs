@@ -79,7 +79,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "vocab list",
-        "ttsc vocab list --all\nttsc vocab list --type ALIAS --search ttsc",
+        "ttsc vocab list --all\nttsc vocab list --type ALIAS --search ttsc\nttsc vocab list --since 7d --service MODEL_NAME",
     ),
     (
         "vocab create",
@@ -92,7 +92,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "vocab delete",
-        "ttsc vocab delete ENTRY_ID\nttsc vocab delete ID1 ID2 ID3",
+        "ttsc vocab delete ENTRY_ID\nttsc vocab delete ID1 ID2 ID3\n# the documented query parameters, sent only when given:\nttsc vocab delete ENTRY_ID --limit 100 --offset 0",
     ),
     (
         "vocab-group",
@@ -107,7 +107,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "vocab-group update",
         "ttsc vocab-group update GROUP_ID \"Brand names\"",
     ),
-    ("vocab-group delete", "ttsc vocab-group delete GROUP_ID"),
+    (
+        "vocab-group delete",
+        "ttsc vocab-group delete GROUP_ID\nttsc vocab-group delete GROUP_ID --limit 100",
+    ),
     (
         "vocab-group set-assets",
         "ttsc vocab-group set-assets GROUP_ID VOICE\n# the group applies to no voice:\nttsc vocab-group set-assets GROUP_ID",
@@ -124,7 +127,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "tenant-config set",
         "ttsc tenant-config set vocabulary true",
     ),
-    ("phonetic", "ttsc phonetic hello"),
+    (
+        "phonetic",
+        "ttsc phonetic hello\nttsc phonetic hello --limit 5",
+    ),
     ("once-code", "ttsc once-code"),
     (
         "voice",

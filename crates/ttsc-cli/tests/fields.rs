@@ -348,3 +348,74 @@ fn out_of_range_values_name_the_flag_or_the_input_key_and_nothing_is_sent() {
         assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn query_parameters_go_out_only_when_given() {
+    let s = Sandbox::new("query-fields");
+    // (args, response, the request line the server must see)
+    let cases: [(&[&str], &'static str, &str); 8] = [
+        (
+            &["vocab", "delete", "e1", "--limit", "5", "--offset", "2"],
+            "{}",
+            "delete /v1/p1/ttsc/vocabulary-configs?offset=2&limit=5",
+        ),
+        (
+            &["vocab", "delete", "e1"],
+            "{}",
+            "delete /v1/p1/ttsc/vocabulary-configs",
+        ),
+        (
+            &[
+                "vocab-group",
+                "delete",
+                "g1",
+                "--limit",
+                "1000",
+                "--offset",
+                "0",
+            ],
+            "{}",
+            "delete /v1/p1/ttsc/vocabulary-groups/g1?offset=0&limit=1000",
+        ),
+        (
+            &["vocab-group", "delete", "g1"],
+            "{}",
+            "delete /v1/p1/ttsc/vocabulary-groups/g1",
+        ),
+        (
+            &["phonetic", "tomato", "--limit", "3", "--offset", "1"],
+            "{}",
+            "get /v1/p1/ttsc/phonetic-symbol?offset=1&limit=3&word=tomato",
+        ),
+        (
+            &["phonetic", "tomato"],
+            "{}",
+            "get /v1/p1/ttsc/phonetic-symbol?word=tomato",
+        ),
+        (
+            &[
+                "vocab",
+                "list",
+                "--service",
+                "model-a",
+                "--vocabulary-enable",
+                "true",
+                "--since",
+                "2026-11-01",
+                "--until",
+                "2026-11-02T00:00:00Z",
+            ],
+            r#"{"count": 0, "data": []}"#,
+            "get /v1/p1/ttsc/vocabulary-configs?tts_service_name=model-a&is_vocabulary_config_enable=true&start_time=2026-11-01t00%3a00%3a00z&end_time=2026-11-02t00%3a00%3a00z",
+        ),
+        (
+            &["tenant-config", "get"],
+            r#"{"count": 0, "data": []}"#,
+            "get /v1/p1/ttsc/tenant-configs",
+        ),
+    ];
+    for (args, response, want) in cases {
+        let got = send(&s, response, args);
+        assert_eq!(got.line(), want, "{args:?}");
+    }
+}

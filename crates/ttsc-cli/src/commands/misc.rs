@@ -10,7 +10,9 @@ use crate::exit_codes::ExitCode;
 
 /// Runs `ttsc phonetic WORD`.
 pub async fn phonetic(ctx: &mut Ctx, args: PhoneticArgs) -> CliResult<ExitCode> {
-    let request = ShowTtsPhoneticSymbolRequest::new(args.word);
+    let mut request = ShowTtsPhoneticSymbolRequest::new(args.word);
+    request.limit = args.page.limit;
+    request.offset = args.page.offset;
     call_and_print(ctx, request, &[("word", "WORD")]).await
 }
 

@@ -48,9 +48,21 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
             request.group_id = args.group_id;
             request.asset_id = args.asset_id;
             request.search_key = args.search;
+            request.tts_service_name = args.service;
+            request.is_vocabulary_config_enable = args.vocabulary_enable;
+            request.start_time = args.since;
+            request.end_time = args.until;
             request.limit = args.page.limit;
             request.offset = args.page.offset;
-            validate(&ctx.ui, &request, &[("type", "--type")])?;
+            validate(
+                &ctx.ui,
+                &request,
+                &[
+                    ("type", "--type"),
+                    ("start_time", "--since"),
+                    ("end_time", "--until"),
+                ],
+            )?;
             list_records(ctx, request, &args.page).await
         }
         VocabCommand::Create(entry) => {
@@ -67,9 +79,11 @@ pub async fn vocab(ctx: &mut Ctx, cmd: VocabCommand) -> CliResult<ExitCode> {
             call_and_print(ctx, request, &flags).await
         }
         VocabCommand::Delete(args) => {
-            let request = DeleteTtscVocabularyConfigsRequest::new(
+            let mut request = DeleteTtscVocabularyConfigsRequest::new(
                 DeleteTtscVocabularyConfigsRequestBody::new().id(args.ids.clone()),
             );
+            request.limit = args.page.limit;
+            request.offset = args.page.offset;
             call(ctx, &request, &[("id", "ID")]).await?;
             ctx.print_object(&Deleted { deleted: args.ids })
         }
@@ -101,7 +115,9 @@ pub async fn group(ctx: &mut Ctx, cmd: VocabGroupCommand) -> CliResult<ExitCode>
             call_and_print(ctx, request, &[("group_id", "ID"), ("group_name", "NAME")]).await
         }
         VocabGroupCommand::Delete(args) => {
-            let request = DeleteTtscVocabularyGroupsRequest::new(args.id.clone());
+            let mut request = DeleteTtscVocabularyGroupsRequest::new(args.id.clone());
+            request.limit = args.page.limit;
+            request.offset = args.page.offset;
             call(ctx, &request, &[("group_id", "ID")]).await?;
             ctx.print_object(&Deleted {
                 deleted: vec![args.id],
