@@ -6,9 +6,10 @@
 //! also write `ID.srt` / `ID.timestamps.json`), and any other field of CreateAsyncTtsJob's
 //! body by its wire name (`speed`, `priority`, `tts_text`, `gen_srt`, `callback_config`, …;
 //! in CSV, `callback_config` is a cell holding a JSON object). JSON Lines: one object per
-//! line, blank lines and lines starting with `#` skipped. CSV: RFC 4180 with a header naming
-//! the fields; empty cells are absent. The format follows the extension (`.csv`; `.jsonl`,
-//! `.ndjson`, `.json`), else the first character (`{` for JSON Lines).
+//! line, blank lines and lines starting with `#` skipped; a key given twice is an error.
+//! CSV: RFC 4180 with a header naming each field once; empty cells are absent; text after a
+//! field's closing quote (`"a"x`) is an error. The format follows the extension (`.csv`;
+//! `.jsonl`, `.ndjson`, `.json`), else the first character (`{` for JSON Lines).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -109,6 +110,7 @@ type Fields = (usize, Vec<(String, Raw)>);
 pub type CsvRows = Vec<(usize, Vec<String>)>;
 
 /// A field's value before typing.
+#[derive(Debug)]
 enum Raw {
     Json(Value),
     Text(String),
@@ -253,12 +255,15 @@ fn jsonl_records(text: &str) -> CliResult<Vec<Fields>> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        match serde_json::from_str::<Value>(trimmed) {
-            Ok(Value::Object(map)) => out.push((
+        match serde_json::from_str::<JsonLine>(trimmed) {
+            Ok(JsonLine::Duplicate(key)) => {
+                problems.push(format!("line {}: duplicate key {key:?}", i + 1));
+            }
+            Ok(JsonLine::Object(fields)) => out.push((
                 i + 1,
-                map.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect(),
+                fields.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect(),
             )),
-            Ok(_) => problems.push(format!("line {}: expected a JSON object", i + 1)),
+            Ok(JsonLine::Other) => problems.push(format!("line {}: expected a JSON object", i + 1)),
             Err(e) => problems.push(format!("line {}: invalid JSON ({e})", i + 1)),
         }
         if problems.len() >= MAX_PROBLEMS {
@@ -277,14 +282,90 @@ fn jsonl_records(text: &str) -> CliResult<Vec<Fields>> {
     }
 }
 
+/// One line of JSON Lines: an object's members in order, the first key an object gives
+/// twice (`serde_json::Value` would keep the last value silently), or anything else.
+enum JsonLine {
+    Object(Vec<(String, Value)>),
+    Duplicate(String),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonLine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonLineVisitor)
+    }
+}
+
+struct JsonLineVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonLineVisitor {
+    type Value = JsonLine;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonLine, A::Error> {
+        let mut fields: Vec<(String, Value)> = Vec::new();
+        let mut duplicate = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value()?;
+            if fields.iter().any(|(k, _)| *k == key) {
+                duplicate.get_or_insert(key);
+            } else {
+                fields.push((key, value));
+            }
+        }
+        Ok(duplicate.map_or(JsonLine::Object(fields), JsonLine::Duplicate))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonLine, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(JsonLine::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<JsonLine, E> {
+        Ok(JsonLine::Other)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<JsonLine, E> {
+        Ok(JsonLine::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<JsonLine, E> {
+        Ok(JsonLine::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<JsonLine, E> {
+        Ok(JsonLine::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<JsonLine, E> {
+        Ok(JsonLine::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<JsonLine, E> {
+        Ok(JsonLine::Other)
+    }
+}
+
 fn csv_records(text: &str) -> CliResult<Vec<Fields>> {
     let rows = parse_csv(text)
-        .map_err(|(line, why)| CliError::usage(format!("invalid manifest: line {line}: {why}")))?;
+        .map_err(|(line, why)| CliError::usage(format!("invalid manifest: line {line}{why}")))?;
     let mut rows = rows.into_iter();
-    let Some((_, header)) = rows.next() else {
+    let Some((header_line, header)) = rows.next() else {
         return Ok(Vec::new());
     };
     let header: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
+    for (i, name) in header.iter().enumerate() {
+        if let Some(first) = header[..i].iter().position(|h| h == name) {
+            return Err(CliError::usage(format!(
+                "invalid manifest: line {header_line}: duplicate column {name:?} (columns {} and {})",
+                first + 1,
+                i + 1
+            )));
+        }
+    }
     let mut out = Vec::new();
     for (line, cells) in rows {
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -439,26 +520,31 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// RFC 4180 records with the line each starts on. Quoted fields may hold commas, doubled
-/// quotes and line breaks; CRLF and LF both end records.
-pub fn parse_csv(text: &str) -> Result<CsvRows, (usize, &'static str)> {
+/// quotes and line breaks; CRLF and LF both end records. An error gives the line and what
+/// follows it in the message (`", column 4: …"` or `": …"`).
+pub fn parse_csv(text: &str) -> Result<CsvRows, (usize, String)> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
     let mut line = 1;
+    let mut column = 0;
     let mut start = 1;
     let mut in_quotes = false;
     let mut was_quoted = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        column += 1;
         if in_quotes {
             match c {
                 '"' if chars.peek() == Some(&'"') => {
                     chars.next();
+                    column += 1;
                     field.push('"');
                 }
                 '"' => in_quotes = false,
                 '\n' => {
                     line += 1;
+                    column = 0;
                     field.push(c);
                 }
                 _ => field.push(c),
@@ -480,13 +566,23 @@ pub fn parse_csv(text: &str) -> Result<CsvRows, (usize, &'static str)> {
                 was_quoted = false;
                 records.push((start, std::mem::take(&mut record)));
                 line += 1;
+                column = 0;
                 start = line;
+            }
+            _ if was_quoted => {
+                return Err((
+                    line,
+                    format!(
+                        ", column {column}: text after the closing quote of a field (quote the \
+                         whole field and double the quotes inside it: \"\"\"a\"\"x\")"
+                    ),
+                ));
             }
             _ => field.push(c),
         }
     }
     if in_quotes {
-        return Err((start, "a quoted field is not closed"));
+        return Err((start, ": a quoted field is not closed".into()));
     }
     if !field.is_empty() || !record.is_empty() || was_quoted {
         record.push(field);
@@ -516,7 +612,45 @@ mod tests {
         assert_eq!(rows[4], (6, vec!["c".to_string(), "plain".to_string()]));
         assert_eq!(
             parse_csv("a,\"open\n"),
-            Err((1, "a quoted field is not closed"))
+            Err((1, ": a quoted field is not closed".into()))
+        );
+    }
+
+    #[test]
+    fn csv_text_after_a_closing_quote_is_an_error() {
+        let (line, why) = parse_csv("id,text\nb,\"two\nlines\" \n").unwrap_err();
+        assert_eq!(line, 3);
+        assert!(
+            why.starts_with(", column 7: text after the closing quote"),
+            "{why}"
+        );
+        let (line, why) = parse_csv("id,text\na,\"a\"x\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(why.starts_with(", column 6: "), "{why}");
+        // A doubled quote inside, and a quoted field followed by a separator, are fine.
+        assert!(parse_csv("\"a\"\"x\",\"b\"\r\n").is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_csv_column_is_an_error() {
+        let e = csv_records("id,text,voice,text\na,b,c,d\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid manifest: line 1: duplicate column \"text\" (columns 2 and 4)"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_json_key_is_an_error() {
+        let e = jsonl_records("\n{\"id\": \"a\", \"text\": \"x\", \"text\": \"y\"}\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid manifest: line 2: duplicate key \"text\""
+        );
+        let ok = jsonl_records("{\"id\": \"a\", \"n\": {\"x\": 1}}\n[1]\n").unwrap_err();
+        assert_eq!(
+            ok.message,
+            "invalid manifest: line 2: expected a JSON object"
         );
     }
 

@@ -51,6 +51,20 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
         &format!("id,text,voice,format\na,hi,{VOICE},ogg\n"),
     );
     s.write("empty.jsonl", "\n");
+    s.write(
+        "dup-column.csv",
+        &format!("id,text,voice,text\na,one,{VOICE},two\n"),
+    );
+    s.write(
+        "dup-key.jsonl",
+        &format!(
+            "{{\"id\": \"a\", \"text\": \"one\", \"voice\": \"{VOICE}\", \"text\": \"two\"}}\n"
+        ),
+    );
+    s.write(
+        "after-quote.csv",
+        &format!("id,text,voice\na,\"a\"x,{VOICE}\n"),
+    );
 
     fn synth<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         let mut a = vec!["synth", "Hello", "--voice", VOICE, "-o", "out.wav"];
@@ -209,6 +223,18 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
             &sign(&["--data", "@/dev/zero"]),
             "--data file /dev/zero is larger than 12 MiB",
             &[],
+        ),
+        // Nothing ambiguous is resolved silently.
+        batch(
+            "dup-column.csv",
+            &[],
+            "line 1: duplicate column \"text\" (columns 2 and 4)",
+        ),
+        batch("dup-key.jsonl", &[], "line 1: duplicate key \"text\""),
+        batch(
+            "after-quote.csv",
+            &[],
+            "line 2, column 6: text after the closing quote",
         ),
         batch(
             "/dev/zero",
