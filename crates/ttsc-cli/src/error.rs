@@ -93,12 +93,21 @@ impl CliError {
         self
     }
 
-    /// A local file operation failed (exit 1).
+    /// A local file operation failed (exit 1). A full disk says so in the message.
     pub fn io(what: impl Into<String>, e: &std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return Self::broken_pipe();
         }
-        Self::failure(what).cause(e.to_string())
+        let mut what = what.into();
+        let full = matches!(
+            e.kind(),
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+        );
+        if full {
+            what.push_str(": the disk is full");
+        }
+        let e = Self::failure(what).cause(e.to_string());
+        if full { e.hint(DISK_FULL_HINT) } else { e }
     }
 }
 
@@ -149,6 +158,10 @@ pub fn validation(err: &ValidationError, flags: FlagNames<'_>) -> CliError {
     }
 }
 
+/// The hint of an error that filled the disk.
+pub const DISK_FULL_HINT: &str =
+    "free some space (or choose another output directory) and run the command again";
+
 /// Whether the error comes from failing to reach IAM (rather than the API).
 fn reaching_iam_failed(err: &ttsc_client::Error) -> bool {
     let mut next = std::error::Error::source(err);
@@ -173,7 +186,14 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
         _ if err.status() == Some(403) => ExitCode::Config,
         _ => ExitCode::Failure,
     };
-    let mut e = CliError::new(code, sanitize(&err.to_string(), 500));
+    let mut message = sanitize(&err.to_string(), 500);
+    if err.is_disk_full() {
+        message.push_str(": the disk is full");
+    }
+    let mut e = CliError::new(code, message);
+    if err.is_disk_full() {
+        e = e.hint(DISK_FULL_HINT);
+    }
     if let Some(id) = err.request_id() {
         e.details.push(format!("request id: {}", sanitize(id, 80)));
     }
@@ -251,4 +271,24 @@ pub fn credentials_hint() -> String {
         env_vars::HUAWEICLOUD_SDK_AK,
         env_vars::HUAWEICLOUD_SDK_SK
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_says_so() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let e = CliError::io("cannot write the journal out/j", &full);
+        assert_eq!(
+            e.message,
+            "cannot write the journal out/j: the disk is full"
+        );
+        assert_eq!(e.hints, [DISK_FULL_HINT]);
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = CliError::io("cannot write x", &other);
+        assert_eq!(e.message, "cannot write x");
+        assert!(e.hints.is_empty());
+    }
 }

@@ -308,3 +308,35 @@ fn files_the_journal_did_not_write_are_kept_unless_force() {
     s.run(&batch_args(&emu, &[])).expect(0);
     assert_eq!(creates(&emu), 3);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_stops_the_batch_naming_the_file() {
+    // `/dev/full` answers every write with "No space left on device": an output linked
+    // to it is written through (a device is never replaced), like a file on a full disk.
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("disk-full");
+    s.write("m.jsonl", &manifest(&[("a", "First.")]));
+    std::fs::create_dir(s.path("out")).unwrap();
+    std::os::unix::fs::symlink("/dev/full", s.path("out/a.wav")).unwrap();
+    let run = s.run(&batch_args(&emu, &["--force", "--retries", "0"]));
+    run.expect(1);
+    let out_a = std::path::Path::new("out").join("a.wav");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: cannot write {}: the disk is full",
+            out_a.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("No space left on device"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !journal(&s).iter().any(|e| e["event"] == "done"),
+        "nothing marked done"
+    );
+}

@@ -220,7 +220,7 @@ impl Client {
         if have > limit {
             file.set_len(0)
                 .await
-                .map_err(|e| io_error("cannot truncate".into(), e))?;
+                .map_err(|e| io_error(format!("cannot truncate {}", part.display()), e))?;
             have = 0;
         }
         // What was written into a device or FIFO cannot be taken back.
@@ -265,9 +265,12 @@ impl Client {
                             if through {
                                 return Err(cannot_restart());
                             }
-                            file.set_len(0)
-                                .await
-                                .map_err(|e| Step::Fatal(io_error("cannot truncate".into(), e)))?;
+                            file.set_len(0).await.map_err(|e| {
+                                Step::Fatal(io_error(
+                                    format!("cannot truncate {}", part.display()),
+                                    e,
+                                ))
+                            })?;
                             have = 0;
                         }
                         response.content_length()
@@ -305,9 +308,9 @@ impl Client {
                         if through {
                             return Err(cannot_restart());
                         }
-                        file.set_len(0)
-                            .await
-                            .map_err(|e| Step::Fatal(io_error("cannot truncate".into(), e)))?;
+                        file.set_len(0).await.map_err(|e| {
+                            Step::Fatal(io_error(format!("cannot truncate {}", part.display()), e))
+                        })?;
                         have = 0;
                         return Err(Step::Retry(Error::new(
                             ErrorKind::Download,
@@ -406,7 +409,7 @@ impl Client {
                     } else {
                         file.flush()
                             .await
-                            .map_err(|e| io_error("cannot flush".into(), e))?;
+                            .map_err(|e| io_error(format!("cannot write {}", part.display()), e))?;
                         if !through {
                             // A device or FIFO cannot be read back; a file is checked before
                             // it takes the target's name.

@@ -188,6 +188,22 @@ impl Error {
         }
     }
 
+    /// Whether a local file operation failed because the disk (or the user's quota) is
+    /// full: `ENOSPC` or `EDQUOT`, "No space left on device".
+    pub fn is_disk_full(&self) -> bool {
+        self.kind == ErrorKind::Io
+            && self
+                .source
+                .as_deref()
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .is_some_and(|e| {
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                    )
+                })
+    }
+
     /// Whether the gateway rejected the signature or token (`APIGW.0301`, `APIGW.0307`).
     pub fn is_auth_rejected(&self) -> bool {
         self.status() == Some(401) || matches!(self.error_code(), Some("APIGW.0301" | "APIGW.0307"))

@@ -615,6 +615,16 @@ async fn synthesize_line(
             .download_job_file(&job_id, &job, *file, dest.clone())
             .await
         {
+            if e.is_disk_full() {
+                // Every other line would fail the same way: stop, resumable.
+                return Err(CliError::failure(format!(
+                    "cannot write {}: the disk is full",
+                    dest.display()
+                ))
+                .caused_by(&e)
+                .hint(crate::error::DISK_FULL_HINT)
+                .hint("the batch resumes where it stopped: finished lines are skipped"));
+            }
             return Ok(Err(LineError::client(&e, false)));
         }
         // Never marked done unless whole: a bad file is removed and fetched again.
