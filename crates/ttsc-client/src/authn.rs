@@ -6,15 +6,16 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use tokio::sync::OnceCell;
+use ttsc_auth::iam::ProjectIdResolver;
 use ttsc_auth::{AccessKeyCredentials, IamToken, SignableRequest, Signer, SigningSettings};
 
-use crate::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::iam::iam_error;
 
 /// The authentication of every API call.
 pub(crate) enum Auth {
     /// AK/SK: the request is signed.
-    Signer(Box<Signer>),
+    Signer(Arc<Signer>),
     /// A fixed token in `X-Auth-Token`.
     Token(IamToken),
     /// A token from a source that logs in and refreshes.
@@ -49,7 +50,7 @@ impl Auth {
         let signer = Signer::new(ak, settings).map_err(|e| {
             Error::new(ErrorKind::Credentials, "unusable AK/SK credentials").with_source(e)
         })?;
-        Ok(Auth::Signer(Box::new(signer)))
+        Ok(Auth::Signer(Arc::new(signer)))
     }
 
     pub(crate) fn can_refresh(&self) -> bool {
@@ -102,7 +103,7 @@ impl Auth {
                 let token = source
                     .token()
                     .await
-                    .map_err(|e| crate::iam::iam_error(e, "cannot get an IAM token".into()))?;
+                    .map_err(|e| iam_error(e, "cannot get an IAM token".into()))?;
                 Ok(token_prepared(path, query, token.expose_secret()))
             }
         }
@@ -129,23 +130,30 @@ pub(crate) fn request_uri(path: &str, query: &[(&str, &str)]) -> String {
     uri
 }
 
-/// Where the project id comes from.
+/// Where the project id comes from: configured, or discovered once through IAM.
 pub(crate) struct ProjectId {
     configured: Option<String>,
     region: Option<String>,
+    /// With AK/SK credentials: the resolver, built once, and the signer its calls use.
+    discovery: Option<(ProjectIdResolver, Arc<Signer>)>,
     discovered: OnceCell<String>,
 }
 
 impl ProjectId {
-    pub(crate) fn new(configured: Option<String>, region: Option<String>) -> Self {
+    pub(crate) fn new(
+        configured: Option<String>,
+        region: Option<String>,
+        discovery: Option<(ProjectIdResolver, Arc<Signer>)>,
+    ) -> Self {
         ProjectId {
             configured,
             region,
+            discovery,
             discovered: OnceCell::new(),
         }
     }
 
-    pub(crate) async fn resolve(&self, client: &Client) -> Result<String> {
+    pub(crate) async fn resolve(&self) -> Result<String> {
         if let Some(p) = &self.configured {
             return Ok(p.clone());
         }
@@ -155,9 +163,43 @@ impl ProjectId {
                 "no project id: set one, or set a region so it can be discovered through IAM",
             )
         })?;
-        self.discovered
-            .get_or_try_init(|| crate::iam::discover_project_id(client, region))
+        let Some((resolver, signer)) = &self.discovery else {
+            return Err(Error::new(
+                ErrorKind::Config,
+                "no project id: with token authentication (a fixed token or password login), set the project id explicitly",
+            ));
+        };
+        let discover = || async {
+            resolver
+                .project_id(signer, region)
+                .await
+                .map_err(|e| iam_error(e, format!("cannot discover the project id of {region}")))
+        };
+        self.discovered.get_or_try_init(discover).await.cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without discovery (token authentication) or a region, the error says what to set.
+    #[tokio::test]
+    async fn project_id_without_discovery_says_what_to_set() {
+        let configured = ProjectId::new(Some("p1".into()), None, None);
+        assert_eq!(configured.resolve().await.unwrap(), "p1");
+        let no_region = ProjectId::new(None, None, None)
+            .resolve()
             .await
-            .cloned()
+            .unwrap_err();
+        assert_eq!(no_region.kind(), ErrorKind::Config);
+        assert!(
+            no_region.to_string().contains("set a region"),
+            "{no_region}"
+        );
+        let token = ProjectId::new(None, Some("cn-north-4".into()), None);
+        let err = token.resolve().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert!(err.to_string().contains("token authentication"), "{err}");
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use ttsc_auth::Credentials;
 use ttsc_auth::clock::{Clock, SkewAdjustedClock};
+use ttsc_auth::iam::ProjectIdResolver;
 
 use crate::authn::{Auth, ProjectId};
 use crate::client::{Client, Inner};
@@ -358,14 +359,25 @@ impl ClientBuilder {
                 ));
             }
         };
-        let project = ProjectId::new(self.project_id, self.region.clone());
+        let discovery = match &auth {
+            Auth::Signer(signer) if self.project_id.is_none() => {
+                let transport = crate::iam::ReqwestTransport::new(http.clone(), &self.timeouts);
+                let resolver = ProjectIdResolver::new(
+                    Arc::new(transport),
+                    iam_endpoint,
+                    Arc::new(clock.clone()),
+                );
+                Some((resolver, Arc::clone(signer)))
+            }
+            _ => None,
+        };
+        let project = ProjectId::new(self.project_id, self.region.clone(), discovery);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 downloads,
                 endpoint,
                 host,
-                iam_endpoint,
                 region: self.region,
                 auth,
                 project,

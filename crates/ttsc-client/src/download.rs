@@ -24,8 +24,8 @@ use tokio::io::AsyncWriteExt;
 use ttsc_models::AudioFormat;
 
 use crate::Client;
-use crate::client::transport_error;
 use crate::error::{Cause, Error, ErrorKind, Result};
+use crate::http::transport_error;
 use crate::sniff;
 use crate::target::{Target, hidden_sibling, sync_parent};
 

@@ -1,18 +1,13 @@
 //! IAM over reqwest: the [`IamTransport`] `ttsc-auth` needs for token login and project
-//! discovery, and the client's use of them.
+//! discovery, and how IAM failures become client errors.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use ttsc_auth::iam::{
-    BoxFuture, IamError, IamRequest, IamResponse, IamTransport, ProjectIdResolver, TransportError,
-};
+use ttsc_auth::iam::{BoxFuture, IamError, IamRequest, IamResponse, IamTransport, TransportError};
 
-use crate::Client;
-use crate::authn::Auth;
-use crate::client::{read_body, redirect_refused};
 use crate::config::Timeouts;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind};
+use crate::http::{read_body, redirect_refused, transport_error};
 
 /// Sends IAM requests with the client's reqwest client.
 #[derive(Debug, Clone)]
@@ -32,10 +27,7 @@ impl ReqwestTransport {
 }
 
 impl IamTransport for ReqwestTransport {
-    fn send(
-        &self,
-        request: IamRequest,
-    ) -> BoxFuture<'_, std::result::Result<IamResponse, TransportError>> {
+    fn send(&self, request: IamRequest) -> BoxFuture<'_, Result<IamResponse, TransportError>> {
         Box::pin(async move {
             let method = reqwest::Method::from_bytes(request.method.as_bytes())
                 .map_err(|_| TransportError::new(format!("invalid method {:?}", request.method)))?;
@@ -54,7 +46,7 @@ impl IamTransport for ReqwestTransport {
                     .to_owned();
                 TransportError::with_source(
                     format!("cannot reach IAM at {host}"),
-                    crate::client::transport_error(e),
+                    transport_error(e),
                 )
             })?;
             if response.status().is_redirection() {
@@ -76,26 +68,6 @@ impl IamTransport for ReqwestTransport {
             Ok(out)
         })
     }
-}
-
-/// Finds the project id of `region` through IAM (AK/SK credentials only).
-pub(crate) async fn discover_project_id(client: &Client, region: &str) -> Result<String> {
-    let inner = &client.inner;
-    let Auth::Signer(signer) = &inner.auth else {
-        return Err(Error::new(
-            ErrorKind::Config,
-            "no project id: with token authentication (a fixed token or password login), set the project id explicitly",
-        ));
-    };
-    let resolver = ProjectIdResolver::new(
-        Arc::new(ReqwestTransport::new(inner.http.clone(), &inner.timeouts)),
-        inner.iam_endpoint.clone(),
-        Arc::new(inner.clock.clone()),
-    );
-    resolver
-        .project_id(signer, region)
-        .await
-        .map_err(|e| iam_error(e, format!("cannot discover the project id of {region}")))
 }
 
 /// An IAM failure as a client error. A network failure stays what it is (`Connect`,

@@ -65,6 +65,7 @@ mod client;
 pub mod config;
 pub mod download;
 mod error;
+mod http;
 mod iam;
 mod long;
 mod ops;
