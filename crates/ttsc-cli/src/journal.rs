@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! {"event":"created","id":"intro","job_id":"…","fingerprint":"…"}
+//! {"event":"started","id":"chapter","fingerprint":"…"}
 //! {"event":"done","id":"intro","job_id":"…","fingerprint":"…","files":["intro.wav"]}
 //! {"event":"failed","id":"outro","job_id":"…","fingerprint":"…","reason":"…","permanent":true}
 //! ```
@@ -14,6 +15,9 @@
 //! whole) is skipped, `created` (same fingerprint) is re-attached to its job instead of
 //! creating another, `failed` with `permanent` (same fingerprint) is reported again without
 //! a new job unless the user asks to retry failed lines, and anything else starts afresh.
+//! A line longer than one job takes runs as parts through the client's long synthesis,
+//! whose own journal beside the line's audio names the parts' jobs; `started` only claims
+//! the line's output files for the batch.
 //! A line cut short by a crash, a line that is not UTF-8 and a line longer than
 //! [`MAX_LINE`] are ignored.
 
@@ -43,6 +47,14 @@ pub enum Entry {
         /// The service's job id.
         job_id: String,
         /// The line's [`fingerprint`] when the job was created.
+        fingerprint: String,
+    },
+    /// Line `id`, longer than one job takes, began its long synthesis (the parts' jobs are
+    /// in that synthesis's own journal beside the line's audio).
+    Started {
+        /// The manifest id.
+        id: String,
+        /// The line's [`fingerprint`].
         fingerprint: String,
     },
     /// The outputs of line `id` are complete.
@@ -79,7 +91,10 @@ pub enum Entry {
 impl Entry {
     fn id(&self) -> &str {
         match self {
-            Entry::Created { id, .. } | Entry::Done { id, .. } | Entry::Failed { id, .. } => id,
+            Entry::Created { id, .. }
+            | Entry::Started { id, .. }
+            | Entry::Done { id, .. }
+            | Entry::Failed { id, .. } => id,
         }
     }
 
@@ -87,6 +102,7 @@ impl Entry {
         match self {
             Entry::Created { job_id, .. } | Entry::Done { job_id, .. } => Some(job_id),
             Entry::Failed { job_id, .. } => job_id.as_deref(),
+            Entry::Started { .. } => None,
         }
     }
 }
@@ -102,6 +118,8 @@ pub struct History {
     settled: HashSet<String>,
     /// Every `created` job, in order, with its line's id.
     created: Vec<(String, String)>,
+    /// Lines that began a long synthesis.
+    started: HashSet<String>,
 }
 
 impl History {
@@ -113,7 +131,11 @@ impl History {
                 Entry::Done { .. } | Entry::Failed { .. } => {
                     self.settled.insert(job_id.to_string());
                 }
+                Entry::Started { .. } => {}
             }
+        }
+        if let Entry::Started { id, .. } = entry {
+            self.started.insert(id.clone());
         }
         self.last.insert(entry.id().to_string(), entry.clone());
     }
@@ -122,6 +144,7 @@ impl History {
     /// journal's to replace.
     pub fn owns(&self, id: &str) -> bool {
         self.created.iter().any(|(line, _)| line == id)
+            || self.started.contains(id)
             || matches!(self.last.get(id), Some(Entry::Done { .. }))
     }
 
@@ -426,12 +449,16 @@ mod tests {
             created("c", "j3"), // c edited: replaced by j4
             created("c", "j4"),
             created("gone", "j5"), // no longer in the manifest
+            Entry::Started {
+                id: "long".into(),
+                fingerprint: "f".into(),
+            }, // a long line: its parts are in its own journal
         ] {
             h.record(&e);
         }
         let ids: HashSet<&str> = ["a", "b", "c"].into();
         assert_eq!(h.orphans(&ids), ["j3", "j5"]);
-        assert!(h.owns("a") && h.owns("c") && !h.owns("z"));
+        assert!(h.owns("a") && h.owns("c") && h.owns("long") && !h.owns("z"));
         assert_eq!(h.job_ids().len(), 5);
     }
 

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::Value;
+use ttsc_client::split::{DEFAULT_MAX_PART_CHARS, split_text};
 use ttsc_models::{
     AudioFormat, CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation,
     TtsCallBackConfig,
@@ -484,15 +485,23 @@ fn item(line: usize, fields: &[(String, Raw)]) -> Result<Item, Vec<String>> {
     if timestamps {
         body.need_timestamp = Some(true);
     }
-    if let Err(e) = CreateAsyncTtsJobRequest::new(body.clone()).validate() {
+    // A text over one job's limit runs as parts (long synthesis, like `synth`): each
+    // part's job must be valid. A problem shared by the parts is reported once.
+    for part in split_text(&body.text, DEFAULT_MAX_PART_CHARS) {
+        let mut b = body.clone();
+        b.text = part.to_owned();
+        let Err(e) = CreateAsyncTtsJobRequest::new(b).validate() else {
+            continue;
+        };
         for v in e.violations() {
             let name = WIRE_NAMES
                 .iter()
                 .find(|(wire, _)| *wire == v.field())
                 .map_or(v.field(), |(_, n)| *n);
+            let problem = describe_violation(v, WIRE_NAMES);
             // A missing field was reported as required already.
-            if !missing.contains(&name) {
-                problems.push(describe_violation(v, WIRE_NAMES));
+            if !missing.contains(&name) && !problems.contains(&problem) {
+                problems.push(problem);
             }
         }
     }
@@ -734,6 +743,23 @@ mod tests {
         ] {
             assert!(all.contains(needle), "{needle} in {all}");
         }
+    }
+
+    #[test]
+    fn a_text_over_one_job_is_checked_part_by_part() {
+        let long = "Twelve words. ".repeat(1800); // 25,200 characters: 3 parts
+        let fields = |speed: &str| {
+            vec![
+                ("id".to_string(), Raw::Text("long".into())),
+                ("text".to_string(), Raw::Text(long.clone())),
+                ("voice".to_string(), Raw::Text("v".into())),
+                ("speed".to_string(), Raw::Text(speed.into())),
+            ]
+        };
+        assert_eq!(item(1, &fields("100")).unwrap().body.text, long);
+        let problems = item(1, &fields("500")).unwrap_err();
+        assert_eq!(problems.len(), 1, "once, not once per part: {problems:?}");
+        assert!(problems[0].contains("for speed"), "{problems:?}");
     }
 
     #[test]

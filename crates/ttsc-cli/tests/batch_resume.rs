@@ -153,3 +153,111 @@ fn a_killed_batch_resumes_without_duplicates() {
         LINES + twice.len()
     );
 }
+
+/// The long-synthesis journal beside `out/ID.wav`: how many parts have a job.
+fn parts_journaled(s: &Sandbox, id: &str) -> usize {
+    std::fs::read(s.path(&format!("out/.{id}.wav.ttsc-parts.json")))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map_or(0, |j| {
+            j["parts"]
+                .as_array()
+                .map_or(0, |p| p.iter().filter(|p| p["job_id"].is_string()).count())
+        })
+}
+
+#[test]
+fn a_line_longer_than_one_job_runs_as_parts_and_resumes_after_sigkill() {
+    let emu = TestEmu::start(Emulator::builder().job_duration_ms(100));
+    let s = Sandbox::with_demo_keys("batch-long");
+    let long = "A line of a chapter, long enough to need several jobs. ".repeat(380);
+    let parts = ttsc_client::split::split_text(&long, 10_000).len();
+    assert_eq!(parts, 3, "{} characters", long.chars().count());
+    let manifest = [
+        serde_json::json!({"id": "chapter", "text": long, "voice": VOICE, "srt": true}),
+        serde_json::json!({"id": "short", "text": "A short line.", "voice": VOICE}),
+    ]
+    .map(|l| l.to_string() + "\n")
+    .concat();
+    s.write("m.jsonl", &manifest);
+    let mut args = emu.args();
+    args.extend(
+        [
+            "--output-format",
+            "ndjson",
+            "batch",
+            "m.jsonl",
+            "--out-dir",
+            "out",
+        ]
+        .map(String::from),
+    );
+
+    // Killed once the short line is done and the long one has jobs but no output yet.
+    let mut child = s
+        .cmd(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(ids_with(&journal(&s), "done").contains("short") && parts_journaled(&s, "chapter") > 0)
+    {
+        assert!(Instant::now() < deadline, "no progress");
+        assert!(child.try_wait().unwrap().is_none(), "ttsc ended early");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL: no cleanup at all
+    child.wait().unwrap();
+    assert!(!s.path("out/chapter.wav").exists(), "killed half-way");
+    assert!(ids_with(&journal(&s), "started").contains("chapter"));
+
+    let rerun = s.run(&args);
+    rerun.expect(0);
+    let results: HashMap<String, serde_json::Value> = rerun
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r))
+        .collect();
+    assert_eq!(results["short"]["status"], "skipped");
+    let chapter = &results["chapter"];
+    assert_eq!(chapter["status"], "done");
+    assert_eq!(
+        chapter["files"],
+        serde_json::json!(["chapter.wav", "chapter.srt"])
+    );
+    let job_ids = chapter["job_ids"].as_array().unwrap();
+    assert_eq!(job_ids.len(), parts);
+    assert_eq!(chapter["job_id"], job_ids[0]);
+    assert_eq!(
+        emu.emu.operation_stats("CreateAsyncTtsJob").total as usize,
+        parts + 1,
+        "no part and no line was created twice"
+    );
+
+    // The joined audio and subtitles; no part file or part journal left.
+    let wav = std::fs::read(s.path("out/chapter.wav")).unwrap();
+    let data_len = u32::from_le_bytes(wav[40..44].try_into().unwrap()) as usize;
+    assert_eq!(
+        wav.len(),
+        44 + data_len,
+        "one header, then every part's samples"
+    );
+    let srt = std::fs::read_to_string(s.path("out/chapter.srt")).unwrap();
+    assert!(srt.starts_with("1\n"), "{srt}");
+    let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".ttsc-batch.jsonl",
+            "chapter.srt",
+            "chapter.wav",
+            "short.wav"
+        ]
+    );
+}

@@ -1,7 +1,8 @@
 //! `ttsc batch`: every line of a manifest synthesized into `--out-dir`, with a locked
 //! journal that makes a re-run after a crash, Ctrl-C or SIGTERM skip finished lines,
 //! re-attach to jobs already created and leave lines that failed for good alone (see
-//! [`crate::journal`]).
+//! [`crate::journal`]). A line longer than one job takes runs as parts through the
+//! client's long synthesis, which resumes from its own journal beside the line's audio.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -12,8 +13,11 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde::Serialize;
 use ttsc_client::download::part_path;
-use ttsc_client::{Client, CreateOptions, ErrorKind, JobFile, WaitOptions};
-use ttsc_models::{CreateAsyncTtsJobRequest, ShowTtsJobRequest};
+use ttsc_client::split::DEFAULT_MAX_PART_CHARS;
+use ttsc_client::{Client, CreateOptions, ErrorKind, JobFile, SynthesizeRequest, WaitOptions};
+use ttsc_models::{
+    CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, Operation, ShowTtsJobRequest,
+};
 
 use super::jobs::check_out_dir;
 use super::shutdown_signal;
@@ -39,6 +43,9 @@ struct LineResult {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     job_id: Option<String>,
+    /// Every part's job, for a line that ran as several (`job_id` is then the first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    job_ids: Vec<String>,
     files: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
@@ -71,6 +78,7 @@ impl LineResult {
             line: item.line,
             status,
             job_id,
+            job_ids: Vec::new(),
             files: Vec::new(),
             reason: None,
             permanent: false,
@@ -89,6 +97,8 @@ struct Work {
     last_job: Option<String>,
     /// Whether `job_id` comes from the journal and is not yet checked against the line.
     unverified: bool,
+    /// Every part's job, once a long line is done.
+    job_ids: Vec<String>,
 }
 
 /// What every line's task shares.
@@ -417,6 +427,7 @@ fn plan(journal: &Journal, items: Vec<Item>, args: &BatchArgs) -> CliResult<Plan
                 unverified: job_id.is_some(),
                 job_id,
                 last_job: None,
+                job_ids: Vec::new(),
             });
         }
         if not_ours.is_empty() {
@@ -517,6 +528,7 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
                 )?;
                 let mut r = LineResult::new(&w.item, "done", Some(job_id));
                 r.files = files;
+                r.job_ids = std::mem::take(&mut w.job_ids);
                 return Ok(r);
             }
             Err(e) => {
@@ -567,6 +579,9 @@ async fn synthesize_line(
     shared: &Shared,
     w: &mut Work,
 ) -> CliResult<Result<Vec<String>, LineError>> {
+    if is_long(&w.item.body) {
+        return synthesize_long(shared, w).await;
+    }
     let client = &shared.client;
     if w.unverified {
         w.unverified = false;
@@ -627,10 +642,71 @@ async fn synthesize_line(
             }
             return Ok(Err(LineError::client(&e, false)));
         }
-        // Never marked done unless whole: a bad file is removed and fetched again.
-        if let Err(why) = check_output(&dest, *file, w.item.ext) {
-            let _ = std::fs::remove_file(&dest);
-            return Ok(Err(LineError::transient(format!("{name}: {why}"), false)));
+        if let Err(e) = checked(&dest, *file, w.item.ext, name) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(outputs.into_iter().map(|(_, name)| name).collect()))
+}
+
+/// Whether a line's text is over one job's limit: it then runs as parts.
+fn is_long(body: &CreateAsyncTtsJobRequestBody) -> bool {
+    body.text.chars().count() > DEFAULT_MAX_PART_CHARS
+}
+
+/// Never marked done unless whole: a bad file is removed and fetched again.
+fn checked(dest: &Path, file: JobFile, ext: &str, name: &str) -> Result<(), LineError> {
+    check_output(dest, file, ext).map_err(|why| {
+        let _ = std::fs::remove_file(dest);
+        LineError::transient(format!("{name}: {why}"), false)
+    })
+}
+
+/// One try of a line longer than one job takes: the client's long synthesis, which keeps
+/// the parts' jobs in its own journal beside the audio, so a try or a re-run after a crash
+/// re-attaches to the parts already created instead of creating them again.
+async fn synthesize_long(
+    shared: &Shared,
+    w: &mut Work,
+) -> CliResult<Result<Vec<String>, LineError>> {
+    if !shared.journal.with_history(|h| {
+        matches!(h.last.get(&w.item.id), Some(Entry::Started { fingerprint, .. }) if *fingerprint == w.fingerprint)
+    }) {
+        journal(
+            shared,
+            &Entry::Started {
+                id: w.item.id.clone(),
+                fingerprint: w.fingerprint.clone(),
+            },
+        )?;
+    }
+    let outputs = outputs(&w.item);
+    let path = |name: &String| shared.out_dir.join(name);
+    let known = shared.journal.with_history(|h| h.job_ids().clone());
+    let mut request = SynthesizeRequest::new(w.item.body.clone(), path(&outputs[0].1))
+        .wait(shared.wait.clone())
+        .known_jobs(known);
+    for (file, name) in &outputs[1..] {
+        request = match file {
+            JobFile::Subtitles => request.subtitles(path(name)),
+            _ => request.timestamps(path(name)),
+        };
+    }
+    let done = match shared.client.synthesize(request).await {
+        Ok(done) => done,
+        Err(e) => {
+            let creating = e.operation() == Some(CreateAsyncTtsJobRequest::INFO.name);
+            return Ok(Err(LineError::client(&e, creating)));
+        }
+    };
+    if done.possible_duplicate {
+        shared.possible_duplicates.fetch_add(1, Ordering::Relaxed);
+    }
+    w.job_id = Some(done.job_id);
+    w.job_ids = done.job_ids;
+    for (file, name) in &outputs {
+        if let Err(e) = checked(&path(name), *file, w.item.ext, name) {
+            return Ok(Err(e));
         }
     }
     Ok(Ok(outputs.into_iter().map(|(_, name)| name).collect()))
