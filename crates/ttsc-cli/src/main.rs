@@ -19,6 +19,8 @@ mod env_vars;
 mod error;
 mod examples;
 mod exit_codes;
+#[cfg(test)]
+mod field_table;
 mod input_json;
 mod journal;
 mod manifest;

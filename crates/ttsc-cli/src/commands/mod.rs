@@ -1,6 +1,6 @@
 //! One module per command; [`run`] dispatches and turns Ctrl-C and SIGTERM into exit 130.
 
-mod api;
+pub mod api;
 mod batch;
 mod configure;
 mod emulator;
