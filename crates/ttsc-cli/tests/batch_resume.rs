@@ -4,10 +4,7 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
-use support::{Sandbox, TestEmu, VOICE};
+use support::{Sandbox, TestEmu, VOICE, parts_with_jobs};
 use ttsc_emulator::Emulator;
 
 const LINES: usize = 20;
@@ -62,23 +59,7 @@ fn a_killed_batch_resumes_without_duplicates() {
         .map(String::from),
     );
 
-    let mut child = s
-        .cmd(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if ids_with(&journal(&s), "done").len() >= 3 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no progress");
-        assert!(child.try_wait().unwrap().is_none(), "ttsc ended early");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL: no cleanup at all
-    child.wait().unwrap();
+    s.kill_when(&args, || ids_with(&journal(&s), "done").len() >= 3);
     let before = journal(&s);
     let done_before = ids_with(&before, "done");
     let created_before = ids_with(&before, "created");
@@ -103,11 +84,7 @@ fn a_killed_batch_resumes_without_duplicates() {
     }
 
     // Every output exactly once, complete; nothing partial or temporary.
-    let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = s.names("out");
     let mut expected: Vec<String> = (0..LINES).map(|i| format!("line-{i:02}.wav")).collect();
     expected.push(".ttsc-batch.jsonl".into());
     expected.sort();
@@ -154,18 +131,6 @@ fn a_killed_batch_resumes_without_duplicates() {
     );
 }
 
-/// The long-synthesis journal beside `out/ID.wav`: how many parts have a job.
-fn parts_journaled(s: &Sandbox, id: &str) -> usize {
-    std::fs::read(s.path(&format!("out/.{id}.wav.ttsc-parts.json")))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .map_or(0, |j| {
-            j["parts"]
-                .as_array()
-                .map_or(0, |p| p.iter().filter(|p| p["job_id"].is_string()).count())
-        })
-}
-
 #[test]
 fn a_line_longer_than_one_job_runs_as_parts_and_resumes_after_sigkill() {
     let emu = TestEmu::start(Emulator::builder().job_duration_ms(100));
@@ -194,21 +159,10 @@ fn a_line_longer_than_one_job_runs_as_parts_and_resumes_after_sigkill() {
     );
 
     // Killed once the short line is done and the long one has jobs but no output yet.
-    let mut child = s
-        .cmd(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !(ids_with(&journal(&s), "done").contains("short") && parts_journaled(&s, "chapter") > 0)
-    {
-        assert!(Instant::now() < deadline, "no progress");
-        assert!(child.try_wait().unwrap().is_none(), "ttsc ended early");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.kill().unwrap(); // SIGKILL: no cleanup at all
-    child.wait().unwrap();
+    let parts_journal = s.path("out/.chapter.wav.ttsc-parts.json");
+    s.kill_when(&args, || {
+        ids_with(&journal(&s), "done").contains("short") && parts_with_jobs(&parts_journal) > 0
+    });
     assert!(!s.path("out/chapter.wav").exists(), "killed half-way");
     assert!(ids_with(&journal(&s), "started").contains("chapter"));
 
@@ -246,13 +200,8 @@ fn a_line_longer_than_one_job_runs_as_parts_and_resumes_after_sigkill() {
     );
     let srt = std::fs::read_to_string(s.path("out/chapter.srt")).unwrap();
     assert!(srt.starts_with("1\n"), "{srt}");
-    let mut names: Vec<String> = std::fs::read_dir(s.path("out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        s.names("out"),
         [
             ".ttsc-batch.jsonl",
             "chapter.srt",

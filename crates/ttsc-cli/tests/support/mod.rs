@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use ttsc_emulator::{DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_VOICE, Emulator, EmulatorBuilder};
 
@@ -151,6 +152,54 @@ impl Drop for Sandbox {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+impl Sandbox {
+    /// The names in directory `rel` (`""`: the sandbox), sorted.
+    pub fn names(&self, rel: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path(rel))
+            .expect("read the directory")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Starts `ttsc ARGS…` (output discarded), waits until `ready()` (polled every 10 ms,
+    /// for at most two minutes, the command still running) and kills it with SIGKILL: no
+    /// cleanup at all, as a crash or an OOM kill would leave it.
+    pub fn kill_when<S: AsRef<str>>(&self, args: &[S], mut ready: impl FnMut() -> bool) {
+        let mut child = self
+            .cmd(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ttsc");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !ready() {
+            assert!(Instant::now() < deadline, "no progress");
+            assert!(
+                child.try_wait().expect("poll ttsc").is_none(),
+                "ttsc ended early"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child.kill().expect("kill ttsc");
+        child.wait().expect("reap ttsc");
+    }
+}
+
+/// How many parts of a long synthesis have a job, from its journal at `path`
+/// (`.AUDIO.ttsc-parts.json` beside the audio); 0 while there is none.
+pub fn parts_with_jobs(path: &Path) -> usize {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map_or(0, |j| {
+            j["parts"]
+                .as_array()
+                .map_or(0, |p| p.iter().filter(|p| p["job_id"].is_string()).count())
+        })
 }
 
 /// The result of one run.
