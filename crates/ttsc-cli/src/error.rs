@@ -25,6 +25,9 @@ pub struct CliError {
     pub hints: Vec<String>,
     /// Print nothing (a closed standard output is not an error).
     pub silent: bool,
+    /// The HTTP status of the service error it came from, so callers decide by it rather
+    /// than by the message's text.
+    pub status: Option<u16>,
 }
 
 /// `Result` with [`CliError`].
@@ -40,6 +43,7 @@ impl CliError {
             causes: Vec::new(),
             hints: Vec::new(),
             silent: false,
+            status: None,
         }
     }
 
@@ -68,6 +72,11 @@ impl CliError {
         let mut e = Self::new(ExitCode::Success, "broken pipe");
         e.silent = true;
         e
+    }
+
+    /// Whether the service answered 404 (no such job, voice, …).
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(404)
     }
 
     /// Adds a hint.
@@ -191,6 +200,7 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
         message.push_str(": the disk is full");
     }
     let mut e = CliError::new(code, message);
+    e.status = err.status();
     if err.is_disk_full() {
         e = e.hint(DISK_FULL_HINT);
     }
@@ -208,7 +218,14 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
         } else {
             format!("{:+.1} s (server minus local)", skew_ms as f64 / 1000.0)
         };
-        if msg.contains("expired") {
+        if msg.contains("reach the limit") {
+            // The gateway's words for an access key locked after failed signatures.
+            e = e.hint(
+                "the access key is locked after more than 5 failed signatures in a row: check the \
+                 secret key (SK) that belongs to it, then wait 5 minutes before trying again \
+                 (the gateway refuses every request with it until then)",
+            );
+        } else if msg.contains("expired") {
             e = e.hint(format!(
                 "the request time is outside the gateway's 15-minute window: set the system clock right (measured skew: {skew})"
             ));

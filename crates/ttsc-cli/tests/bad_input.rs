@@ -286,6 +286,9 @@ fn every_bad_input_exits_2_naming_the_parameter_before_any_request() {
         if !run.stderr.starts_with("error:") {
             problems.push("stderr does not start with `error:`".to_string());
         }
+        if run.stderr.contains("Some(") || run.stderr.contains("None") {
+            problems.push("stderr shows a Rust Option".to_string());
+        }
         if !run.stdout.is_empty() {
             problems.push(format!("stdout is not empty: {}", run.stdout));
         }

@@ -413,6 +413,14 @@ fn auditions() {
     assert!(is_wav(
         &std::fs::read(s.path(&format!("pre/{id}.wav"))).unwrap()
     ));
+    // A preview's id given to `jobs get` is a 404 that says which command to use.
+    let wrong = s.run_at(&emu, &["jobs", "get", &id]);
+    wrong.expect(1);
+    assert!(
+        wrong.stderr.contains(&format!("hint: {id} is a preview")),
+        "{}",
+        wrong.stderr
+    );
 }
 
 #[test]
@@ -783,6 +791,22 @@ fn authentication_and_configuration_errors_exit_3_with_hints() {
     assert!(
         run.stderr
             .contains("hint: the signature did not match: check the secret key")
+    );
+    // After more failures than the gateway allows, the key is locked: its own hint.
+    let locking =
+        TestEmu::start(Emulator::builder().lockout(1, std::time::Duration::from_secs(300)));
+    wrong.run_at(&locking, &["jobs", "list"]).expect(3);
+    wrong.run_at(&locking, &["jobs", "list"]).expect(3);
+    let locked = wrong.run_at(&locking, &["jobs", "list"]);
+    locked.expect(3);
+    assert!(
+        locked
+            .stderr
+            .contains("AK access failed to reach the limit")
+            && locked.stderr.contains("hint: the access key is locked")
+            && !locked.stderr.contains("the signature did not match"),
+        "{}",
+        locked.stderr
     );
     let no_endpoint = Sandbox::with_demo_keys("no-endpoint");
     assert_snapshot(

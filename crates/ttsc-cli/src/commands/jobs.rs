@@ -104,9 +104,7 @@ pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
     };
     let result = jobs_command(ctx, cmd).await;
     match (result, id) {
-        (Err(e), Some(id)) if e.message.contains("error 404 ") => {
-            Err(explain_preview_id(ctx, &id, e).await)
-        }
+        (Err(e), Some(id)) if e.is_not_found() => Err(explain_preview_id(ctx, &id, e).await),
         (result, _) => result,
     }
 }

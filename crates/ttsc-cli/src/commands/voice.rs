@@ -115,7 +115,7 @@ async fn show_asset(ctx: &mut Ctx, value: &str) -> CliResult<DigitalAssetInfo> {
     call(ctx, &ShowAssetRequest::new(id), VOICE)
         .await
         .map_err(|mut e| {
-            if e.message.contains("error 404 ") {
+            if e.is_not_found() {
                 e.hints = vec!["`ttsc voice list` shows the voices and their ids".into()];
             }
             e
