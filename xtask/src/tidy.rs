@@ -62,10 +62,10 @@ type Rule = (
 );
 
 const RULES: &[Rule] = &[
-    // Pure data: serde and the one secret type only.
+    // Pure data: serde, the one secret type, and `time` to parse date-time fields.
     (
         "ttsc-models",
-        Some(&["serde", "serde_json", "ttsc-secret"]),
+        Some(&["serde", "serde_json", "time", "ttsc-secret"]),
         &[],
     ),
     // Signing never needs an HTTP client or the models.

@@ -86,6 +86,13 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `s` as a time when it is an RFC 3339 date-time (`2026-11-01T08:43:17Z`, a fraction and an
+/// offset allowed), for the `…_parsed()` accessors of the `date-time` fields of the models.
+#[must_use]
+pub fn parse_rfc3339(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
 /// Whether `s` is an RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z`
 /// or `±HH:MM`. Checks field ranges (month 1–12, day valid for the month, hour 0–23, minute
 /// 0–59, second 0–60).
@@ -265,6 +272,37 @@ impl WireRequest<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The accessors of `date-time` fields give `None`, never an error, for a value that is
+    /// not RFC 3339: responses are read leniently, and the string is still in the field.
+    #[test]
+    fn date_time_fields_parse_through_their_accessors() {
+        use time::macros::datetime;
+        let job: crate::TtsJobDetail =
+            serde_json::from_str(r#"{"create_time": "2026-11-01T08:43:17Z"}"#).unwrap();
+        assert_eq!(
+            job.create_time_parsed(),
+            Some(datetime!(2026-11-01 08:43:17 UTC))
+        );
+        // IAM's shape: fractional seconds.
+        let token: crate::iam::TokenResult =
+            serde_json::from_str(r#"{"expires_at": "2026-11-02T00:00:00.123000Z"}"#).unwrap();
+        assert_eq!(
+            token.expires_at_parsed(),
+            Some(datetime!(2026-11-02 00:00:00.123 UTC))
+        );
+        for bad in [
+            "2026-13-01T00:00:00Z",
+            "2026-11-01T08:43:17",
+            "yesterday",
+            "",
+        ] {
+            let job = crate::TtsJobDetail::new().create_time(bad);
+            assert_eq!(job.create_time_parsed(), None, "{bad:?}");
+            assert_eq!(job.create_time.as_deref(), Some(bad));
+        }
+        assert_eq!(crate::TtsJobDetail::new().create_time_parsed(), None);
+    }
 
     #[test]
     fn encodes_like_the_signer() {

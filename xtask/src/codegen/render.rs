@@ -163,6 +163,9 @@ impl Api {
         out.push_str("} }\n\n");
         for f in &s.fields {
             render_setter(out, f, request_side && f.required);
+            if f.cons.date_time && matches!(f.ty, Ty::Str) {
+                render_time_getter(out, f, request_side && f.required);
+            }
         }
         out.push_str("}\n\n");
 
@@ -655,6 +658,22 @@ fn render_setter(out: &mut String, f: &Field, plain: bool) {
         f.rust,
         setter_arg(&f.ty),
         f.rust
+    );
+}
+
+/// `FIELD_parsed()`: a `date-time` string as a `time::OffsetDateTime`.
+fn render_time_getter(out: &mut String, f: &Field, plain: bool) {
+    let value = if plain {
+        format!("Some(self.{}.as_str())", f.rust)
+    } else {
+        format!("self.{}.as_deref()", f.rust)
+    };
+    let _ = writeln!(
+        out,
+        "/// `{}` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).\n\
+         #[must_use]\npub fn {}_parsed(&self) -> Option<time::OffsetDateTime> {{ crate::wire::parse_rfc3339({value}?) }}\n",
+        f.wire,
+        f.rust.trim_start_matches("r#")
     );
 }
 

@@ -863,9 +863,13 @@ pub struct TokenResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<TokenDomainResult>,
     /// When the token expires (UTC, RFC 3339 with fractional seconds, e.g. `2026-11-02T00:00:00.000000Z`); 24 hours after issue.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// When the token was issued (UTC, RFC 3339 with fractional seconds).
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<String>,
     /// Methods used to obtain the token, e.g. `["password"]`.
@@ -915,10 +919,22 @@ impl TokenResult {
         self
     }
 
+    /// `expires_at` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn expires_at_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.expires_at.as_deref()?)
+    }
+
     /// Sets `issued_at`.
     pub fn issued_at(mut self, value: impl Into<String>) -> Self {
         self.issued_at = Some(value.into());
         self
+    }
+
+    /// `issued_at` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn issued_at_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.issued_at.as_deref()?)
     }
 
     /// Sets `methods`.

@@ -1539,6 +1539,8 @@ pub struct TtsJobDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_length: Option<i32>,
     /// Time the task was created.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Output audio format (default WAV).
@@ -1626,6 +1628,12 @@ impl TtsJobDetail {
     pub fn create_time(mut self, value: impl Into<String>) -> Self {
         self.create_time = Some(value.into());
         self
+    }
+
+    /// `create_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn create_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.create_time.as_deref()?)
     }
 
     /// Sets `audio_format`.
@@ -2066,9 +2074,13 @@ pub struct CheckVoiceAssetResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset_state: Option<AssetState>,
     /// Time the asset was created.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Time the asset was last updated.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// Type-specific metadata.
@@ -2124,10 +2136,22 @@ impl CheckVoiceAssetResponse {
         self
     }
 
+    /// `create_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn create_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.create_time.as_deref()?)
+    }
+
     /// Sets `update_time`.
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
+    }
+
+    /// `update_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn update_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.update_time.as_deref()?)
     }
 
     /// Sets `asset_extra_meta`.
@@ -2282,9 +2306,13 @@ pub struct VocabularyConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Time the entry was created.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Time the entry was last updated.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
@@ -2339,10 +2367,22 @@ impl VocabularyConfig {
         self
     }
 
+    /// `create_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn create_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.create_time.as_deref()?)
+    }
+
     /// Sets `update_time`.
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
+    }
+
+    /// `update_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn update_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.update_time.as_deref()?)
     }
 }
 
@@ -3407,9 +3447,13 @@ pub struct DigitalAssetInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_user_id: Option<String>,
     /// Time the asset was created.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Time the asset was last updated.
+    ///
+    /// Format: RFC 3339 date-time such as `2026-11-01T00:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// Asset type.
@@ -3525,10 +3569,22 @@ impl DigitalAssetInfo {
         self
     }
 
+    /// `create_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn create_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.create_time.as_deref()?)
+    }
+
     /// Sets `update_time`.
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
+    }
+
+    /// `update_time` as a time: `None` when it is absent or not RFC 3339 (the string stays in the field).
+    #[must_use]
+    pub fn update_time_parsed(&self) -> Option<time::OffsetDateTime> {
+        crate::wire::parse_rfc3339(self.update_time.as_deref()?)
     }
 
     /// Sets `asset_type`.
