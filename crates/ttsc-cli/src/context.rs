@@ -462,7 +462,7 @@ impl Ctx {
             err.details.extend(
                 canonical
                     .split('|')
-                    .map(|line| format!("  {}", ttsc_client::sanitize(line, 2_000))),
+                    .map(|line| format!("  {}", ttsc_client::text::sanitize(line, 2_000))),
             );
         }
         err

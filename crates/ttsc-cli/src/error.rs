@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use ttsc_client::{ErrorKind, sanitize};
+use ttsc_client::ErrorKind;
+use ttsc_client::text::sanitize;
 use ttsc_models::{Rule, ValidationError, Violation};
 
 use crate::env_vars;

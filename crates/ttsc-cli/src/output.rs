@@ -16,7 +16,7 @@ use std::io::{self, BufWriter, Stdout, Write};
 
 use serde::Serialize;
 use serde_json::Value;
-use ttsc_client::sanitize;
+use ttsc_client::text::sanitize;
 
 use crate::cli::OutputFormat;
 use crate::ui::Ui;

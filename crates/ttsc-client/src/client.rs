@@ -12,8 +12,9 @@ use ttsc_models::{Method, Operation};
 use crate::authn::{Auth, ProjectId};
 use crate::builder::ClientBuilder;
 use crate::config::{Random, RetryConfig, Sleep, Timeouts};
-use crate::error::{Cause, Error, ErrorKind, Result, ServiceDetails, sanitize};
+use crate::error::{Cause, Error, ErrorKind, Result, ServiceDetails};
 use crate::http::{read_body, redirect_refused, transport_error};
+use crate::text::sanitize;
 
 /// Largest error or response body the client reads into memory (16 MiB; AK/SK bodies are
 /// limited to 12 MB by the gateway).

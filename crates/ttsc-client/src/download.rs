@@ -326,7 +326,7 @@ impl Client {
                                     "the download URL was refused ({status}); it may have expired"
                                 ),
                             )
-                            .with_source(Cause(crate::error::sanitize(&body, 200))),
+                            .with_source(Cause(crate::text::sanitize(&body, 200))),
                         ));
                     }
                     500..=599 => {

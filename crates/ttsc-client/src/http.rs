@@ -3,7 +3,8 @@
 
 use reqwest::header::HeaderMap;
 
-use crate::error::{Cause, Error, ErrorKind, Result, sanitize};
+use crate::error::{Cause, Error, ErrorKind, Result};
+use crate::text::sanitize;
 
 /// Reads a response body, refusing more than `max` bytes.
 pub(crate) async fn read_body(mut response: reqwest::Response, max: usize) -> Result<bytes::Bytes> {

@@ -74,6 +74,7 @@ mod sniff;
 pub mod split;
 mod synth;
 pub mod target;
+pub mod text;
 mod tls;
 pub mod waiter;
 
@@ -82,7 +83,7 @@ pub use builder::{ClientBuilder, USER_AGENT};
 pub use client::Client;
 pub use config::{RetryConfig, Timeouts};
 pub use download::Downloaded;
-pub use error::{Error, ErrorKind, Result, sanitize};
+pub use error::{Error, ErrorKind, Result};
 pub use long::{PartsProgress, PartsProgressFn};
 pub use paginate::{Paginator, RecordId};
 pub use synth::{

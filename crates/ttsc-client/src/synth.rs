@@ -297,7 +297,7 @@ impl Client {
                 ErrorKind::Validation,
                 format!(
                     "job id {:?} cannot name a file (letters, digits, - and _ only)",
-                    crate::error::sanitize(job_id, 80)
+                    crate::text::sanitize(job_id, 80)
                 ),
             ));
         }

@@ -12,7 +12,8 @@ use ttsc_models::{
 };
 
 use crate::Client;
-use crate::error::{Error, ErrorKind, Result, sanitize};
+use crate::error::{Error, ErrorKind, Result};
+use crate::text::sanitize;
 
 /// One poll's news, for progress reporting.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@
 //! | --- | --- | --- |
 //! | [`AUTH_FAILED`] | `APIGW.0301` | 401 |
 //! | [`TOKEN_EXPIRED`] | `APIGW.0307` | 401 |
-//! | [`THROTTLED`] | `APIGW.0308` | 429 |
+//! | `faults::THROTTLED_CODE` | `APIGW.0308` | 429 (injected faults only) |
 //! | [`API_NOT_FOUND`] | `APIGW.0101` | 404 |
 //! | [`BODY_TOO_LARGE`] | `APIGW.0201` | 413 |
 //! | [`METHOD_NOT_ALLOWED`] | `MSS.00010004` | 405 |
@@ -25,8 +25,6 @@
 pub const AUTH_FAILED: &str = "APIGW.0301";
 /// The token expired and must be renewed (HTTP 401).
 pub const TOKEN_EXPIRED: &str = "APIGW.0307";
-/// Throttled (HTTP 429, injected faults only).
-pub const THROTTLED: &str = crate::faults::THROTTLED_CODE;
 /// No API at this path (HTTP 404).
 pub const API_NOT_FOUND: &str = "APIGW.0101";
 /// The body is larger than 12 MB (HTTP 413).

@@ -82,18 +82,6 @@ impl FaultConfig {
     pub fn none() -> Self {
         Self::default()
     }
-
-    /// The probability that an API call fails.
-    #[must_use]
-    pub fn fault_rate(&self) -> f64 {
-        self.fault_rate
-    }
-
-    /// The probability that a download is truncated.
-    #[must_use]
-    pub fn download_fault_rate(&self) -> f64 {
-        self.download_fault_rate
-    }
 }
 
 /// Checks that `value` is in `[0, 1]`, naming `flag` otherwise.
@@ -109,8 +97,8 @@ pub fn validate_rate(flag: &'static str, value: f64) -> Result<f64, FaultConfigE
     }
 }
 
-/// A fault to inject into one API call; see the [module documentation](self) for the
-/// wire behaviour.
+/// A fault injected into one API call (the crate documentation's "Faults" section shows
+/// each on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Fault {
@@ -217,12 +205,6 @@ impl FaultPlan {
             api: rng.fork(API_STREAM),
             downloads: rng.fork(DOWNLOAD_STREAM),
         }
-    }
-
-    /// The rates in force.
-    #[must_use]
-    pub fn config(&self) -> FaultConfig {
-        self.config
     }
 
     /// Decides the fault for the next API call, made with HTTP `method`

@@ -39,18 +39,6 @@
 //! | [`MissingSignature`](Refusal::MissingSignature) | 403 | `AccessDenied` |
 //! | [`BadSignature`](Refusal::BadSignature) | 403 | `SignatureDoesNotMatch` |
 //! | [`Expired`](Refusal::Expired) | 403 | `AccessDenied` |
-//!
-//! ```
-//! use ttsc_emulator::{files::{FileStore, Refusal}, rng::Rng};
-//!
-//! let mut store = FileStore::new(&mut Rng::new(1));
-//! let url = store.put(&b"RIFF..."[..], "audio/wav", "job-1.wav", 1_000);
-//! let (path, query) = url.path_and_query().split_once('?').unwrap();
-//! let file = store.get(path, Some(query), 1_000).unwrap();
-//! assert_eq!(file.bytes, &b"RIFF..."[..]);
-//! assert_eq!(store.get(path, Some(query), 1_000 + 3_601), Err(Refusal::Expired { expires: 4_600 }));
-//! assert!(store.is_empty(), "freed once its URL expired");
-//! ```
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -287,12 +275,6 @@ impl FileStore {
         self
     }
 
-    /// How long new URLs stay valid, in seconds.
-    #[must_use]
-    pub fn ttl_secs(&self) -> u64 {
-        self.ttl_secs
-    }
-
     /// The number of stored files.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -301,6 +283,7 @@ impl FileStore {
 
     /// Whether the store is empty.
     #[must_use]
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -369,6 +352,7 @@ impl FileStore {
     }
 
     /// Removes a file; its URLs then answer [`Refusal::NotFound`].
+    #[cfg(test)]
     pub fn remove(&mut self, token: &str) -> Option<StoredFile> {
         let file = self.files.remove(token)?;
         self.by_expiry.remove(&(file.expires, token.to_owned()));
@@ -522,7 +506,6 @@ mod tests {
     #[test]
     fn expiry_is_enforced_with_the_ttl() {
         let mut s = store().with_ttl_secs(60);
-        assert_eq!(s.ttl_secs(), 60);
         let url = s.put(&b"x"[..], "x", "f.bin", NOW);
         let (path, query) = split(&url);
         assert!(

@@ -18,17 +18,6 @@
 //! Built without the feature (`default-features = false`), [`encode`] returns
 //! [`Mp3Error::UnsupportedFormat`]: the server should answer the job with that error
 //! rather than with a file of the wrong kind, and clients should request WAV or PCM.
-//!
-//! ```
-//! use ttsc_emulator::{audio, mp3};
-//!
-//! let speech = audio::synthesize("MP3", &audio::SynthParams::default())?;
-//! match mp3::encode(speech.samples(), 1, 16_000, &mp3::Mp3Options::default()) {
-//!     Ok(bytes) => assert_eq!(bytes[0], 0xFF), // an MPEG frame sync
-//!     Err(err) => assert_eq!(err, mp3::Mp3Error::UnsupportedFormat),
-//! }
-//! # Ok::<(), audio::AudioError>(())
-//! ```
 
 /// Whether this build can encode MP3 (the `mp3` cargo feature).
 pub const AVAILABLE: bool = cfg!(feature = "mp3");

@@ -7,15 +7,6 @@
 //! Lookups ignore ASCII case and surrounding whitespace; unknown words have no symbols
 //! (an empty list, not an error). The table is a sorted static array searched by
 //! binary search: no allocation, no lazy initialisation.
-//!
-//! ```
-//! use ttsc_emulator::phonetic::{lookup, page};
-//!
-//! assert_eq!(lookup("Hello"), ["həˈləʊ", "hɛˈloʊ"]);
-//! assert!(lookup("xylophonist").is_empty());
-//! // An offset past the end returns the last page.
-//! assert_eq!(page(&[1, 2, 3, 4, 5], 99, 2), [5]);
-//! ```
 
 /// The dictionary: lowercase ASCII words in byte order, each with its symbols.
 static DICTIONARY: &[(&str, &[&str])] = &[
@@ -602,12 +593,13 @@ pub fn lookup(word: &str) -> &'static [&'static str] {
 }
 
 /// The number of words in the dictionary.
-#[must_use]
+#[cfg(test)]
 pub fn len() -> usize {
     DICTIONARY.len()
 }
 
 /// Every word of the dictionary with its symbols, in byte order of the words.
+#[cfg(test)]
 pub fn entries() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
     DICTIONARY.iter().copied()
 }

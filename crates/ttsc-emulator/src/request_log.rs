@@ -118,7 +118,7 @@ impl<'a> RequestRecord<'a> {
 
     /// The record as one JSON line, with its trailing `\n`.
     #[must_use]
-    pub fn to_json_line(&self) -> String {
+    pub fn to_json_line(self) -> String {
         let line = Line {
             timestamp: self
                 .timestamp

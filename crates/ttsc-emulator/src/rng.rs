@@ -10,21 +10,6 @@
 //! [`Rng::fork`] derives an independent stream from a generator and a stream id without
 //! advancing the parent, so each consumer (API faults, download faults, record
 //! generation) can own its stream and the draws of one never shift another's.
-//!
-//! ```
-//! use ttsc_emulator::rng::Rng;
-//!
-//! let mut a = Rng::new(42);
-//! let mut b = Rng::new(42);
-//! assert_eq!(a.next_u64(), b.next_u64());
-//!
-//! let mut faults = a.fork(1);
-//! let roll = faults.next_f64();
-//! assert!((0.0..1.0).contains(&roll));
-//! assert!(faults.range(10..20) >= 10);
-//! ```
-
-use std::ops::Range;
 
 /// The SplitMix64 increment (the golden ratio in 64-bit fixed point).
 pub(crate) const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -88,12 +73,6 @@ impl Rng {
         result
     }
 
-    /// Returns the next 32 random bits (the high half of [`next_u64`](Self::next_u64),
-    /// the better half of xoshiro's output).
-    pub fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-
     /// Returns a uniformly distributed `f64` in `[0, 1)` with 53 bits of precision.
     pub fn next_f64(&mut self) -> f64 {
         const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
@@ -126,29 +105,6 @@ impl Rng {
             }
         }
         (m >> 64) as u64
-    }
-
-    /// Returns a uniformly distributed integer in `range` (`start` inclusive, `end`
-    /// exclusive).
-    ///
-    /// # Panics
-    ///
-    /// If the range is empty.
-    pub fn range(&mut self, range: Range<u64>) -> u64 {
-        assert!(
-            range.start < range.end,
-            "Rng::range called with an empty range"
-        );
-        range.start + self.below(range.end - range.start)
-    }
-
-    /// Returns a uniformly chosen element of `items`, or `None` when it is empty.
-    pub fn choose<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() {
-            return None;
-        }
-        let index = self.below(items.len() as u64) as usize;
-        items.get(index)
     }
 
     /// Fills `buf` with random bytes.
@@ -258,43 +214,19 @@ mod tests {
     }
 
     #[test]
-    fn range_and_below_stay_in_bounds_and_cover_them() {
+    fn below_stays_in_bounds_and_covers_them() {
         let mut rng = Rng::new(5);
         let mut seen = [false; 7];
         for _ in 0..1000 {
-            let x = rng.range(10..17);
-            assert!((10..17).contains(&x));
-            seen[(x - 10) as usize] = true;
+            seen[rng.below(7) as usize] = true;
         }
         assert!(seen.iter().all(|&s| s));
         assert_eq!(rng.below(1), 0);
-        let big = rng.range(u64::MAX - 3..u64::MAX);
-        assert!(big >= u64::MAX - 3);
         // A bound that is not a power of two and close to 2^64 exercises the rejection.
         let n = (1u64 << 63) + 12_345;
         for _ in 0..100 {
             assert!(rng.below(n) < n);
         }
-    }
-
-    #[test]
-    #[should_panic(expected = "empty range")]
-    fn empty_range_panics() {
-        Rng::new(0).range(5..5);
-    }
-
-    #[test]
-    fn choose_picks_members_and_handles_empty() {
-        let mut rng = Rng::new(9);
-        let items = ["a", "b", "c"];
-        let mut seen = [false; 3];
-        for _ in 0..100 {
-            let picked = rng.choose(&items).unwrap();
-            seen[items.iter().position(|i| i == picked).unwrap()] = true;
-        }
-        assert_eq!(seen, [true; 3]);
-        let empty: [u8; 0] = [];
-        assert_eq!(rng.choose(&empty), None);
     }
 
     #[test]

@@ -17,17 +17,6 @@
 //!
 //! The output uses `\n` line endings, numbers cues from 1 and writes times as
 //! `HH:MM:SS,mmm` (hours grow past 99 if ever needed).
-//!
-//! ```
-//! use ttsc_emulator::audio::{SynthParams, Timeline};
-//! use ttsc_emulator::subtitles::{srt, SrtOptions};
-//!
-//! let timeline = Timeline::new("Hello world. Bye!", &SynthParams::default())?;
-//! let expected = "1\n00:00:00,000 --> 00:00:02,880\nHello world.\n\n\
-//!                 2\n00:00:03,000 --> 00:00:04,080\nBye!\n\n";
-//! assert_eq!(srt(&timeline, &SrtOptions::default()), expected);
-//! # Ok::<(), ttsc_emulator::audio::AudioError>(())
-//! ```
 
 use std::fmt::Write as _;
 

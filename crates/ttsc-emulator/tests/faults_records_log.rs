@@ -8,8 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use common::{Api, Req, job_body, raw_exchange, start_emulator};
 use serde_json::Value;
-use ttsc_emulator::Emulator;
-use ttsc_emulator::faults::Fault;
+use ttsc_emulator::{Emulator, Fault};
 
 /// The bytes of a signed request on a fresh `Connection: close` connection.
 fn raw_request(api: &Api, req: &Req) -> Vec<u8> {

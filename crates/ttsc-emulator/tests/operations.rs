@@ -147,7 +147,7 @@ async fn the_failing_voice_fails_with_a_message_and_optional_silence() {
         .await
         .json();
     assert_eq!(v["state"], "FAILED");
-    assert_eq!(v["code"], ttsc_emulator::codes::JOB_FAILED);
+    assert_eq!(v["code"], "MSS.000000001");
     assert!(v["message"].as_str().unwrap().contains("voice"));
     let wav = api
         .get_url(v["audio_file_url"].as_str().unwrap(), &[])

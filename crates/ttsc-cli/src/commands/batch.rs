@@ -495,7 +495,7 @@ impl LineError {
                 Fate::Transient
             };
         LineError {
-            reason: ttsc_client::sanitize(&e.to_string(), 300),
+            reason: ttsc_client::text::sanitize(&e.to_string(), 300),
             fate,
             job_gone: e.kind() == ErrorKind::JobFailed || e.status() == Some(404),
         }

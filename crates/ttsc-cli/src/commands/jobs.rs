@@ -4,7 +4,8 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use ttsc_client::{Client, Downloaded, JobFile, WaitOptions, sanitize};
+use ttsc_client::text::sanitize;
+use ttsc_client::{Client, Downloaded, JobFile, WaitOptions};
 use ttsc_models::{
     CreateTtsAuditionRequest, CreateTtsAuditionRequestBody, JobType, Operation,
     ShowAsyncTtsJobRequest, ShowTtsAuditionFileRequest, ShowTtsJobRequest, TtsServiceEnum,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use ttsc_client::download::Expect;
-use ttsc_client::sanitize;
+use ttsc_client::text::sanitize;
 use ttsc_models::{
     AssetFileCategory, AssetSource, AssetVoiceProvider, CheckVoiceAssetRequest, DigitalAssetInfo,
     ListAssetsRequest, Sex, ShowAssetRequest, VoiceLanguage,

@@ -2,7 +2,7 @@
 //! exact length of the audio before each part.
 //!
 //! SRT cues are renumbered from 1 and their times shifted; the text is kept as is. The
-//! timestamp file is the JSON the emulator documents (`ttsc_emulator::timestamps`):
+//! timestamp file is the JSON the emulator documents (the emulator's `timestamps` module):
 //! an object with a `words` array whose entries have `start_ms`, `end_ms` and
 //! `char_index`. Times are shifted by the part's start, `char_index` by the characters of
 //! the parts before it, `duration_ms` becomes the whole length, and the other fields are
@@ -71,7 +71,7 @@ pub(crate) fn append_srt(
             .ok_or_else(|| {
                 decode(format!(
                     "part {part}'s subtitles have a malformed cue: {:?}",
-                    crate::error::sanitize(block, 80)
+                    crate::text::sanitize(block, 80)
                 ))
             })?;
         let _ = writeln!(out, "{next}");

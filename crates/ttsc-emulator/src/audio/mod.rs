@@ -60,6 +60,7 @@ use std::ops::RangeInclusive;
 use crate::mp3;
 use crate::rng;
 
+pub use crate::mp3::Mp3Error;
 pub use synth::{AudioFormat, Synthesis, silence, synthesize};
 pub use timeline::{CharClass, Segment, Sentence, Timeline, Word, classify, duration_ms, is_cjk};
 pub use wav::{encode_wav, pcm_bytes, wav_header};

@@ -32,7 +32,8 @@ const TIMBRES: [[f32; 3]; 4] = [
 pub enum AudioFormat {
     /// RIFF/WAVE with 16-bit PCM (the service's default).
     Wav,
-    /// MPEG-1/2 Layer III, from a real encoder (see [`crate::mp3`]).
+    /// MPEG-1/2 Layer III, from a real encoder (feature `mp3`; without it, encoding fails
+    /// with [`Mp3Error::UnsupportedFormat`]).
     Mp3,
     /// Raw 16-bit little-endian PCM, interleaved, no header.
     Pcm,
@@ -111,7 +112,7 @@ impl Synthesis {
         encode_wav(&self.samples, self.channels, self.sample_rate())
     }
 
-    /// The audio in `format`, MP3 with the default [`Mp3Options`].
+    /// The audio in `format`, MP3 with the default encoder options.
     ///
     /// # Errors
     ///
