@@ -43,34 +43,20 @@ fn python(root: &Path) -> Result<PathBuf, String> {
             "python3 -m venv",
         )?;
     }
-    let probe = PACKAGES
-        .iter()
-        .map(|(name, version)| format!("m.version('{name}') == '{version}'"))
-        .collect::<Vec<_>>()
-        .join(" and ");
-    let installed = Command::new(&python)
-        .arg("-c")
-        .arg(format!(
-            "import importlib.metadata as m, sys; sys.exit(0 if {probe} else 1)"
-        ))
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !installed {
-        say("::: installing the official SDK into the venv");
-        let mut pip = Command::new(&python);
-        pip.args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ]);
-        for (name, version) in PACKAGES {
-            pip.arg(format!("{name}=={version}"));
-        }
-        run(&mut pip, "pip install")?;
+    // pip leaves requirements already installed at these versions alone, without PyPI.
+    say("::: the official SDK in the venv");
+    let mut pip = Command::new(&python);
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    for (name, version) in PACKAGES {
+        pip.arg(format!("{name}=={version}"));
     }
+    run(&mut pip, "pip install")?;
     Ok(python)
 }
 

@@ -247,10 +247,8 @@ fn members_from_metadata(meta: &Value) -> Result<Vec<Member>, String> {
         let manifest = Path::new(field("manifest_path")?)
             .strip_prefix(ws_root)
             .map_err(|_| format!("{name}: its manifest is outside the workspace"))?
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+            .to_string_lossy()
+            .replace('\\', "/");
         members.push(Member {
             name: name.to_string(),
             version: field("version")?.to_string(),
