@@ -487,7 +487,17 @@ fn item(line: usize, fields: &[(String, Raw)]) -> Result<Item, Vec<String>> {
     }
     // A text over one job's limit runs as parts (long synthesis, like `synth`): each
     // part's job must be valid. A problem shared by the parts is reported once.
-    for part in split_text(&body.text, DEFAULT_MAX_PART_CHARS) {
+    let parts = split_text(&body.text, DEFAULT_MAX_PART_CHARS);
+    if parts.len() > 1 {
+        for wire in crate::commands::synth::one_job_fields(&body) {
+            problems.push(format!(
+                "{wire} takes a text of at most {DEFAULT_MAX_PART_CHARS} characters; this one is {} and runs as {} jobs",
+                body.text.chars().count(),
+                parts.len()
+            ));
+        }
+    }
+    for part in parts {
         let mut b = body.clone();
         b.text = part.to_owned();
         let Err(e) = CreateAsyncTtsJobRequest::new(b).validate() else {
@@ -757,6 +767,13 @@ mod tests {
             ]
         };
         assert_eq!(item(1, &fields("100")).unwrap().body.text, long);
+        let mut with_ssml = fields("100");
+        with_ssml.push(("tts_text".to_string(), Raw::Text("<speak/>".into())));
+        let problems = item(1, &with_ssml).unwrap_err().join("\n");
+        assert!(
+            problems.contains("tts_text takes a text of at most 10000 characters"),
+            "{problems}"
+        );
         let problems = item(1, &fields("500")).unwrap_err();
         assert_eq!(problems.len(), 1, "once, not once per part: {problems:?}");
         assert!(problems[0].contains("for speed"), "{problems:?}");

@@ -260,6 +260,7 @@ fn out_of_range_values_name_the_flag_or_the_input_key_and_nothing_is_sent() {
         &json!({"text": "x", "voice_asset_id": VOICE, "srt_line_limit": -1}).to_string(),
     );
     s.write("typed.json", r#"{"text": "x", "priority": "high"}"#);
+    s.write("ssml.xml", "<speak>Hello there, world</speak>");
     // A port nothing listens on: a request sent would fail with exit 1, not 2.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let dead = format!("http://{}", listener.local_addr().expect("addr"));
@@ -327,6 +328,21 @@ fn out_of_range_values_name_the_flag_or_the_input_key_and_nothing_is_sent() {
                 "a.wav",
             ],
             "priority: invalid type: string \"high\", expected an integer",
+        ),
+        (
+            &[
+                "synth",
+                "Hello there, world",
+                "--voice",
+                VOICE,
+                "-o",
+                "a.wav",
+                "--ssml",
+                "ssml.xml",
+                "--max-part-chars",
+                "6",
+            ],
+            "--ssml takes a text of at most 6 characters (--max-part-chars); this one is 18 and runs as",
         ),
         (
             &[

@@ -8,7 +8,7 @@ mod jobs;
 mod misc;
 mod records;
 mod sign;
-mod synth;
+pub mod synth;
 mod vocab;
 mod voice;
 

@@ -311,30 +311,16 @@ fn build(
         .into_iter()
         .map(str::to_owned)
         .collect();
-    if parts.len() > 1 {
-        // These belong to the whole text: each part would carry (and overwrite) them.
-        for (wire, set) in [
-            ("tts_text", body.tts_text.is_some()),
-            ("output_external_url", body.output_external_url.is_some()),
-            (
-                "srt_output_external_url",
-                body.srt_output_external_url.is_some(),
-            ),
-            (
-                "action_output_external_url",
-                body.action_output_external_url.is_some(),
-            ),
-        ] {
-            if set {
-                let name = names.iter().find(|(w, _)| *w == wire).map_or(wire, |n| n.1);
-                return Err(CliError::usage(format!(
-                    "{name} takes a text of at most {} characters (--max-part-chars); this one is {} and runs as {} jobs",
-                    args.max_part_chars,
-                    body.text.chars().count(),
-                    parts.len()
-                )));
-            }
-        }
+    if parts.len() > 1
+        && let Some(wire) = one_job_fields(&body).first()
+    {
+        let name = names.iter().find(|(w, _)| w == wire).map_or(*wire, |n| n.1);
+        return Err(CliError::usage(format!(
+            "{name} takes a text of at most {} characters (--max-part-chars); this one is {} and runs as {} jobs",
+            args.max_part_chars,
+            body.text.chars().count(),
+            parts.len()
+        )));
     }
     for part in parts {
         let mut b = body.clone();
@@ -342,6 +328,26 @@ fn build(
         validate(ui, &CreateAsyncTtsJobRequest::new(b), &names)?;
     }
     Ok(CreateAsyncTtsJobRequest::new(body))
+}
+
+/// The fields set in `body` that belong to one job's whole text, so that a text run as
+/// several parts cannot carry them (each part would have, and overwrite, the same).
+pub fn one_job_fields(body: &CreateAsyncTtsJobRequestBody) -> Vec<&'static str> {
+    [
+        ("tts_text", body.tts_text.is_some()),
+        ("output_external_url", body.output_external_url.is_some()),
+        (
+            "srt_output_external_url",
+            body.srt_output_external_url.is_some(),
+        ),
+        (
+            "action_output_external_url",
+            body.action_output_external_url.is_some(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(wire, set)| set.then_some(wire))
+    .collect()
 }
 
 /// How each wire field is named in messages: by its flag when a flag set it (or nothing
