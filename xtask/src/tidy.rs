@@ -5,51 +5,21 @@
 
 #![cfg(test)]
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
-
 use serde_json::Value;
 
 use crate::util::{cargo_metadata, project_root};
 
-struct Package {
-    name: String,
-    manifest: String,
-    /// Normal (non-dev, non-build) dependencies.
-    deps: BTreeSet<String>,
-    meta: Value,
+/// The workspace's packages, as `cargo metadata` describes them.
+fn packages() -> Vec<Value> {
+    let meta = cargo_metadata(&project_root()).expect("cargo metadata");
+    meta["packages"].as_array().expect("packages").clone()
 }
 
-/// The workspace's packages, from one `cargo metadata` shared by every rule.
-fn packages() -> &'static [Package] {
-    static PACKAGES: OnceLock<Vec<Package>> = OnceLock::new();
-    PACKAGES.get_or_init(|| {
-        let meta = cargo_metadata(&project_root()).expect("cargo metadata");
-        read_packages(&meta)
-    })
-}
-
-/// The packages of `cargo metadata` output, each with its manifest's text.
-fn read_packages(meta: &Value) -> Vec<Package> {
-    meta["packages"]
-        .as_array()
-        .expect("packages")
-        .iter()
-        .map(|p| {
-            let manifest_path = p["manifest_path"].as_str().expect("manifest_path");
-            Package {
-                name: p["name"].as_str().expect("name").to_string(),
-                manifest: std::fs::read_to_string(manifest_path).expect("read manifest"),
-                deps: p["dependencies"]
-                    .as_array()
-                    .expect("dependencies")
-                    .iter()
-                    .filter(|d| d["kind"].is_null())
-                    .map(|d| d["name"].as_str().expect("dep name").to_string())
-                    .collect(),
-                meta: p.clone(),
-            }
-        })
+/// A package's normal (non-dev, non-build) dependencies.
+fn normal_deps(p: &Value) -> Vec<&str> {
+    let deps = p["dependencies"].as_array().expect("dependencies").iter();
+    deps.filter(|d| d["kind"].is_null())
+        .map(|d| d["name"].as_str().expect("dep name"))
         .collect()
 }
 
@@ -94,18 +64,19 @@ const RULES: &[Rule] = &[
 #[test]
 fn dependency_invariants_hold() {
     for &(name, only, forbidden) in RULES {
-        let p = packages()
-            .iter()
-            .find(|p| p.name == name)
+        let packages = packages();
+        let p = (packages.iter())
+            .find(|p| p["name"] == name)
             .expect("a crate named in RULES");
-        let extra: Vec<&String> = (p.deps.iter())
-            .filter(|d| only.is_some_and(|only| !only.contains(&d.as_str())))
+        let deps = normal_deps(p);
+        let extra: Vec<&&str> = (deps.iter())
+            .filter(|d| only.is_some_and(|only| !only.contains(d)))
             .collect();
         assert!(
             extra.is_empty(),
             "{name} may depend only on {only:?}, found {extra:?}"
         );
-        let bad: Vec<&&str> = forbidden.iter().filter(|f| p.deps.contains(**f)).collect();
+        let bad: Vec<&&str> = forbidden.iter().filter(|f| deps.contains(f)).collect();
         assert!(
             bad.is_empty(),
             "{name} must not depend on {bad:?} (see ARCHITECTURE.md)"
@@ -116,10 +87,12 @@ fn dependency_invariants_hold() {
 #[test]
 fn every_crate_uses_the_workspace_lint_table() {
     for p in packages() {
+        let manifest = p["manifest_path"].as_str().expect("manifest_path");
         assert!(
-            p.manifest.contains("[lints]\nworkspace = true"),
+            (std::fs::read_to_string(manifest).expect("read manifest"))
+                .contains("[lints]\nworkspace = true"),
             "{}: add `[lints]\\nworkspace = true`; lints are set only in the root Cargo.toml",
-            p.name
+            p["name"]
         );
     }
 }
@@ -127,7 +100,7 @@ fn every_crate_uses_the_workspace_lint_table() {
 #[test]
 fn publishable_crates_have_complete_metadata() {
     for p in packages() {
-        let publish_false = p.meta["publish"].as_array().is_some_and(Vec::is_empty);
+        let publish_false = p["publish"].as_array().is_some_and(Vec::is_empty);
         if publish_false {
             continue;
         }
@@ -139,16 +112,16 @@ fn publishable_crates_have_complete_metadata() {
             "rust_version",
         ] {
             assert!(
-                p.meta[key].as_str().is_some_and(|v| !v.is_empty()),
+                p[key].as_str().is_some_and(|v| !v.is_empty()),
                 "{}: `{key}` is missing from Cargo.toml",
-                p.name
+                p["name"]
             );
         }
         for key in ["keywords", "categories"] {
             assert!(
-                p.meta[key].as_array().is_some_and(|v| !v.is_empty()),
+                p[key].as_array().is_some_and(|v| !v.is_empty()),
                 "{}: `{key}` is missing from Cargo.toml",
-                p.name
+                p["name"]
             );
         }
     }
