@@ -154,7 +154,8 @@ pub fn run_conformance() -> Result<(), String> {
 }
 
 /// The parity step: for every operation of `ttsc api --list`, the official SDK and ttsc send
-/// the same request, every field set, to a recording server on loopback; any difference in
+/// the same request, every field set, to a recording server on loopback (and `ttsc synth`
+/// and `ttsc audition create` with every flag, for their operations); any difference in
 /// method, path, query, body (type-exact) or the compared headers fails.
 fn parity(root: &Path, python: &Path) -> Result<(), String> {
     let ttsc = build_binary(root, "ttsc-cli", "ttsc", None)?;

@@ -2,8 +2,10 @@
 
 For every operation `ttsc api --list` reports, the official SDK (`huaweicloudsdkmetastudio`,
 unmodified) and `ttsc api OPERATION --input-json -` send the same request, with every field
-the SDK's request model has set, to a recording server on loopback. The two recorded
-requests must agree on the method, the path, the query pairs, the JSON body (compared
+the SDK's request model has set, to a recording server on loopback; for the operations a
+task command sends (`synth --no-wait`, `audition create`), that command does too, every
+field set through its flags (NOT_BY_FLAGS lists the fields no flag sets). The recorded
+requests must agree with the SDK's on the method, the path, the query pairs, the JSON body (compared
 type-exactly: "true" is not true), X-App-UserId, X-Request-Id, X-Project-Id, Content-Type,
 the signed headers (User-Agent aside), and the Content-Length of a request without a body.
 Any difference is printed as a readable diff; the script exits 1.
@@ -236,7 +238,8 @@ def sdk_send(endpoint, name, given):
     getattr(client, snake_case(name))(request_cls(**kwargs))
 
 
-def ttsc_send(ttsc, endpoint, name, given, home):
+def ttsc_send(ttsc, endpoint, name, given, home, args=None):
+    """`ttsc api NAME --input-json -` with `given`, or `ttsc ARGS` when given."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": home,
@@ -244,9 +247,9 @@ def ttsc_send(ttsc, endpoint, name, given, home):
         "HUAWEICLOUD_SDK_SK": SK,
     }
     run = subprocess.run(
-        [ttsc, "--endpoint", endpoint, "--project-id", PROJECT, "--timeout", "30",
-         "api", name, "--input-json", "-"],
-        input=json.dumps(given).encode(),
+        [ttsc, "--endpoint", endpoint, "--project-id", PROJECT, "--timeout", "30"]
+        + (args or ["api", name, "--input-json", "-"]),
+        input=b"" if args else json.dumps(given).encode(),
         env=env,
         capture_output=True,
         timeout=60,
@@ -254,6 +257,88 @@ def ttsc_send(ttsc, endpoint, name, given, home):
     )
     if run.returncode != 0:
         raise RuntimeError(f"ttsc exited {run.returncode}: {run.stderr.decode(errors='replace')}")
+
+
+# The task commands that send one operation's request: the same input as for `ttsc api`,
+# set through the command's flags, must go out as the SDK sends it. A field of the SDK's
+# request model the command has no flag for is a difference, so a new field needs a flag
+# (or an entry in NOT_BY_FLAGS, which says why not).
+TASKS = {
+    "CreateAsyncTtsJob": {
+        "command": ["synth", "--no-wait"],
+        "text": "text",
+        "voice": "voice_asset_id",
+        "values": {
+            "speed": "--speed", "pitch": "--pitch", "volume": "--volume",
+            "channels": "--channels", "srt_len": "--srt-len",
+            "srt_line_limit": "--srt-line-limit", "priority": "--priority",
+            "output_external_url": "--output-external-url",
+            "srt_output_external_url": "--srt-output-external-url",
+            "action_output_external_url": "--action-output-external-url",
+        },
+        "switches": {
+            "need_timestamp": ("--need-timestamp", None),
+            "gen_srt": ("--gen-srt", None),
+            "slice_segments": ("--slice-segments", None),
+            "is_concurrent_resource": ("--concurrent-resource", None),
+            "is_vocabulary_config_enable": ("--vocabulary", "--no-vocabulary"),
+        },
+    },
+    "CreateTtsAudition": {
+        "command": ["audition", "create"],
+        "text": "text",
+        "voice": "emotion",
+        "values": {
+            "speed": "--speed", "pitch": "--pitch", "volume": "--volume",
+            "channels": "--channels", "business_type": "--business-type", "style": "--style",
+        },
+        "switches": {"is_vocabulary_config_enable": ("--vocabulary", "--no-vocabulary")},
+    },
+}
+# Request fields no task command sets, and why.
+NOT_BY_FLAGS = {
+    # One id for all the calls a command makes would not identify one call; `ttsc api` sends it.
+    "x_request_id",
+}
+# A voice asset id (32 hex digits): the task commands look up no voice for it.
+VOICE_ID = "0123456789abcdef0123456789abcdef"
+
+
+def task_args(name, given, tmp, problems):
+    """The task command that sends `given` (the input of operation `name`), or None."""
+    task = TASKS[name]
+    args = ["--app-user-id", given["x_app_user_id"]] if "x_app_user_id" in given else []
+    args += task["command"]
+    for key in given:
+        if key not in ("body", "x_app_user_id") and key not in NOT_BY_FLAGS:
+            problems.append(f"{name}: `ttsc {' '.join(task['command'])}` cannot set {key}")
+    for wire, value in given.get("body", {}).items():
+        if wire == task["text"]:
+            args.append(value)
+        elif wire == task["voice"]:
+            args += ["--voice", value]
+        elif wire in task["values"]:
+            args += [task["values"][wire], str(value)]
+        elif wire in task["switches"] and task["switches"][wire][0 if value else 1]:
+            args.append(task["switches"][wire][0 if value else 1])
+        elif wire == "tts_text":
+            path = os.path.join(tmp, f"{name}.ssml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(value)
+            args += ["--ssml", path]
+        elif wire == "audio_format" and value in ("WAV", "MP3"):
+            args += ["-o", os.path.join(tmp, f"{name}.{value.lower()}")]
+        elif wire == "silence_time_ms" and given["body"].get("silence_flag") is True:
+            args += ["--silence-ms", str(value)]
+        elif wire == "silence_flag" and value is True and "silence_time_ms" in given["body"]:
+            pass
+        elif wire == "callback_config" and set(value) == {"callback_url"}:
+            args += ["--callback-url", value["callback_url"]]
+        else:
+            problems.append(
+                f"{name}: `ttsc {' '.join(task['command'])}` has no flag for body.{wire}={value!r}"
+            )
+    return args
 
 
 def body_json(raw):
@@ -336,24 +421,36 @@ def main():
             given = full_input(desc, name, problems)
             response = desc.response_schema(desc.ops[name])
             server.answer = desc.example(response, "response") if response else {}
-            recorded = {}
-            for side, send in (
-                ("sdk", lambda: sdk_send(endpoint, name, given)),
-                ("ttsc", lambda: ttsc_send(args.ttsc, endpoint, name, given, home)),
-            ):
+            sides = [("sdk", given, None), ("ttsc", given, None)]
+            if name in TASKS:
+                # The task command too, against the SDK sending what the command can set.
+                task_given = {k: v for k, v in given.items() if k not in NOT_BY_FLAGS}
+                task_given["body"] = dict(given["body"], **{TASKS[name]["voice"]: VOICE_ID})
+                command = task_args(name, task_given, home, problems)
+                label = "ttsc " + " ".join(TASKS[name]["command"])
+                sides += [("sdk", task_given, None), (label, task_given, command)]
+            recorded = []
+            for side, inp, command in sides:
                 server.seen.clear()
                 try:
-                    send()
+                    if side == "sdk":
+                        sdk_send(endpoint, name, inp)
+                    else:
+                        ttsc_send(args.ttsc, endpoint, name, inp, home, command)
                 except Exception as e:  # noqa: BLE001 - reported as a difference
                     problems.append(f"{name}: {side} failed: {type(e).__name__}: {e}")
                 if len(server.seen) != 1:
                     problems.append(f"{name}: {side} sent {len(server.seen)} requests, not 1")
+                    recorded.append(None)
                 else:
-                    recorded[side] = server.seen[0]
-            if len(recorded) == 2:
-                problems.extend(compare(name, recorded["sdk"], recorded["ttsc"]))
+                    recorded.append(server.seen[0])
+            for (side, _, _), sdk, ours in zip(sides[1::2], recorded[0::2], recorded[1::2]):
+                if sdk and ours:
+                    label = name if side == "ttsc" else f"{name} via `{side}`"
+                    problems.extend(compare(label, sdk, ours))
             status = "ok  " if not problems else "DIFF"
-            print(f"{status} {name} ({len(given)} input keys)", flush=True)
+            via = f", and `{sides[3][0]}`" if name in TASKS else ""
+            print(f"{status} {name} ({len(given)} input keys{via})", flush=True)
             failures.extend(problems)
     server.shutdown()
 
