@@ -353,8 +353,8 @@ pub enum JobsCommand {
     Get(IdArg),
     /// Wait for an asynchronous job to finish
     Wait(IdArg),
-    /// Download the files of a finished job
-    Download(DownloadArgs),
+    /// Download the files of a job (waiting for it to finish first)
+    Download(JobsDownloadArgs),
 }
 
 /// A job id.
@@ -379,9 +379,25 @@ pub struct DownloadArgs {
         conflicts_with = "output"
     )]
     pub out_dir: Option<PathBuf>,
-    /// Write only the audio, to FILE (`-` for standard output)
+    /// Write the audio to FILE (`-` for standard output; .pcm or .raw: the samples without
+    /// the WAV header)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `ttsc jobs download`: the id, where the files go, and where the subtitles and
+/// timestamps go when the audio goes to one file.
+#[derive(Debug, Args)]
+pub struct JobsDownloadArgs {
+    /// The id and the audio's destination.
+    #[command(flatten)]
+    pub files: DownloadArgs,
+    /// With --output: also write the SRT subtitles to FILE
+    #[arg(long, value_name = "FILE", requires = "output")]
+    pub srt: Option<PathBuf>,
+    /// With --output: also write the timestamp file (JSON) to FILE
+    #[arg(long, value_name = "FILE", requires = "output")]
+    pub timestamps: Option<PathBuf>,
 }
 
 /// Paging options of a listing.

@@ -116,6 +116,11 @@ impl Sources {
         Sources { from_env }
     }
 
+    /// Whether option `id` came from the environment.
+    pub fn is_from_env(&self, id: &str) -> bool {
+        self.from_env.contains(&id)
+    }
+
     /// Where option `id` came from: `var` when from the environment, else `flag`.
     pub fn describe(&self, id: &'static str, flag: &'static str, var: &'static str) -> String {
         if self.from_env.contains(&id) {

@@ -53,7 +53,9 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "jobs download",
         "ttsc jobs download JOB_ID --out-dir out\n\
-         ttsc jobs download JOB_ID --output take-2.wav\n\
+         ttsc jobs download JOB_ID --output take-2.wav --srt take-2.srt\n\
+         # the samples without the WAV header:\n\
+         ttsc jobs download JOB_ID --output take-2.pcm\n\
          ttsc jobs download JOB_ID --output - | ffplay -nodisp -autoexit -",
     ),
     (

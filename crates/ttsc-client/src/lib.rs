@@ -84,10 +84,11 @@ pub use client::Client;
 pub use config::{RetryConfig, Timeouts};
 pub use download::Downloaded;
 pub use error::{Error, ErrorKind, Result};
-pub use long::{PartsProgress, PartsProgressFn};
+pub use long::{PartsProgress, PartsProgressFn, parts_journal_path};
 pub use paginate::{Paginator, RecordId};
 pub use synth::{
-    DEFAULT_CONCURRENCY, JobFile, Synthesis, SynthesizeRequest, audio_extension, is_file_id,
+    DEFAULT_CONCURRENCY, JobCreatedFn, JobFile, Synthesis, SynthesizeRequest, audio_extension,
+    is_file_id,
 };
 pub use target::Target;
 pub use waiter::{WaitOptions, WaitProgress};

@@ -42,7 +42,13 @@ pub struct SynthesizeRequest {
     pub concurrency: usize,
     /// Called as the parts of a long text progress.
     pub parts_progress: Option<PartsProgressFn>,
+    /// Called with each job's id as soon as it is known (created, adopted, or taken from
+    /// a long text's journal), before it is waited for.
+    pub job_created: Option<JobCreatedFn>,
 }
+
+/// A callback given each job's id as soon as it exists.
+pub type JobCreatedFn = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 impl std::fmt::Debug for SynthesizeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,6 +62,7 @@ impl std::fmt::Debug for SynthesizeRequest {
             .field("max_part_chars", &self.max_part_chars)
             .field("concurrency", &self.concurrency)
             .field("parts_progress", &self.parts_progress.is_some())
+            .field("job_created", &self.job_created.is_some())
             .finish()
     }
 }
@@ -73,6 +80,7 @@ impl SynthesizeRequest {
             max_part_chars: DEFAULT_MAX_PART_CHARS,
             concurrency: DEFAULT_CONCURRENCY,
             parts_progress: None,
+            job_created: None,
         }
     }
 
@@ -92,6 +100,13 @@ impl SynthesizeRequest {
     /// Calls `f` as the parts of a long text progress.
     pub fn on_parts_progress(mut self, f: impl Fn(&PartsProgress) + Send + Sync + 'static) -> Self {
         self.parts_progress = Some(std::sync::Arc::new(f));
+        self
+    }
+
+    /// Calls `f` with each job's id as soon as it exists: what a caller needs to name the
+    /// job when the synthesis stops later (interrupted, a write error).
+    pub fn on_job_created(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.job_created = Some(std::sync::Arc::new(f));
         self
     }
 
@@ -241,6 +256,9 @@ impl Client {
             .create_async_tts_job_with(CreateAsyncTtsJobRequest::new(body), &request.create)
             .await?;
         let job_id = created.job_id;
+        if let Some(f) = &request.job_created {
+            f(&job_id);
+        }
         let job = self.wait_for_job(&job_id, &request.wait).await?;
         let audio = self
             .download_job_file_expecting(

@@ -5,16 +5,18 @@ use std::path::Path;
 use futures_util::StreamExt;
 use serde::Serialize;
 use ttsc_client::text::sanitize;
-use ttsc_client::{Client, Downloaded, JobFile, WaitOptions};
+use ttsc_client::{Client, JobFile, WaitOptions};
 use ttsc_models::{
     CreateTtsAuditionRequest, CreateTtsAuditionRequestBody, JobType, Operation,
     ShowAsyncTtsJobRequest, ShowTtsAuditionFileRequest, ShowTtsJobRequest, TtsServiceEnum,
 };
 
 use super::records::FileRow;
+use super::synth::{scratch_wav, wav_to_pcm};
 use super::voice::resolve_voice;
 use crate::cli::{
-    AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsListArgs, PageArgs,
+    AuditionCommand, AuditionCreateArgs, DownloadArgs, JobsCommand, JobsDownloadArgs, JobsListArgs,
+    PageArgs,
 };
 use crate::context::Ctx;
 use crate::dest::Dest;
@@ -100,7 +102,7 @@ async fn wait_and_print<T: Serialize>(
 pub async fn jobs(ctx: &mut Ctx, cmd: JobsCommand) -> CliResult<ExitCode> {
     let id = match &cmd {
         JobsCommand::Get(a) | JobsCommand::Wait(a) => Some(a.id.clone()),
-        JobsCommand::Download(a) => Some(a.id.clone()),
+        JobsCommand::Download(a) => Some(a.files.id.clone()),
         JobsCommand::List(_) => None,
     };
     let result = jobs_command(ctx, cmd).await;
@@ -236,57 +238,92 @@ fn check_file_id(id: &str) -> CliResult {
     )))
 }
 
-async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitCode> {
+async fn download(ctx: &mut Ctx, args: JobsDownloadArgs) -> CliResult<ExitCode> {
+    let JobsDownloadArgs {
+        files: args,
+        srt,
+        timestamps,
+    } = args;
     validate(&ctx.ui, &ShowAsyncTtsJobRequest::new(args.id.clone()), ID)?;
     check_file_id(&args.id)?;
     if let Some(dir) = &args.out_dir {
         check_out_dir(dir)?;
     }
     if let Some(file) = &args.output {
-        crate::dest::check_outputs(&ctx.ui, &[("--output", file)])?;
+        let mut outputs = vec![("--output", file.as_path())];
+        outputs.extend(srt.as_deref().map(|p| ("--srt", p)));
+        outputs.extend(timestamps.as_deref().map(|p| ("--timestamps", p)));
+        crate::dest::check_outputs(&ctx.ui, &outputs)?;
     }
+    let pcm = args.output.as_deref().is_some_and(is_pcm_name);
     let dest = args
         .output
         .as_deref()
-        .map(|file| Dest::new(file, "tmp"))
+        .map(|file| Dest::new(file, if pcm { "pcm" } else { "tmp" }))
         .transpose()?;
     let client = ctx.client().await?;
-    let spinner = ctx.ui.spinner(format!("downloading job {}", args.id));
-    let result = match (&dest, &args.out_dir) {
-        (Some(dest), _) => download_audio_to(&client, &args.id, dest.path()).await,
-        (None, Some(dir)) => client.download_job(&args.id, dir).await,
-        // clap requires one of the two.
-        (None, None) => Ok(Vec::new()),
-    };
+    let spinner = ctx.ui.spinner(format!("waiting for job {}", args.id));
+    let wait = ctx.wait_options_shown(&spinner, false);
+    let result = async {
+        // A job still running is waited for: its files are what was asked for.
+        let job = client.wait_for_job(&args.id, &wait).await?;
+        spinner.set_message(format!("downloading job {}", args.id));
+        let Some(dest) = &dest else {
+            return match &args.out_dir {
+                Some(dir) => client.download_job(&args.id, dir).await,
+                // clap requires one of the two.
+                None => Ok(Vec::new()),
+            };
+        };
+        let audio = if pcm {
+            scratch_wav(dest.path())
+        } else {
+            dest.path().to_path_buf()
+        };
+        let mut files = Vec::new();
+        for (file, path) in [
+            (JobFile::Audio, Some(audio)),
+            (JobFile::Subtitles, srt.clone()),
+            (JobFile::Timestamps, timestamps.clone()),
+        ] {
+            if let Some(path) = path {
+                let d = client.download_job_file(&args.id, &job, file, path).await?;
+                files.push((file, d));
+            }
+        }
+        Ok(files)
+    }
+    .await;
     spinner.finish_and_clear();
     let files = result.map_err(|e| ctx.client_error(&e))?;
-    if let Some(bytes) = dest.as_ref().map(Dest::finish).transpose()?.flatten() {
-        ctx.ui.note(&format!(
-            "job {}: {bytes} bytes of audio written to standard output",
-            args.id
-        ));
-        return Ok(ExitCode::Success);
-    }
-    let rows: Vec<FileRow> = files
+    let mut rows: Vec<FileRow> = files
         .iter()
         .map(|(file, d)| FileRow::new(&args.id, file.name(), &d.path, d.bytes))
         .collect();
+    if let Some(dest) = &dest {
+        if pcm {
+            let wav = scratch_wav(dest.path());
+            rows[0].bytes = wav_to_pcm(&wav, dest.path())?;
+        }
+        if dest.is_stdout() {
+            dest.finish()?;
+            ctx.ui.note(&format!(
+                "job {}: {} bytes of audio written to standard output",
+                args.id, rows[0].bytes
+            ));
+            return Ok(ExitCode::Success);
+        }
+        rows[0].path = dest.path().display().to_string();
+    }
     ctx.print_records(&rows)
 }
 
-/// The audio of job `id`, written to `file`.
-async fn download_audio_to(
-    client: &Client,
-    id: &str,
-    file: &Path,
-) -> ttsc_client::Result<Vec<(JobFile, Downloaded)>> {
-    let job = client
-        .show_async_tts_job(ShowAsyncTtsJobRequest::new(id))
-        .await?;
-    let d = client
-        .download_job_file(id, &job, JobFile::Audio, file.to_path_buf())
-        .await?;
-    Ok(vec![(JobFile::Audio, d)])
+/// Whether `path` names raw PCM (`.pcm`, `.raw`): the samples of the job's WAV are
+/// written, without the header.
+fn is_pcm_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pcm") || e.eq_ignore_ascii_case("raw"))
 }
 
 /// Runs `ttsc audition …`.
@@ -458,16 +495,18 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
             urls.len()
         )));
     }
+    let pcm = args.output.as_deref().is_some_and(is_pcm_name);
     let stdout = args
         .output
         .as_deref()
-        .map(|file| Dest::new(file, "wav"))
+        .map(|file| Dest::new(file, if pcm { "pcm" } else { "wav" }))
         .transpose()?;
     let mut rows = Vec::new();
     for (i, url) in urls.iter().enumerate() {
         // Previews are WAV (the service offers no other format for them); the name never
         // comes from the URL.
         let dest = match (&stdout, &args.out_dir) {
+            (Some(file), _) if pcm => scratch_wav(file.path()),
             (Some(file), _) => file.path().to_path_buf(),
             (None, Some(dir)) if urls.len() == 1 => dir.join(format!("{}.wav", args.id)),
             (None, Some(dir)) => dir.join(format!("{}-{}.wav", args.id, i + 1)),
@@ -478,6 +517,10 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
             .await
             .map_err(|e| ctx.client_error(&e))?;
         rows.push(FileRow::new(&args.id, "audio", &d.path, d.bytes));
+    }
+    if let (Some(file), true) = (&stdout, pcm) {
+        let samples = wav_to_pcm(&scratch_wav(file.path()), file.path())?;
+        rows = vec![FileRow::new(&args.id, "audio", file.path(), samples)];
     }
     if let Some(bytes) = stdout.as_ref().map(Dest::finish).transpose()?.flatten() {
         ctx.ui.note(&format!(

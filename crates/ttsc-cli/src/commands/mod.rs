@@ -7,6 +7,7 @@ mod emulator;
 mod jobs;
 mod misc;
 mod records;
+mod recover;
 mod sign;
 pub mod synth;
 mod vocab;
@@ -23,16 +24,17 @@ use crate::exit_codes::ExitCode;
 pub async fn run(ctx: Ctx, command: Command) -> CliResult<ExitCode> {
     match command {
         // These handle Ctrl-C themselves: batch prints its summary, the emulator stops
-        // cleanly.
+        // cleanly, synth names the job it created.
         Command::Batch(args) => batch::run(ctx, args).await,
         Command::Emulator(args) => emulator::run(ctx, args).await,
+        // Synth names its job when stopped after creating it.
+        Command::Synth(args) => synth::run(ctx, args).await,
         other => interruptible(dispatch(ctx, other)).await,
     }
 }
 
 async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
     match command {
-        Command::Synth(args) => synth::run(&mut ctx, args).await,
         Command::Jobs(cmd) => jobs::jobs(&mut ctx, cmd).await,
         Command::Audition(cmd) => jobs::audition(&mut ctx, cmd).await,
         Command::Vocab(cmd) => vocab::vocab(&mut ctx, cmd).await,
@@ -45,7 +47,7 @@ async fn dispatch(mut ctx: Ctx, command: Command) -> CliResult<ExitCode> {
         Command::Config(cmd) => configure::config(&mut ctx, &cmd),
         Command::Sign(args) => sign::run(&mut ctx, &args),
         Command::Api(args) => api::run(&mut ctx, args).await,
-        Command::Batch(_) | Command::Emulator(_) | Command::Completions(_) => {
+        Command::Batch(_) | Command::Emulator(_) | Command::Synth(_) | Command::Completions(_) => {
             unreachable!("handled by the caller")
         }
     }

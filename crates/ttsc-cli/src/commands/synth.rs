@@ -14,6 +14,7 @@ use ttsc_models::{
 
 use super::jobs::validate;
 use super::records::FileRow;
+use super::recover::Recovery;
 use super::voice::resolve_voice;
 use crate::cli::{OutputFormat, SynthArgs, SynthFormat};
 use crate::context::Ctx;
@@ -375,8 +376,19 @@ pub fn field_names(
         .collect()
 }
 
-/// Runs `ttsc synth`.
-pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
+/// Runs `ttsc synth`. Stopped by Ctrl-C or SIGTERM, or failing once its job exists, it
+/// says how to fetch the job's files ([`Recovery`]).
+pub async fn run(mut ctx: Ctx, args: SynthArgs) -> CliResult<ExitCode> {
+    let recovery = Recovery::default();
+    let stop = super::shutdown_signal();
+    let result = tokio::select! {
+        r = synth(&mut ctx, args, &recovery) => r,
+        () = stop => Err(CliError::interrupted()),
+    };
+    result.map_err(|e| recovery.explain(e))
+}
+
+async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult<ExitCode> {
     one_stdin(&[
         ("--text-file", args.text_file.as_deref()),
         ("--ssml", args.engine.ssml.as_deref()),
@@ -467,9 +479,17 @@ pub async fn run(ctx: &mut Ctx, args: SynthArgs) -> CliResult<ExitCode> {
     if let Some(p) = &args.timestamps {
         synth = synth.timestamps(p);
     }
+    let journal = (parts > 1).then(|| ttsc_client::parts_journal_path(dest.path()));
+    recovery.plan(ctx, &outputs, journal);
+    synth = synth.on_job_created(recovery.recorder());
     let result = client.synthesize(synth).await;
     spinner.finish_and_clear();
-    let done = result.map_err(|e| ctx.client_error(&e))?;
+    let done = result.map_err(|e| {
+        if e.kind() == ttsc_client::ErrorKind::JobFailed {
+            recovery.job_failed();
+        }
+        ctx.client_error(&e)
+    })?;
 
     let audio_bytes = match format {
         SynthFormat::Pcm => wav_to_pcm(&audio_path, dest.path())?,
@@ -522,7 +542,7 @@ fn parts_message(p: &PartsProgress) -> String {
 
 /// Where the WAV of a PCM output is downloaded first: beside the (resolved) output, or in
 /// the temporary directory when the output is a device or FIFO (nothing is created there).
-fn scratch_wav(output: &Path) -> PathBuf {
+pub fn scratch_wav(output: &Path) -> PathBuf {
     match Target::resolve(output) {
         Ok(Target::Replace(p)) => target::hidden_sibling(&p, "wav.tmp"),
         _ => std::env::temp_dir().join(format!(".ttsc-{}.wav.tmp", std::process::id())),
@@ -531,7 +551,7 @@ fn scratch_wav(output: &Path) -> PathBuf {
 
 /// Writes the samples of the WAV at `wav` to `dest` (atomically, or through a device or
 /// FIFO), removes `wav`, and returns the size written.
-fn wav_to_pcm(wav: &Path, dest: &Path) -> CliResult<u64> {
+pub fn wav_to_pcm(wav: &Path, dest: &Path) -> CliResult<u64> {
     let bytes = std::fs::read(wav)
         .map_err(|e| CliError::io(format!("cannot read {}", wav.display()), &e))?;
     let _ = std::fs::remove_file(wav);

@@ -45,6 +45,17 @@ pub struct PartsProgress {
     pub audio_ms: u64,
 }
 
+/// Where the resume journal of a long synthesis into `audio` is kept:
+/// `.NAME.ttsc-parts.json` beside the file `audio` resolves to (a link is followed). While
+/// it exists, the same request made again re-attaches to the parts' jobs it records.
+#[must_use]
+pub fn parts_journal_path(audio: &Path) -> PathBuf {
+    match Target::resolve(audio) {
+        Ok(t) => journal::path_for(t.path()),
+        Err(_) => journal::path_for(audio),
+    }
+}
+
 /// A long-synthesis progress callback.
 pub type PartsProgressFn = Arc<dyn Fn(&PartsProgress) + Send + Sync>;
 
@@ -192,6 +203,9 @@ impl Run<'_> {
     /// Creates (or re-attaches to) part `k`'s job, waits for it and downloads its files.
     async fn part(&self, k: usize, text: &str) -> Result<PartFiles> {
         let (job_id, possible_duplicate) = self.job_for(k, text).await?;
+        if let Some(f) = &self.request.job_created {
+            f(&job_id);
+        }
         self.report(|p| p.in_flight += 1);
         let mut wait = self.request.wait.clone();
         wait.progress = None;
