@@ -320,6 +320,33 @@ fn downloads_and_samples_take_dash() {
     assert_eq!(pre.status.code(), Some(0), "{}", stderr_of(&pre));
     assert_eq!(&pre.stdout[..4], b"RIFF");
 
+    // Raw PCM is the samples of a WAV job; an MP3 job's audio has none.
+    let mp3 = s.run_at(
+        &emu,
+        &[
+            "--output-format",
+            "json",
+            "synth",
+            "Hi",
+            "--voice",
+            VOICE,
+            "-o",
+            "b.mp3",
+        ],
+    );
+    let mp3_id = mp3.json()["job_id"].as_str().unwrap().to_string();
+    let pcm = s.run_at(&emu, &["jobs", "download", &mp3_id, "--output", "b.pcm"]);
+    pcm.expect(1);
+    assert!(pcm.stderr.contains("not a WAV file"), "{}", pcm.stderr);
+    assert!(!s.path("b.pcm").exists());
+    assert_no_leftovers(&s.dir);
+    let pcm = s.run_at(&emu, &["jobs", "download", &id, "--output", "a.pcm"]);
+    pcm.expect(0);
+    assert_eq!(
+        std::fs::read(s.path("a.pcm")).unwrap().len() + 44,
+        std::fs::read(s.path("a.wav")).unwrap().len()
+    );
+
     let sample = run_raw(&s, &emu, &["voice", "sample", VOICE, "-o", "-"]);
     assert_eq!(sample.status.code(), Some(0), "{}", stderr_of(&sample));
     assert_eq!(&sample.stdout[..4], b"RIFF");

@@ -556,7 +556,12 @@ pub fn wav_to_pcm(wav: &Path, dest: &Path) -> CliResult<u64> {
         .map_err(|e| CliError::io(format!("cannot read {}", wav.display()), &e))?;
     let _ = std::fs::remove_file(wav);
     let samples = wav_data(&bytes)
-        .ok_or_else(|| CliError::failure("the service's WAV file has no data chunk"))?;
+        .ok_or_else(|| {
+        CliError::failure(format!(
+            "cannot write {}: the audio is not a WAV file with samples (a .pcm or .raw output takes the samples of a WAV job)",
+            dest.display()
+        ))
+    })?;
     Target::resolve(dest)
         .and_then(|t| t.write_all(samples))
         .map_err(|e| CliError::io(format!("cannot write {}", dest.display()), &e))?;
