@@ -111,6 +111,12 @@ pub struct GlobalArgs {
     /// Time limit of each API call, retries included, in seconds [default: 300]
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
     pub timeout: Option<Duration>,
+    /// Time limit of a whole `--all` listing, in seconds [default: 1800]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
+    pub listing_deadline: Option<Duration>,
+    /// Largest file a download accepts, in bytes or with a unit (500M, 4GiB) [default: 2GiB]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_download_bytes: Option<u64>,
     /// Pause between polls of a job, in seconds [default: 3 for jobs, 5 for previews]
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_secs)]
     pub poll_interval: Option<Duration>,
@@ -932,6 +938,28 @@ fn parse_secs(s: &str) -> Result<Duration, String> {
         return Err("expected a number of seconds greater than 0 (at most a week)".into());
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// A size in bytes: a whole number with an optional unit, K/KiB, M/MiB, G/GiB, T/TiB
+/// (powers of 1024; case-insensitive; `B` alone means bytes).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let err = || "expected a size such as 1048576, 500M or 4GiB (greater than 0)".to_string();
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n.parse().map_err(|_| err())?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        "t" | "tib" => 40,
+        _ => return Err(err()),
+    };
+    match n.checked_mul(1u64 << shift) {
+        Some(bytes) if bytes > 0 => Ok(bytes),
+        _ => Err(err()),
+    }
 }
 
 fn parse_method(s: &str) -> Result<String, String> {

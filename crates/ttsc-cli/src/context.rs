@@ -342,6 +342,19 @@ impl Ctx {
         }
     }
 
+    /// A listing of every record, with `--listing-deadline` applied.
+    pub fn paginate<O>(&self, client: &Client, request: O) -> ttsc_client::Paginator<O>
+    where
+        O: ttsc_models::Paginated + Clone,
+        O::Item: ttsc_client::RecordId + 'static,
+    {
+        let pager = client.paginate(request);
+        match self.g.listing_deadline {
+            Some(d) => pager.deadline(d),
+            None => pager,
+        }
+    }
+
     /// How to wait for jobs (`audition`: previews).
     pub fn wait_options(&self, audition: bool) -> WaitOptions {
         let mut w = if audition {
@@ -382,6 +395,9 @@ impl Ctx {
         let resolved = self.resolve();
         let auth = resolved.auth?;
         let mut b = Client::builder().timeouts(self.timeouts());
+        if let Some(n) = self.g.max_download_bytes {
+            b = b.max_download_bytes(n);
+        }
         if let Some(id) = &self.g.app_user_id {
             b = b.app_user_id(id.clone());
         }

@@ -154,14 +154,20 @@ where
     let client = ctx.client().await?;
     if page.all {
         let mut out = ctx.output();
-        let mut items = client.paginate(request).items();
+        let mut items = ctx.paginate(&client, request).items();
         let mut list = out.list::<O::Item>()?;
         let mut failure = None;
         while let Some(item) = items.next().await {
             match item {
                 Ok(item) => list.push(&item)?,
                 Err(e) => {
-                    failure = Some(ctx.client_error(&e));
+                    let mut err = ctx.client_error(&e);
+                    if e.kind() == ttsc_client::ErrorKind::Timeout {
+                        err = err.hint(
+                            "a whole listing may take --listing-deadline (1800 s by default); each call --timeout",
+                        );
+                    }
+                    failure = Some(err);
                     break;
                 }
             }

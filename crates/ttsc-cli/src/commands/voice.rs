@@ -210,8 +210,8 @@ pub async fn resolve_voice(ctx: &mut Ctx, value: &str, what: &str) -> CliResult<
         .asset_source(AssetSource::All)
         .name(value)
         .limit(100);
-    let found = client
-        .paginate(request)
+    let found = ctx
+        .paginate(&client, request)
         .collect_all()
         .await
         .map_err(|e| ctx.client_error(&e))?;
