@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ttsc_auth::provider::{
     CredentialSource, CredentialsChain, CredentialsError, CredentialsWarning, EnvProvider,
-    ExplicitCredentials, ExplicitProvider, ProfileProvider, ProvideCredentials, StaticEnv, vars,
+    ExplicitCredentials, ExplicitProvider, MAX_PROFILE_BYTES, ProfileProvider, ProvideCredentials,
+    StaticEnv, vars,
 };
 use ttsc_auth::{Credentials, IamToken};
 
@@ -255,7 +256,9 @@ fn broken_profile_files_are_errors_without_secrets() {
     // A directory where the file should be cannot be read.
     std::fs::remove_file(home.credentials_path()).expect("rm");
     std::fs::create_dir_all(home.credentials_path()).expect("mkdir");
-    let err = ProfileProvider::new(env).resolve().expect_err("unreadable");
+    let err = ProfileProvider::new(env.clone())
+        .resolve()
+        .expect_err("unreadable");
     assert!(
         matches!(err, CredentialsError::ProfileUnreadable { .. }),
         "{err:?}"
@@ -265,6 +268,39 @@ fn broken_profile_files_are_errors_without_secrets() {
         "{err}"
     );
     assert!(std::error::Error::source(&err).is_some());
+
+    // A file over the cap is refused without reading it whole, naming the file and the cap.
+    std::fs::remove_dir_all(home.credentials_path()).expect("rmdir");
+    let mut big = basic_profile();
+    big.push_str(&format!(
+        "# {}\n",
+        "x".repeat(usize::try_from(MAX_PROFILE_BYTES).unwrap())
+    ));
+    home.write_credentials(&big);
+    let err = ProfileProvider::new(env.clone())
+        .resolve()
+        .expect_err("too large");
+    assert!(
+        matches!(err, CredentialsError::ProfileTooLarge { limit, .. } if limit == MAX_PROFILE_BYTES),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .ends_with("is larger than 1 MiB (the limit)"),
+        "{err}"
+    );
+    assert_no_secrets(&format!("{err} {err:?}"));
+    // An endless file (a device) stops at the cap too.
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(home.credentials_path()).expect("rm");
+        std::os::unix::fs::symlink("/dev/zero", home.credentials_path()).expect("link");
+        let err = ProfileProvider::new(env).resolve().expect_err("endless");
+        assert!(
+            matches!(err, CredentialsError::ProfileTooLarge { .. }),
+            "{err:?}"
+        );
+    }
 }
 
 #[test]

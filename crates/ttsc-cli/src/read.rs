@@ -11,8 +11,9 @@ use crate::error::{CliError, CliResult};
 pub const MAX_TEXT_BYTES: u64 = 8 << 20;
 /// A `batch` manifest.
 pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
-/// The credentials file `configure` rewrites.
-pub const MAX_CREDENTIALS_BYTES: u64 = 1 << 20;
+/// The credentials file `configure` rewrites: the same cap as when it is read for
+/// credentials.
+pub const MAX_CREDENTIALS_BYTES: u64 = ttsc_auth::provider::MAX_PROFILE_BYTES;
 /// `sign --data @FILE`: the gateway's limit of a signed body.
 pub const MAX_SIGN_DATA_BYTES: u64 = 12 << 20;
 

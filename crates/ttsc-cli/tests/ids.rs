@@ -122,3 +122,77 @@ fn the_audio_extension_comes_from_the_format_not_the_url() {
         .collect();
     assert_eq!(names, ["j1.wav"], "{}", run.stderr);
 }
+
+/// A server whose preview `p1` is complete and whose file is an HTML page; it answers
+/// `max` requests, one per connection, then stops.
+fn html_preview_server(max: usize) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let file_url = format!("{base}/files/p1.wav");
+    let handle = std::thread::spawn(move || {
+        for _ in 0..max {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut writer = stream;
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            for _ in 0..100 {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                    break;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("");
+            let (kind, body) = if path.starts_with("/files/") {
+                (
+                    "text/html",
+                    "<html><body>Please log in</body></html>".to_string(),
+                )
+            } else {
+                (
+                    "application/json",
+                    format!(
+                        r#"{{"is_file_complete":true,"code":"0","files":[{{"download_url":"{file_url}"}}]}}"#
+                    ),
+                )
+            };
+            let _ = write!(
+                writer,
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\nX-Request-Id: r1\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, handle)
+}
+
+#[test]
+fn a_preview_download_is_checked_like_a_jobs_audio() {
+    let (base, _server) = html_preview_server(10);
+    let s = Sandbox::with_demo_keys("preview-html");
+    std::fs::create_dir(s.path("out")).unwrap();
+    let run = s.run(&[
+        "--endpoint",
+        &base,
+        "--project-id",
+        "p1",
+        "audition",
+        "download",
+        "p1",
+        "--out-dir",
+        "out",
+    ]);
+    run.expect(1);
+    assert!(run.stderr.contains("HTML"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_dir(s.path("out")).unwrap().count(),
+        0,
+        "no file left: {}",
+        run.stderr
+    );
+}

@@ -43,7 +43,8 @@ fn listing_deadline_ends_an_all_listing_that_never_answers() {
     server.join().expect("server");
     run.expect(1);
     assert!(
-        run.stderr.contains("the listing did not finish within 200ms"),
+        run.stderr
+            .contains("the listing did not finish within 200ms"),
         "{}",
         run.stderr
     );

@@ -234,6 +234,18 @@ def main():
         expect(resp.once_code, "no once code")
         return None
 
+    def app_user_id_utf8():
+        # The SDK signs X-App-UserId as it sends it; a value outside ASCII must verify
+        # (the gateway canonicalizes the bytes it received).
+        resp = c.show_tts_job(m.ShowTtsJobRequest(limit=1, x_app_user_id="café"))
+        expect(resp.count is not None, f"no count in {resp}")
+        body = m.CreateAsyncTtsJobRequestBody(text="Un café.", voice_asset_id=args.voice)
+        created = c.create_async_tts_job(
+            m.CreateAsyncTtsJobRequest(body=body, x_app_user_id="café")
+        )
+        expect(created.job_id, "no job_id")
+        return None
+
     def wrong_sk():
         bad = client(args.endpoint, args.ak, args.sk + "x", args.project_id)
         try:
@@ -322,6 +334,7 @@ def main():
     check("phonetic symbols", phonetic)
     check("check a voice asset", voice_check)
     check("once code", once_code)
+    check("x_app_user_id=\"café\" is signed and accepted", app_user_id_utf8)
     check("a wrong SK is ClientRequestException APIGW.0301", wrong_sk)
     check("an out-of-range limit is a 400 with an error code", bad_limit)
 

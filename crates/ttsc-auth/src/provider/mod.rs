@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use self::env::{Env, EnvProvider, ProcessEnv, StaticEnv, vars};
-pub use self::profile::{DEFAULT_PROFILE, ProfileProvider};
+pub use self::profile::{DEFAULT_PROFILE, MAX_PROFILE_BYTES, ProfileProvider};
 use crate::SecretString;
 use crate::credentials::{AccessKeyCredentials, Credentials, IamToken};
 
@@ -179,6 +179,18 @@ pub enum CredentialsError {
         /// The I/O error.
         #[source]
         source: std::io::Error,
+    },
+    /// The profile file is larger than [`MAX_PROFILE_BYTES`] (or endless, like a device).
+    #[error(
+        "credentials file {} is larger than {} MiB (the limit)",
+        path.display(),
+        .limit >> 20
+    )]
+    ProfileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// The profile file is not valid INI.
     #[error("credentials file {} line {line}: {reason}", path.display())]

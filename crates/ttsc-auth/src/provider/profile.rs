@@ -17,6 +17,10 @@ use crate::credentials::{AccessKeyCredentials, Credentials};
 /// The section the official SDKs read.
 pub const DEFAULT_PROFILE: &str = "basic";
 
+/// The largest credentials file read (1 MiB): a bigger one, or an endless one (a device),
+/// is [`CredentialsError::ProfileTooLarge`], and no more than this is ever held in memory.
+pub const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
 /// Reads a section of the profile file: `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, or
 /// `~/.huaweicloud/credentials`.
 ///
@@ -124,6 +128,22 @@ fn permission_warning(path: &Path) -> Option<CredentialsWarning> {
     }
 }
 
+/// The file as UTF-8 text, or `None` when it is larger than [`MAX_PROFILE_BYTES`]. Every
+/// copy of its bytes is zeroized.
+fn read_capped(path: &Path) -> io::Result<Option<Zeroizing<String>>> {
+    use std::io::Read as _;
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::fs::File::open(path)?
+        .take(MAX_PROFILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PROFILE_BYTES {
+        return Ok(None);
+    }
+    let text =
+        std::str::from_utf8(&bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    Ok(Some(Zeroizing::new(text.to_owned())))
+}
+
 impl ProvideCredentials for ProfileProvider {
     fn name(&self) -> &'static str {
         "profile file"
@@ -139,8 +159,14 @@ impl ProvideCredentials for ProfileProvider {
                 ),
             )]));
         };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => Zeroizing::new(text),
+        let text = match read_capped(&path) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                return Err(CredentialsError::ProfileTooLarge {
+                    path,
+                    limit: MAX_PROFILE_BYTES,
+                });
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Ok(Provided::NotFound(vec![ProviderAttempt::new(
                     self.name(),

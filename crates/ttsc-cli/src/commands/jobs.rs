@@ -518,8 +518,9 @@ async fn download_audition(ctx: &mut Ctx, args: DownloadArgs) -> CliResult<ExitC
             (None, Some(dir)) => dir.join(format!("{}-{}.wav", args.id, i + 1)),
             (None, None) => break,
         };
+        // Checked like a job's audio: never empty or an HTML page, the format's header.
         let d = client
-            .download(url, &dest)
+            .download_with_refresh(url, &dest, &JobFile::Audio.expect(), None)
             .await
             .map_err(|e| ctx.client_error(&e))?;
         rows.push(FileRow::new(&args.id, "audio", &d.path, d.bytes));
