@@ -19,13 +19,10 @@ fn an_operation_by_either_name_from_a_file_or_stdin() {
         &emu,
         &["api", "CreateAsyncTtsJob", "--input-json", "create.json"],
     );
-    created.expect(0);
-    let job_id = created.json()["job_id"].as_str().unwrap().to_string();
+    let job_id = created.job_id();
 
-    let mut args = emu.args();
-    args.extend(["api", "show_async_tts_job", "--input-json", "-"].map(String::from));
     let mut child = s
-        .cmd(&args)
+        .cmd_at(&emu, &["api", "show_async_tts_job", "--input-json", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -4,20 +4,11 @@
 mod support;
 
 use std::collections::{HashMap, HashSet};
-use support::{Sandbox, TestEmu, VOICE, parts_with_jobs};
+use support::{Sandbox, TestEmu, VOICE, batch_args, batch_journal, parts_with_jobs};
 use ttsc_emulator::Emulator;
 
 const LINES: usize = 20;
 const CONCURRENCY: usize = 4;
-
-/// Journal entries by event.
-fn journal(s: &Sandbox) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(s.path("out/.ttsc-batch.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
 
 fn ids_with(entries: &[serde_json::Value], event: &str) -> HashSet<String> {
     entries
@@ -44,23 +35,10 @@ fn a_killed_batch_resumes_without_duplicates() {
         manifest.push('\n');
     }
     s.write("m.jsonl", &manifest);
-    let mut args = emu.args();
-    args.extend(
-        [
-            "--output-format",
-            "ndjson",
-            "batch",
-            "m.jsonl",
-            "--out-dir",
-            "out",
-            "--concurrency",
-            "4",
-        ]
-        .map(String::from),
-    );
+    let args = batch_args(&emu, &["--concurrency", &CONCURRENCY.to_string()]);
 
-    s.kill_when(&args, || ids_with(&journal(&s), "done").len() >= 3);
-    let before = journal(&s);
+    s.kill_when(&args, || ids_with(&batch_journal(&s), "done").len() >= 3);
+    let before = batch_journal(&s);
     let done_before = ids_with(&before, "done");
     let created_before = ids_with(&before, "created");
     assert!(done_before.len() < LINES, "killed mid-run");
@@ -145,26 +123,16 @@ fn a_line_longer_than_one_job_runs_as_parts_and_resumes_after_sigkill() {
     .map(|l| l.to_string() + "\n")
     .concat();
     s.write("m.jsonl", &manifest);
-    let mut args = emu.args();
-    args.extend(
-        [
-            "--output-format",
-            "ndjson",
-            "batch",
-            "m.jsonl",
-            "--out-dir",
-            "out",
-        ]
-        .map(String::from),
-    );
+    let args = batch_args(&emu, &[]);
 
     // Killed once the short line is done and the long one has jobs but no output yet.
     let parts_journal = s.path("out/.chapter.wav.ttsc-parts.json");
     s.kill_when(&args, || {
-        ids_with(&journal(&s), "done").contains("short") && parts_with_jobs(&parts_journal) > 0
+        ids_with(&batch_journal(&s), "done").contains("short")
+            && parts_with_jobs(&parts_journal) > 0
     });
     assert!(!s.path("out/chapter.wav").exists(), "killed half-way");
-    assert!(ids_with(&journal(&s), "started").contains("chapter"));
+    assert!(ids_with(&batch_journal(&s), "started").contains("chapter"));
 
     let rerun = s.run(&args);
     rerun.expect(0);

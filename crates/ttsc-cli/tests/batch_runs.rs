@@ -8,22 +8,18 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Sandbox, TestEmu, VOICE};
+use support::{Sandbox, TestEmu, VOICE, batch_args, batch_journal};
 use ttsc_emulator::Emulator;
-
-/// The journal's entries (lines that do not parse skipped).
-fn journal(s: &Sandbox) -> Vec<serde_json::Value> {
-    std::fs::read(s.path("out/.ttsc-batch.jsonl"))
-        .unwrap_or_default()
-        .split(|b| *b == b'\n')
-        .filter_map(|l| serde_json::from_slice(l).ok())
-        .collect()
-}
 
 /// Waits (at most 30 s) until the journal has `n` entries of `event`.
 fn wait_for_journal(s: &Sandbox, child: &mut Child, event: &str, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while journal(s).iter().filter(|e| e["event"] == event).count() < n {
+    while batch_journal(s)
+        .iter()
+        .filter(|e| e["event"] == event)
+        .count()
+        < n
+    {
         assert!(Instant::now() < deadline, "no {event} entries");
         assert!(child.try_wait().unwrap().is_none(), "ttsc ended early");
         std::thread::sleep(Duration::from_millis(20));
@@ -40,24 +36,6 @@ fn manifest(lines: &[(&str, &str)]) -> String {
             )
         })
         .collect()
-}
-
-fn batch_args(emu: &TestEmu, extra: &[&str]) -> Vec<String> {
-    let mut args = emu.args();
-    args.extend(
-        [
-            "--output-format",
-            "ndjson",
-            "batch",
-            "m.jsonl",
-            "--out-dir",
-            "out",
-        ]
-        .iter()
-        .chain(extra)
-        .map(|a| a.to_string()),
-    );
-    args
 }
 
 fn statuses(stdout: &str) -> Vec<(String, String)> {
@@ -239,7 +217,7 @@ fn results_stream_as_lines_finish_and_sigterm_leaves_a_resumable_journal() {
     assert!(stderr.contains("run the same command again"), "{stderr}");
 
     // Resumed without slow-2, which left the manifest: its job is an orphan.
-    let orphan = journal(&s)
+    let orphan = batch_journal(&s)
         .into_iter()
         .find(|e| e["event"] == "created" && e["id"] == "slow-2")
         .unwrap()["job_id"]
@@ -336,7 +314,7 @@ fn a_full_disk_stops_the_batch_naming_the_file() {
         run.stderr
     );
     assert!(
-        !journal(&s).iter().any(|e| e["event"] == "done"),
+        !batch_journal(&s).iter().any(|e| e["event"] == "done"),
         "nothing marked done"
     );
 }

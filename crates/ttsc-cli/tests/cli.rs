@@ -6,6 +6,7 @@ mod support;
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 
+use support::server::{self, closed_port_url};
 use support::{Sandbox, TestEmu, VOICE, assert_snapshot, filter};
 use ttsc_emulator::{DEMO_PROJECT_ID, Emulator};
 
@@ -218,8 +219,7 @@ fn jobs_list_get_wait_download() {
             "--no-wait",
         ],
     );
-    created.expect(0);
-    let id = created.json()["job_id"].as_str().unwrap().to_string();
+    let id = created.job_id();
 
     s.snapshot_at(&emu, "jobs_wait", &["jobs", "wait", &id]);
     s.snapshot_at(
@@ -306,19 +306,9 @@ fn jobs_list_get_wait_download() {
     }
 
     // Narrow terminals get cut cells.
-    let mut narrow = s.cmd(
-        &[
-            emu.args(),
-            vec![
-                "--output-format".into(),
-                "table".into(),
-                "jobs".into(),
-                "list".into(),
-                "--limit".into(),
-                "2".into(),
-            ],
-        ]
-        .concat(),
+    let mut narrow = s.cmd_at(
+        &emu,
+        &["--output-format", "table", "jobs", "list", "--limit", "2"],
     );
     let narrow = support::Run::from(narrow.env("COLUMNS", "60").output().unwrap());
     narrow.expect(0);
@@ -349,10 +339,11 @@ fn jobs_list_get_wait_download() {
 fn a_closed_pipe_is_not_an_error() {
     let emu = TestEmu::start(Emulator::builder().preload_jobs(3000));
     let s = Sandbox::with_demo_keys("pipe");
-    let mut args = emu.args();
-    args.extend(["--output-format", "ndjson", "jobs", "list", "--all"].map(String::from));
     let mut child = s
-        .cmd(&args)
+        .cmd_at(
+            &emu,
+            &["--output-format", "ndjson", "jobs", "list", "--all"],
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -393,7 +384,7 @@ fn auditions() {
             "110",
         ],
     );
-    let id = created.json()["job_id"].as_str().unwrap().to_string();
+    let id = created.job_id();
     s.snapshot_at(
         &emu,
         "audition_download_early",
@@ -953,14 +944,6 @@ fn quiet_and_verbose() {
     assert!(!verbose.stderr.contains(ttsc_emulator::DEMO_SK));
 }
 
-/// A loopback port nothing listens on.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
-}
-
 #[test]
 fn a_network_failure_is_reported_as_one_with_the_host_and_exit_1() {
     let mut s = Sandbox::new("net-fail");
@@ -1063,11 +1046,7 @@ fn jobs_get_of_a_preview_id_points_to_audition_get() {
             VOICE,
         ],
     );
-    created.expect(0);
-    let id = created.json()["job_id"]
-        .as_str()
-        .expect("job_id")
-        .to_string();
+    let id = created.job_id();
     for args in [
         vec!["jobs", "get", id.as_str()],
         vec!["jobs", "download", id.as_str(), "--out-dir", "d"],
@@ -1268,45 +1247,14 @@ fn an_empty_listing_prints_its_header_or_an_empty_array() {
 
 #[test]
 fn app_user_id_goes_out_as_x_app_userid() {
-    use std::io::Write as _;
-    // A one-request server on loopback that records the request head and answers `{}`.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().expect("accept");
-        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-            .expect("timeout");
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-            match conn.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => break,
-            }
-        }
-        let body = b"{}";
-        let _ = write!(
-            conn,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        let _ = conn.write_all(body);
-        String::from_utf8_lossy(&head).to_lowercase()
-    });
+    let (url, server) = server::one_request(200, "{}");
     let mut s = Sandbox::new("app-user-id");
     s.env.push(("TTSC_APP_USER_ID".into(), "alice-app".into()));
-    let run = s.run(&[
-        "--endpoint",
-        url.as_str(),
-        "--auth-token",
-        "a-token",
-        "--project-id",
-        "p1",
-        "--output-format",
-        "json",
-        "once-code",
-    ]);
-    let head = server.join().expect("server");
+    let run = s.run(&server::args(
+        &url,
+        &["--output-format", "json", "once-code"],
+    ));
+    let head = server.join().expect("server").head;
     run.expect(0);
     assert!(head.contains("\r\nx-app-userid: alice-app\r\n"), "{head}");
 }

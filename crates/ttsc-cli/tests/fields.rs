@@ -4,77 +4,17 @@
 
 mod support;
 
-use std::io::{Read as _, Write as _};
-
-use serde_json::{Value, json};
+use serde_json::json;
+use support::server::{self, Recorded};
 use support::{Sandbox, VOICE};
-
-/// What the server received: the request line and headers (lower-cased), and the body.
-struct Recorded {
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Recorded {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-
-    /// The request line: `METHOD TARGET`.
-    fn line(&self) -> &str {
-        let first = self.head.lines().next().unwrap_or_default();
-        first.rsplit_once(' ').map_or(first, |(l, _)| l)
-    }
-}
-
-/// Serves one request on 127.0.0.1:0, answering `response` (JSON), and records it.
-fn one_request(response: &'static str) -> (String, std::thread::JoinHandle<Recorded>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().expect("accept");
-        conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-            .expect("timeout");
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-            match conn.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => break,
-            }
-        }
-        let head = String::from_utf8_lossy(&head).to_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .map_or(0, |v| v.trim().parse().expect("a length"));
-        let mut body = vec![0u8; length.min(1 << 20)];
-        conn.read_exact(&mut body).expect("the body");
-        let _ = write!(
-            conn,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{response}",
-            response.len()
-        );
-        Recorded { head, body }
-    });
-    (url, server)
-}
 
 /// Runs `ttsc ARGS` against a one-request server answering `response`.
 fn send(s: &Sandbox, response: &'static str, args: &[&str]) -> Recorded {
-    let (url, server) = one_request(response);
-    let mut all = vec![
-        "--endpoint",
-        url.as_str(),
-        "--auth-token",
-        "a-token",
-        "--project-id",
-        "p1",
-        "--output-format",
-        "json",
-    ];
-    all.extend_from_slice(args);
-    let run = s.run(&all);
+    let (url, server) = server::one_request(200, response);
+    let run = s.run(&server::args(
+        &url,
+        &[&["--output-format", "json"][..], args].concat(),
+    ));
     let recorded = server.join().expect("server");
     run.expect(0);
     recorded
@@ -262,17 +202,7 @@ fn out_of_range_values_name_the_flag_or_the_input_key_and_nothing_is_sent() {
     s.write("typed.json", r#"{"text": "x", "priority": "high"}"#);
     s.write("ssml.xml", "<speak>Hello there, world</speak>");
     // A port nothing listens on: a request sent would fail with exit 1, not 2.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let dead = format!("http://{}", listener.local_addr().expect("addr"));
-    drop(listener);
-    let base = [
-        "--endpoint",
-        dead.as_str(),
-        "--auth-token",
-        "t",
-        "--project-id",
-        "p1",
-    ];
+    let dead = server::closed_port_url();
     for (args, want) in [
         (
             &[
@@ -357,9 +287,7 @@ fn out_of_range_values_name_the_flag_or_the_input_key_and_nothing_is_sent() {
             "invalid value 3 for --channels (allowed: 1 to 2)",
         ),
     ] {
-        let mut all = base.to_vec();
-        all.extend_from_slice(args);
-        let run = s.run(&all);
+        let run = s.run(&server::args(&dead, args));
         run.expect(2);
         assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
     }

@@ -3,51 +3,15 @@
 
 mod support;
 
-use std::io::{Read, Write};
-
-use support::Sandbox;
+use support::{Sandbox, server};
 
 /// What a hostile server puts in its text: a right-to-left override that would show
 /// `exe.txt` as `txt.exe`, zero-width characters, a BOM, and a colour escape.
 const HOSTILE: &str = "safe\u{202E}exe.txt\u{202C} na\u{200B}me\u{2060}\u{FEFF} \u{1b}[31mred";
 
-/// A one-request server on loopback answering `status` with the JSON `body`.
-fn serve_once(status: u16, body: String) -> (String, std::thread::JoinHandle<()>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().expect("accept");
-        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-            .expect("timeout");
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-            match conn.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => break,
-            }
-        }
-        let _ = write!(
-            conn,
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-    });
-    (url, server)
-}
-
 fn run_against(url: &str, args: &[&str]) -> support::Run {
     let s = Sandbox::new("hostile-text");
-    let mut all = vec![
-        "--endpoint",
-        url,
-        "--auth-token",
-        "a-token",
-        "--project-id",
-        "p1",
-    ];
-    all.extend(args);
-    s.run(&all)
+    s.run(&server::args(url, args))
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -71,7 +35,7 @@ fn hostile_text_in_an_error_is_stripped() {
         "request_id": "r1",
     })
     .to_string();
-    let (url, server) = serve_once(400, body);
+    let (url, server) = server::one_request(400, body);
     let run = run_against(&url, &["jobs", "get", "job1"]);
     server.join().expect("server");
     run.expect(1);
@@ -86,7 +50,7 @@ fn hostile_text_in_a_table_is_stripped() {
         "message": HOSTILE,
     })
     .to_string();
-    let (url, server) = serve_once(200, body);
+    let (url, server) = server::one_request(200, body);
     let run = run_against(&url, &["--output-format", "table", "jobs", "get", "job1"]);
     server.join().expect("server");
     run.expect(0);

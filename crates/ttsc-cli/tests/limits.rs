@@ -3,43 +3,25 @@
 
 mod support;
 
-use std::io::Read;
-
-use support::{Sandbox, TestEmu, VOICE};
+use support::{Sandbox, TestEmu, VOICE, server};
 
 #[test]
 fn listing_deadline_ends_an_all_listing_that_never_answers() {
     // A server that accepts the listing's call and never answers it.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().expect("accept");
-        conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-            .expect("timeout");
-        // Read until the client hangs up (or 30 s pass): never answer.
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = conn.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-        }
-    });
+    let (url, server) = server::never_answers();
     let s = Sandbox::new("listing-deadline");
-    let run = s.run(&[
-        "--endpoint",
-        url.as_str(),
-        "--auth-token",
-        "a-token",
-        "--project-id",
-        "p1",
-        "--timeout",
-        "25",
-        "--listing-deadline",
-        "0.2",
-        "jobs",
-        "list",
-        "--all",
-    ]);
+    let run = s.run(&server::args(
+        &url,
+        &[
+            "--timeout",
+            "25",
+            "--listing-deadline",
+            "0.2",
+            "jobs",
+            "list",
+            "--all",
+        ],
+    ));
     server.join().expect("server");
     run.expect(1);
     assert!(
@@ -55,19 +37,22 @@ fn listing_deadline_ends_an_all_listing_that_never_answers() {
 fn max_download_bytes_bounds_every_download() {
     let emu = TestEmu::new();
     let s = Sandbox::with_demo_keys("max-download");
-    let run = s.run_at(
-        &emu,
-        &[
-            "--max-download-bytes",
-            "1K",
-            "synth",
-            "A sentence long enough to be more than a kilobyte of audio.",
-            "--voice",
-            VOICE,
-            "-o",
-            "out.wav",
-        ],
-    );
+    let synth = |limit: &str| {
+        s.run_at(
+            &emu,
+            &[
+                "--max-download-bytes",
+                limit,
+                "synth",
+                "A sentence long enough to be more than a kilobyte of audio.",
+                "--voice",
+                VOICE,
+                "-o",
+                "out.wav",
+            ],
+        )
+    };
+    let run = synth("1K");
     run.expect(1);
     assert!(
         run.stderr.contains("larger than the 1024 bytes allowed"),
@@ -76,20 +61,7 @@ fn max_download_bytes_bounds_every_download() {
     );
     assert!(!s.path("out.wav").exists());
     // The same with room for it works.
-    let run = s.run_at(
-        &emu,
-        &[
-            "--max-download-bytes",
-            "64MiB",
-            "synth",
-            "A sentence long enough to be more than a kilobyte of audio.",
-            "--voice",
-            VOICE,
-            "-o",
-            "out.wav",
-        ],
-    );
-    run.expect(0);
+    synth("64MiB").expect(0);
     for bad in ["0", "1X", "1.5G", "99999999999T"] {
         let run = s.run_at(&emu, &["--max-download-bytes", bad, "jobs", "list"]);
         run.expect(2);

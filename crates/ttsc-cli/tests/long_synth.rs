@@ -46,25 +46,21 @@ fn a_60000_character_text_survives_sigkill_and_becomes_one_wav_and_one_srt() {
     s.write("book.txt", &text);
     let parts = split_text(&text, 10_000).len();
     assert!(parts >= 6, "{parts}");
-    let mut args = emu.args();
-    args.extend(
-        [
-            "--output-format",
-            "json",
-            "synth",
-            "--text-file",
-            "book.txt",
-            "--voice",
-            VOICE,
-            "--speed",
-            "200",
-            "-o",
-            "book.wav",
-            "--srt",
-            "book.srt",
-        ]
-        .map(String::from),
-    );
+    let args = emu.args_with(&[
+        "--output-format",
+        "json",
+        "synth",
+        "--text-file",
+        "book.txt",
+        "--voice",
+        VOICE,
+        "--speed",
+        "200",
+        "-o",
+        "book.wav",
+        "--srt",
+        "book.srt",
+    ]);
 
     // Kill it once some parts have jobs and before the output exists.
     let journal = s.path(".book.wav.ttsc-parts.json");
@@ -160,19 +156,15 @@ fn long_text_flags_are_checked_before_anything_is_sent() {
     let emu = TestEmu::new();
     let s = Sandbox::with_demo_keys("long-flags");
     s.write("t.txt", &mixed_text(300));
-    let mut base = emu.args();
-    base.extend(
-        [
-            "synth",
-            "--text-file",
-            "t.txt",
-            "--voice",
-            VOICE,
-            "-o",
-            "t.wav",
-        ]
-        .map(String::from),
-    );
+    let base = emu.args_with(&[
+        "synth",
+        "--text-file",
+        "t.txt",
+        "--voice",
+        VOICE,
+        "-o",
+        "t.wav",
+    ]);
     for bad in [
         ["--max-part-chars", "0"],
         ["--max-part-chars", "10001"],

@@ -142,9 +142,7 @@ fn two_outputs_that_resolve_to_one_file_exit_2() {
 fn run_raw(s: &Sandbox, emu: &TestEmu, args: &[&str]) -> std::process::Output {
     let tmp = s.path("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    let mut all = emu.args();
-    all.extend(args.iter().map(|a| a.to_string()));
-    s.cmd(&all).env("TMPDIR", &tmp).output().unwrap()
+    s.cmd_at(emu, args).env("TMPDIR", &tmp).output().unwrap()
 }
 
 fn stderr_of(out: &std::process::Output) -> String {
@@ -282,59 +280,36 @@ fn dash_on_a_terminal_exits_2() {
 fn downloads_and_samples_take_dash() {
     let emu = TestEmu::new();
     let s = Sandbox::with_demo_keys("out-stdout-dl");
-    let made = s.run_at(
-        &emu,
-        &[
-            "--output-format",
-            "json",
-            "synth",
-            "Hi",
-            "--voice",
-            VOICE,
-            "-o",
-            "a.wav",
-        ],
-    );
-    made.expect(0);
-    let id = made.json()["job_id"].as_str().unwrap().to_string();
+    let id = s
+        .run_at(&emu, &synth_to("a.wav", &["--output-format", "json"]))
+        .job_id();
     let job = run_raw(&s, &emu, &["jobs", "download", &id, "--output", "-"]);
     assert_eq!(job.status.code(), Some(0), "{}", stderr_of(&job));
     assert_eq!(job.stdout, std::fs::read(s.path("a.wav")).unwrap());
 
-    let preview = s.run_at(
-        &emu,
-        &[
-            "--output-format",
-            "json",
-            "audition",
-            "create",
-            "Hi",
-            "--voice",
-            VOICE,
-        ],
-    );
-    preview.expect(0);
-    let pid = preview.json()["job_id"].as_str().unwrap().to_string();
+    let pid = s
+        .run_at(
+            &emu,
+            &[
+                "--output-format",
+                "json",
+                "audition",
+                "create",
+                "Hi",
+                "--voice",
+                VOICE,
+            ],
+        )
+        .job_id();
     s.run_at(&emu, &["audition", "wait", &pid]).expect(0);
     let pre = run_raw(&s, &emu, &["audition", "download", &pid, "--output", "-"]);
     assert_eq!(pre.status.code(), Some(0), "{}", stderr_of(&pre));
     assert_eq!(&pre.stdout[..4], b"RIFF");
 
     // Raw PCM is the samples of a WAV job; an MP3 job's audio has none.
-    let mp3 = s.run_at(
-        &emu,
-        &[
-            "--output-format",
-            "json",
-            "synth",
-            "Hi",
-            "--voice",
-            VOICE,
-            "-o",
-            "b.mp3",
-        ],
-    );
-    let mp3_id = mp3.json()["job_id"].as_str().unwrap().to_string();
+    let mp3_id = s
+        .run_at(&emu, &synth_to("b.mp3", &["--output-format", "json"]))
+        .job_id();
     let pcm = s.run_at(&emu, &["jobs", "download", &mp3_id, "--output", "b.pcm"]);
     pcm.expect(1);
     assert!(pcm.stderr.contains("not a WAV file"), "{}", pcm.stderr);

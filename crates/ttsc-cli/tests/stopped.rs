@@ -51,9 +51,7 @@ fn stop_after_first_poll(emu: &TestEmu, mut child: Child, signal: &str) -> (i32,
 }
 
 fn spawn(s: &Sandbox, emu: &TestEmu, args: &[&str]) -> Child {
-    let mut all = emu.args();
-    all.extend(args.iter().map(|a| a.to_string()));
-    s.cmd(&all)
+    s.cmd_at(emu, args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

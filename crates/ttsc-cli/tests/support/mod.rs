@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use ttsc_emulator::{DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_VOICE, Emulator, EmulatorBuilder};
 
+pub mod server;
+
 /// The voice every test uses.
 pub const VOICE: &str = DEMO_VOICE;
 
@@ -56,6 +58,13 @@ impl TestEmu {
             "--poll-interval".into(),
             "0.05".into(),
         ]
+    }
+
+    /// [`TestEmu::args`] followed by `extra`.
+    pub fn args_with<S: AsRef<str>>(&self, extra: &[S]) -> Vec<String> {
+        let mut all = self.args();
+        all.extend(extra.iter().map(|a| a.as_ref().to_string()));
+        all
     }
 }
 
@@ -122,11 +131,14 @@ impl Sandbox {
         Run::from(out)
     }
 
+    /// `ttsc` with `emu`'s options first, in the sandbox with a clean environment.
+    pub fn cmd_at<S: AsRef<str>>(&self, emu: &TestEmu, args: &[S]) -> Command {
+        self.cmd(&emu.args_with(args))
+    }
+
     /// Runs `ttsc` with `emu`'s options first.
     pub fn run_at<S: AsRef<str>>(&self, emu: &TestEmu, args: &[S]) -> Run {
-        let mut all = emu.args();
-        all.extend(args.iter().map(|a| a.as_ref().to_string()));
-        self.run(&all)
+        self.run(&emu.args_with(args))
     }
 
     /// Runs `ttsc` with `emu`'s options first and checks the run against snapshot `name`.
@@ -202,6 +214,30 @@ pub fn parts_with_jobs(path: &Path) -> usize {
         })
 }
 
+/// `ttsc batch m.jsonl --out-dir out` with ndjson output, `emu`'s options first and
+/// `extra` last.
+pub fn batch_args(emu: &TestEmu, extra: &[&str]) -> Vec<String> {
+    let base = [
+        "--output-format",
+        "ndjson",
+        "batch",
+        "m.jsonl",
+        "--out-dir",
+        "out",
+    ];
+    emu.args_with(&[&base[..], extra].concat())
+}
+
+/// The entries of the batch journal `out/.ttsc-batch.jsonl` (lines that do not parse
+/// skipped; none while there is no journal).
+pub fn batch_journal(s: &Sandbox) -> Vec<serde_json::Value> {
+    std::fs::read(s.path("out/.ttsc-batch.jsonl"))
+        .unwrap_or_default()
+        .split(|b| *b == b'\n')
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect()
+}
+
 /// The result of one run.
 #[derive(Debug)]
 pub struct Run {
@@ -235,6 +271,14 @@ impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The `job_id` of a run that created a job (exit 0, stdout JSON).
+    pub fn job_id(&self) -> String {
+        self.expect(0).json()["job_id"]
+            .as_str()
+            .expect("a job_id")
+            .to_string()
     }
 }
 
