@@ -382,7 +382,9 @@ impl Ctx {
         self.wait_options(audition).progress(move |p| {
             spinner.set_message(format!(
                 "{noun} {}: {} (poll {})",
-                p.job_id, p.state, p.polls
+                crate::ui::short_id(&p.job_id),
+                p.state,
+                p.polls
             ));
         })
     }
