@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use ttsc_models::OperationInfo;
 
 use crate::error::{CliError, CliResult};
 
@@ -36,6 +37,38 @@ pub fn read(path: &Path) -> CliResult<Map<String, Value>> {
         Ok(_) => Err(CliError::usage(format!("{what} is not a JSON object"))),
         Err(e) => Err(CliError::usage(format!("{what} is not valid JSON")).cause(e.to_string())),
     }
+}
+
+/// The request body of the operation `info` read from `path`, with placeholders (`""`) for
+/// the `required` fields it leaves out (flags fill them, or the command reports them
+/// missing); a key the body does not have is a usage error that lists the ones it has.
+pub fn body<B: DeserializeOwned + Serialize>(
+    path: &Path,
+    required: &[&str],
+    info: &OperationInfo,
+) -> CliResult<B> {
+    let mut input = read(path)?;
+    for field in required {
+        input
+            .entry(*field)
+            .or_insert_with(|| Value::String(String::new()));
+    }
+    let input = Value::Object(input);
+    let body: B = typed(&input, "")?;
+    let extra = unknown_keys(&input, &body, "")?;
+    if !extra.is_empty() {
+        return Err(CliError::usage(format!(
+            "unknown key{} {} in --input-json",
+            if extra.len() == 1 { "" } else { "s" },
+            extra.join(", ")
+        ))
+        .hint(format!(
+            "the keys are {}'s body fields: {}",
+            info.name,
+            info.body_fields.join(", ")
+        )));
+    }
+    Ok(body)
 }
 
 /// `value` as a `T`: a value of the wrong type is a usage error naming its path under `at`
@@ -102,7 +135,37 @@ fn extra_keys(given: &Value, parsed: &Value, at: &str, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ttsc_models::CreateAsyncTtsJobRequestBody;
+    use ttsc_models::{
+        CreateAsyncTtsJobRequest, CreateAsyncTtsJobRequestBody, CreateTtsAuditionRequest,
+        CreateTtsAuditionRequestBody, Operation as _,
+    };
+
+    #[test]
+    fn a_body_gets_placeholders_for_required_fields_and_refuses_unknown_keys() {
+        let path = std::env::temp_dir().join(format!("ttsc-input-json-{}", std::process::id()));
+        std::fs::write(&path, r#"{"speed": 120}"#).unwrap();
+        let audition: CreateTtsAuditionRequestBody =
+            body(&path, &["text", "emotion"], CreateTtsAuditionRequest::INFO).unwrap();
+        assert_eq!(
+            (audition.text.as_str(), audition.emotion.as_str()),
+            ("", "")
+        );
+        assert_eq!(audition.speed, Some(120));
+        std::fs::write(&path, r#"{"text": "a", "sped": 1, "voice": "v"}"#).unwrap();
+        let e = body::<CreateAsyncTtsJobRequestBody>(
+            &path,
+            &["text", "voice_asset_id"],
+            CreateAsyncTtsJobRequest::INFO,
+        )
+        .unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(e.message, "unknown keys sped, voice in --input-json");
+        assert!(
+            e.hints[0].starts_with("the keys are CreateAsyncTtsJob's body fields: text, "),
+            "{:?}",
+            e.hints
+        );
+    }
 
     #[test]
     fn extra_body_keys_are_found_at_any_depth() {

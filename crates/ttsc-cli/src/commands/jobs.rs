@@ -364,37 +364,16 @@ const AUDITION_FLAGS: error::FlagNames<'static> = &[
     ("is_vocabulary_config_enable", "--vocabulary"),
 ];
 
-/// `--input-json`'s preview body, with placeholders for the required fields it leaves out.
-fn audition_input(path: &Path) -> CliResult<CreateTtsAuditionRequestBody> {
-    let mut input = input_json::read(path)?;
-    for required in ["text", "emotion"] {
-        input
-            .entry(required)
-            .or_insert_with(|| serde_json::Value::String(String::new()));
-    }
-    let input = serde_json::Value::Object(input);
-    let body: CreateTtsAuditionRequestBody = input_json::typed(&input, "")?;
-    let extra = input_json::unknown_keys(&input, &body, "")?;
-    if !extra.is_empty() {
-        return Err(CliError::usage(format!(
-            "unknown key{} {} in --input-json",
-            if extra.len() == 1 { "" } else { "s" },
-            extra.join(", ")
-        ))
-        .hint(format!(
-            "the keys are CreateTtsAudition's body fields: {}",
-            CreateTtsAuditionRequest::INFO.body_fields.join(", ")
-        )));
-    }
-    Ok(body)
-}
-
 async fn create_audition(ctx: &mut Ctx, args: AuditionCreateArgs) -> CliResult<ExitCode> {
     super::synth::one_stdin(&[
         ("--ssml", args.engine.ssml.as_deref()),
         ("--input-json", args.input_json.as_deref()),
     ])?;
-    let input = args.input_json.as_deref().map(audition_input).transpose()?;
+    let input: Option<CreateTtsAuditionRequestBody> = args
+        .input_json
+        .as_deref()
+        .map(|path| input_json::body(path, &["text", "emotion"], CreateTtsAuditionRequest::INFO))
+        .transpose()?;
     let from_input = input.is_some();
     let mut body = input.unwrap_or_default();
     let mut by_flag: Vec<&str> = Vec::new();

@@ -130,32 +130,6 @@ fn format_name(format: SynthFormat) -> &'static str {
     }
 }
 
-/// `--input-json`'s body, with placeholders for the required fields it leaves out (flags
-/// fill them, or [`build`] reports them missing).
-fn read_input(path: &Path) -> CliResult<CreateAsyncTtsJobRequestBody> {
-    let mut input = input_json::read(path)?;
-    for required in ["text", "voice_asset_id"] {
-        input
-            .entry(required)
-            .or_insert_with(|| serde_json::Value::String(String::new()));
-    }
-    let input = serde_json::Value::Object(input);
-    let body: CreateAsyncTtsJobRequestBody = input_json::typed(&input, "")?;
-    let extra = input_json::unknown_keys(&input, &body, "")?;
-    if !extra.is_empty() {
-        return Err(CliError::usage(format!(
-            "unknown key{} {} in --input-json",
-            if extra.len() == 1 { "" } else { "s" },
-            extra.join(", ")
-        ))
-        .hint(format!(
-            "the keys are CreateAsyncTtsJob's body fields: {}",
-            CreateAsyncTtsJobRequest::INFO.body_fields.join(", ")
-        )));
-    }
-    Ok(body)
-}
-
 /// Only one of the options may read standard input.
 pub fn one_stdin(paths: &[(&str, Option<&Path>)]) -> CliResult {
     let readers: Vec<&str> = paths
@@ -394,7 +368,17 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         ("--ssml", args.engine.ssml.as_deref()),
         ("--input-json", args.input_json.as_deref()),
     ])?;
-    let input = args.input_json.as_deref().map(read_input).transpose()?;
+    let input = args
+        .input_json
+        .as_deref()
+        .map(|path| {
+            input_json::body(
+                path,
+                &["text", "voice_asset_id"],
+                CreateAsyncTtsJobRequest::INFO,
+            )
+        })
+        .transpose()?;
     let format = format_of(&args, input.as_ref())?;
     let mut request = build(&ctx.ui, &args, input, format)?;
     let mut outputs = vec![("--output", args.output.as_path())];
