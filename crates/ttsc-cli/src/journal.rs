@@ -5,6 +5,7 @@
 //! ```text
 //! {"event":"created","id":"intro","job_id":"…","fingerprint":"…"}
 //! {"event":"started","id":"chapter","fingerprint":"…"}
+//! {"event":"part","id":"chapter","job_id":"…"}
 //! {"event":"done","id":"intro","job_id":"…","fingerprint":"…","files":["intro.wav"]}
 //! {"event":"failed","id":"outro","job_id":"…","fingerprint":"…","reason":"…","permanent":true}
 //! ```
@@ -16,8 +17,9 @@
 //! creating another, `failed` with `permanent` (same fingerprint) is reported again without
 //! a new job unless the user asks to retry failed lines, and anything else starts afresh.
 //! A line longer than one job takes runs as parts through the client's long synthesis,
-//! whose own journal beside the line's audio names the parts' jobs; `started` only claims
-//! the line's output files for the batch.
+//! whose own journal beside the line's audio resumes the parts; `started` claims the line's
+//! output files for the batch, and `part` names each part's job as soon as it exists, so that
+//! no other line's failed create ever adopts it.
 //! A line cut short by a crash, a line that is not UTF-8 and a line longer than
 //! [`MAX_LINE`] are ignored.
 
@@ -57,6 +59,14 @@ pub enum Entry {
         /// The line's [`fingerprint`].
         fingerprint: String,
     },
+    /// A part of line `id`'s long synthesis has the job `job_id`. Never the line's last
+    /// entry: it only adds to the jobs the journal names.
+    Part {
+        /// The manifest id.
+        id: String,
+        /// The service's job id.
+        job_id: String,
+    },
     /// The outputs of line `id` are complete.
     Done {
         /// The manifest id.
@@ -93,6 +103,7 @@ impl Entry {
         match self {
             Entry::Created { id, .. }
             | Entry::Started { id, .. }
+            | Entry::Part { id, .. }
             | Entry::Done { id, .. }
             | Entry::Failed { id, .. } => id,
         }
@@ -100,7 +111,9 @@ impl Entry {
 
     fn job_id(&self) -> Option<&str> {
         match self {
-            Entry::Created { job_id, .. } | Entry::Done { job_id, .. } => Some(job_id),
+            Entry::Created { job_id, .. }
+            | Entry::Part { job_id, .. }
+            | Entry::Done { job_id, .. } => Some(job_id),
             Entry::Failed { job_id, .. } => job_id.as_deref(),
             Entry::Started { .. } => None,
         }
@@ -131,11 +144,15 @@ impl History {
                 Entry::Done { .. } | Entry::Failed { .. } => {
                     self.settled.insert(job_id.to_string());
                 }
-                Entry::Started { .. } => {}
+                Entry::Started { .. } | Entry::Part { .. } => {}
             }
         }
-        if let Entry::Started { id, .. } = entry {
-            self.started.insert(id.clone());
+        match entry {
+            Entry::Part { .. } => return,
+            Entry::Started { id, .. } => {
+                self.started.insert(id.clone());
+            }
+            _ => {}
         }
         self.last.insert(entry.id().to_string(), entry.clone());
     }
@@ -452,14 +469,21 @@ mod tests {
             Entry::Started {
                 id: "long".into(),
                 fingerprint: "f".into(),
-            }, // a long line: its parts are in its own journal
+            }, // a long line, whose parts' jobs are named as they are created
+            Entry::Part {
+                id: "long".into(),
+                job_id: "p1".into(),
+            },
         ] {
             h.record(&e);
         }
-        let ids: HashSet<&str> = ["a", "b", "c"].into();
+        let ids: HashSet<&str> = ["a", "b", "c", "long"].into();
         assert_eq!(h.orphans(&ids), ["j3", "j5"]);
         assert!(h.owns("a") && h.owns("c") && h.owns("long") && !h.owns("z"));
-        assert_eq!(h.job_ids().len(), 5);
+        // A part's job is never adopted by another line, and is not the line's state.
+        assert_eq!(h.job_ids().len(), 6);
+        assert!(h.job_ids().contains("p1"));
+        assert!(matches!(h.last["long"], Entry::Started { .. }));
     }
 
     #[test]

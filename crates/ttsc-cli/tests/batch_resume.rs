@@ -152,6 +152,18 @@ fn a_line_longer_than_one_job_runs_as_parts_and_resumes_after_sigkill() {
     let job_ids = chapter["job_ids"].as_array().unwrap();
     assert_eq!(job_ids.len(), parts);
     assert_eq!(chapter["job_id"], job_ids[0]);
+    // Every part's job is in the batch journal, so no other line's failed create can
+    // adopt it once the parts' own journal is gone.
+    let journaled: HashSet<String> = batch_journal(&s)
+        .iter()
+        .filter(|e| e["event"] == "part" && e["id"] == "chapter")
+        .map(|e| e["job_id"].as_str().unwrap().to_string())
+        .collect();
+    let parts_jobs: HashSet<String> = job_ids
+        .iter()
+        .map(|j| j.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(journaled, parts_jobs);
     assert_eq!(
         emu.emu.operation_stats("CreateAsyncTtsJob").total as usize,
         parts + 1,

@@ -6,8 +6,8 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -104,7 +104,7 @@ struct Work {
 /// What every line's task shares.
 struct Shared {
     client: Client,
-    journal: Journal,
+    journal: Arc<Journal>,
     wait: WaitOptions,
     out_dir: PathBuf,
     retries: u8,
@@ -210,7 +210,7 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
 
     let shared = Arc::new(Shared {
         client,
-        journal,
+        journal: Arc::new(journal),
         wait: ctx.wait_options(false),
         out_dir: args.out_dir.clone(),
         retries: args.retries,
@@ -562,15 +562,17 @@ async fn process(shared: &Shared, mut w: Work) -> CliResult<LineResult> {
 }
 
 fn journal(shared: &Shared, entry: &Entry) -> CliResult {
-    shared.journal.append(entry).map_err(|e| {
-        CliError::io(
-            format!(
-                "cannot write the journal {}",
-                shared.journal.path().display()
-            ),
-            &e,
-        )
-    })
+    shared
+        .journal
+        .append(entry)
+        .map_err(|e| journal_error(&shared.journal, &e))
+}
+
+fn journal_error(journal: &Journal, e: &std::io::Error) -> CliError {
+    CliError::io(
+        format!("cannot write the journal {}", journal.path().display()),
+        e,
+    )
 }
 
 /// One try of one line: create (or re-attach), wait, download, check. All of a line's
@@ -683,16 +685,47 @@ async fn synthesize_long(
     let outputs = outputs(&w.item);
     let path = |name: &String| shared.out_dir.join(name);
     let known = shared.journal.with_history(|h| h.job_ids().clone());
+    // Each part's job is journaled as soon as it exists, so that no other line's failed
+    // create adopts it (the parts' own journal is removed once the line is done).
+    let unwritten: Arc<Mutex<Option<std::io::Error>>> = Arc::default();
+    let on_part = {
+        let (journal, id, unwritten) = (
+            Arc::clone(&shared.journal),
+            w.item.id.clone(),
+            Arc::clone(&unwritten),
+        );
+        move |job_id: &str| {
+            if journal.with_history(|h| h.job_ids().contains(job_id)) {
+                return;
+            }
+            let entry = Entry::Part {
+                id: id.clone(),
+                job_id: job_id.to_owned(),
+            };
+            if let Err(e) = journal.append(&entry) {
+                *unwritten.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+            }
+        }
+    };
     let mut request = SynthesizeRequest::new(w.item.body.clone(), path(&outputs[0].1))
         .wait(shared.wait.clone())
-        .known_jobs(known);
+        .known_jobs(known)
+        .on_job_created(on_part);
     for (file, name) in &outputs[1..] {
         request = match file {
             JobFile::Subtitles => request.subtitles(path(name)),
             _ => request.timestamps(path(name)),
         };
     }
-    let done = match shared.client.synthesize(request).await {
+    let done = shared.client.synthesize(request).await;
+    if let Some(e) = unwritten
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    {
+        return Err(journal_error(&shared.journal, &e));
+    }
+    let done = match done {
         Ok(done) => done,
         Err(e) => {
             let creating = e.operation() == Some(CreateAsyncTtsJobRequest::INFO.name);
