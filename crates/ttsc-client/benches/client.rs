@@ -8,6 +8,9 @@
 //!
 //! Run: `cargo bench -p ttsc-client --bench client`.
 
+#[path = "../tests/common/emulator.rs"]
+mod emulator;
+
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
@@ -44,11 +47,7 @@ fn serve(latency_ms: u64) -> Served {
 }
 
 fn client(emu: &Emulator, concurrency: usize) -> Client {
-    let creds = emu.credentials();
-    Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(creds.access_key_credentials())
-        .project_id(creds.project_id())
+    emulator::client_at(emu)
         .page_concurrency(concurrency)
         .build()
         .expect("client")

@@ -12,11 +12,14 @@
 //! Run (about 20 s at the default, 90 s at 1500):
 //! `cargo bench -p ttsc-client --bench long -- --warm-up-time 1 --measurement-time 5`.
 
+#[path = "../tests/common/emulator.rs"]
+mod emulator;
+
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use ttsc_client::split::split_text;
-use ttsc_client::{Client, SynthesizeRequest, WaitOptions};
+use ttsc_client::{SynthesizeRequest, WaitOptions};
 use ttsc_emulator::{DEMO_VOICE, Emulator};
 use ttsc_models::CreateAsyncTtsJobRequestBody;
 
@@ -62,13 +65,7 @@ fn long(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
-    let creds = emu.credentials();
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(creds.access_key_credentials())
-        .project_id(creds.project_id())
-        .build()
-        .expect("client");
+    let client = emulator::client_at(&emu).build().expect("client");
     let dir = std::env::temp_dir().join(format!("ttsc-bench-long-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let wait = WaitOptions::for_jobs().interval(Duration::from_millis(10));

@@ -2,6 +2,8 @@
 //! pagination, faults and retries, clock skew, IAM tokens and URL expiry.
 
 mod common;
+#[path = "common/emulator.rs"]
+mod emulator;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -18,12 +20,8 @@ use ttsc_models::*;
 const FAILING_VOICE: &str = "00000000000000000000000000000000";
 
 fn client_for(emu: &Emulator) -> ClientBuilder {
-    let creds = emu.credentials();
-    Client::builder()
-        .endpoint(emu.base_url())
+    emulator::client_at(emu)
         .iam_endpoint(emu.base_url())
-        .credentials(creds.access_key_credentials())
-        .project_id(creds.project_id())
         .random(Arc::new(SplitMix::seeded(1)))
 }
 

@@ -1,10 +1,14 @@
 //! Long synthesis against the emulator: parts as concurrent jobs, joined audio, merged
 //! subtitles and timestamps, and resuming an interrupted run without duplicate jobs.
 
+#[path = "common/emulator.rs"]
+mod emulator;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use emulator::client_at;
 use ttsc_client::split::split_text;
 use ttsc_client::{Client, SynthesizeRequest, WaitOptions};
 use ttsc_emulator::{DEMO_VOICE, Emulator};
@@ -18,13 +22,7 @@ async fn start() -> (Emulator, Client) {
         .start()
         .await
         .expect("emulator starts");
-    let creds = emu.credentials();
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(creds.access_key_credentials())
-        .project_id(creds.project_id())
-        .build()
-        .expect("client builds");
+    let client = client_at(&emu).build().expect("client builds");
     (emu, client)
 }
 
