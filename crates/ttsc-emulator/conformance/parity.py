@@ -263,15 +263,17 @@ def ttsc_send(ttsc, endpoint, name, given, home, args=None):
 # set through the command's flags, must go out as the SDK sends it. A field of the SDK's
 # request model the command has no flag for is a difference, so a new field needs a flag
 # (or an entry in NOT_BY_FLAGS, which says why not).
+# The flags of the sound and the vocabulary switch, which both commands have.
+SOUND = {"speed": "--speed", "pitch": "--pitch", "volume": "--volume", "channels": "--channels"}
+VOCABULARY = {"is_vocabulary_config_enable": ("--vocabulary", "--no-vocabulary")}
 TASKS = {
     "CreateAsyncTtsJob": {
         "command": ["synth", "--no-wait"],
         "text": "text",
         "voice": "voice_asset_id",
         "values": {
-            "speed": "--speed", "pitch": "--pitch", "volume": "--volume",
-            "channels": "--channels", "srt_len": "--srt-len",
-            "srt_line_limit": "--srt-line-limit", "priority": "--priority",
+            **SOUND,
+            "srt_len": "--srt-len", "srt_line_limit": "--srt-line-limit", "priority": "--priority",
             "output_external_url": "--output-external-url",
             "srt_output_external_url": "--srt-output-external-url",
             "action_output_external_url": "--action-output-external-url",
@@ -281,18 +283,15 @@ TASKS = {
             "gen_srt": ("--gen-srt", None),
             "slice_segments": ("--slice-segments", None),
             "is_concurrent_resource": ("--concurrent-resource", None),
-            "is_vocabulary_config_enable": ("--vocabulary", "--no-vocabulary"),
+            **VOCABULARY,
         },
     },
     "CreateTtsAudition": {
         "command": ["audition", "create"],
         "text": "text",
         "voice": "emotion",
-        "values": {
-            "speed": "--speed", "pitch": "--pitch", "volume": "--volume",
-            "channels": "--channels", "business_type": "--business-type", "style": "--style",
-        },
-        "switches": {"is_vocabulary_config_enable": ("--vocabulary", "--no-vocabulary")},
+        "values": {**SOUND, "business_type": "--business-type", "style": "--style"},
+        "switches": VOCABULARY,
     },
 }
 # Request fields no task command sets, and why.
