@@ -183,7 +183,9 @@ pub enum Command {
 fn manifest_help() -> String {
     format!(
         "Manifest fields (JSON keys or CSV columns; `id`, `text` and `voice` are required):\n  {}",
-        crate::manifest::FIELDS.join(", ")
+        crate::manifest::record_fields()
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 

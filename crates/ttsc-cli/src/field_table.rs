@@ -12,396 +12,226 @@ use ttsc_models::{OperationInfo, ParamLocation, TTS_OPERATIONS};
 
 use crate::commands::api::snake_case;
 
-/// The task commands' ways to set a field: (operation, field path, command, flag, or the
-/// value name of a positional argument). An empty command is a global option.
-const SET_BY: &[(&str, &str, &str, &str)] = &[
-    ("*", "project_id", "", "--project-id"),
-    ("*", "X-App-UserId", "", "--app-user-id"),
-    // CreateAsyncTtsJob
-    ("CreateAsyncTtsJob", "text", "synth", "TEXT"),
-    ("CreateAsyncTtsJob", "text", "synth", "--text-file"),
-    ("CreateAsyncTtsJob", "tts_text", "synth", "--ssml"),
-    ("CreateAsyncTtsJob", "voice_asset_id", "synth", "--voice"),
-    ("CreateAsyncTtsJob", "speed", "synth", "--speed"),
-    ("CreateAsyncTtsJob", "pitch", "synth", "--pitch"),
-    ("CreateAsyncTtsJob", "volume", "synth", "--volume"),
-    ("CreateAsyncTtsJob", "audio_format", "synth", "--format"),
+/// Field paths, each with the flag or the value name of a positional argument that sets it.
+type Ways = &'static [(&'static str, &'static str)];
+
+/// The task commands' ways to set a field: (operation, command, ways). An empty command is
+/// a global option.
+const SET_BY: &[(&str, &str, Ways)] = &[
     (
-        "CreateAsyncTtsJob",
-        "need_timestamp",
-        "synth",
-        "--need-timestamp",
+        "*",
+        "",
+        &[
+            ("project_id", "--project-id"),
+            ("X-App-UserId", "--app-user-id"),
+        ],
     ),
     (
         "CreateAsyncTtsJob",
-        "need_timestamp",
         "synth",
-        "--timestamps",
+        &[
+            ("text", "TEXT"),
+            ("text", "--text-file"),
+            ("tts_text", "--ssml"),
+            ("voice_asset_id", "--voice"),
+            ("speed", "--speed"),
+            ("pitch", "--pitch"),
+            ("volume", "--volume"),
+            ("audio_format", "--format"),
+            ("need_timestamp", "--need-timestamp"),
+            ("need_timestamp", "--timestamps"),
+            ("silence_flag", "--silence-ms"),
+            ("silence_time_ms", "--silence-ms"),
+            ("callback_config", "--callback-url"),
+            ("callback_config.callback_url", "--callback-url"),
+            ("gen_srt", "--gen-srt"),
+            ("gen_srt", "--srt"),
+            ("srt_len", "--srt-len"),
+            ("srt_line_limit", "--srt-line-limit"),
+            ("slice_segments", "--slice-segments"),
+            ("channels", "--channels"),
+            ("output_external_url", "--output-external-url"),
+            ("srt_output_external_url", "--srt-output-external-url"),
+            ("action_output_external_url", "--action-output-external-url"),
+            ("is_vocabulary_config_enable", "--vocabulary"),
+            ("is_vocabulary_config_enable", "--no-vocabulary"),
+            ("is_concurrent_resource", "--concurrent-resource"),
+            ("priority", "--priority"),
+        ],
     ),
-    ("CreateAsyncTtsJob", "silence_flag", "synth", "--silence-ms"),
-    (
-        "CreateAsyncTtsJob",
-        "silence_time_ms",
-        "synth",
-        "--silence-ms",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "callback_config",
-        "synth",
-        "--callback-url",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "callback_config.callback_url",
-        "synth",
-        "--callback-url",
-    ),
-    ("CreateAsyncTtsJob", "gen_srt", "synth", "--gen-srt"),
-    ("CreateAsyncTtsJob", "gen_srt", "synth", "--srt"),
-    ("CreateAsyncTtsJob", "srt_len", "synth", "--srt-len"),
-    (
-        "CreateAsyncTtsJob",
-        "srt_line_limit",
-        "synth",
-        "--srt-line-limit",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "slice_segments",
-        "synth",
-        "--slice-segments",
-    ),
-    ("CreateAsyncTtsJob", "channels", "synth", "--channels"),
-    (
-        "CreateAsyncTtsJob",
-        "output_external_url",
-        "synth",
-        "--output-external-url",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "srt_output_external_url",
-        "synth",
-        "--srt-output-external-url",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "action_output_external_url",
-        "synth",
-        "--action-output-external-url",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "is_vocabulary_config_enable",
-        "synth",
-        "--vocabulary",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "is_vocabulary_config_enable",
-        "synth",
-        "--no-vocabulary",
-    ),
-    (
-        "CreateAsyncTtsJob",
-        "is_concurrent_resource",
-        "synth",
-        "--concurrent-resource",
-    ),
-    ("CreateAsyncTtsJob", "priority", "synth", "--priority"),
-    // ShowAsyncTtsJob
-    ("ShowAsyncTtsJob", "job_id", "jobs get", "ID"),
-    ("ShowAsyncTtsJob", "job_id", "jobs wait", "ID"),
-    ("ShowAsyncTtsJob", "job_id", "jobs download", "ID"),
-    // CreateTtsAudition
-    ("CreateTtsAudition", "text", "audition create", "TEXT"),
-    ("CreateTtsAudition", "tts_text", "audition create", "--ssml"),
-    ("CreateTtsAudition", "emotion", "audition create", "--voice"),
-    ("CreateTtsAudition", "speed", "audition create", "--speed"),
-    ("CreateTtsAudition", "pitch", "audition create", "--pitch"),
-    ("CreateTtsAudition", "volume", "audition create", "--volume"),
+    ("ShowAsyncTtsJob", "jobs get", &[("job_id", "ID")]),
+    ("ShowAsyncTtsJob", "jobs wait", &[("job_id", "ID")]),
+    ("ShowAsyncTtsJob", "jobs download", &[("job_id", "ID")]),
     (
         "CreateTtsAudition",
-        "business_type",
         "audition create",
-        "--business-type",
+        &[
+            ("text", "TEXT"),
+            ("tts_text", "--ssml"),
+            ("emotion", "--voice"),
+            ("speed", "--speed"),
+            ("pitch", "--pitch"),
+            ("volume", "--volume"),
+            ("business_type", "--business-type"),
+            ("style", "--style"),
+            ("channels", "--channels"),
+            ("is_vocabulary_config_enable", "--vocabulary"),
+            ("is_vocabulary_config_enable", "--no-vocabulary"),
+        ],
     ),
-    ("CreateTtsAudition", "style", "audition create", "--style"),
+    ("ShowTtsAuditionFile", "audition get", &[("job_id", "ID")]),
+    ("ShowTtsAuditionFile", "audition wait", &[("job_id", "ID")]),
     (
-        "CreateTtsAudition",
-        "channels",
-        "audition create",
-        "--channels",
+        "ShowTtsAuditionFile",
+        "audition download",
+        &[("job_id", "ID")],
     ),
-    (
-        "CreateTtsAudition",
-        "is_vocabulary_config_enable",
-        "audition create",
-        "--vocabulary",
-    ),
-    (
-        "CreateTtsAudition",
-        "is_vocabulary_config_enable",
-        "audition create",
-        "--no-vocabulary",
-    ),
-    // ShowTtsAuditionFile
-    ("ShowTtsAuditionFile", "job_id", "audition get", "ID"),
-    ("ShowTtsAuditionFile", "job_id", "audition wait", "ID"),
-    ("ShowTtsAuditionFile", "job_id", "audition download", "ID"),
-    // ShowTtsJob
-    ("ShowTtsJob", "limit", "jobs list", "--limit"),
-    ("ShowTtsJob", "offset", "jobs list", "--offset"),
-    ("ShowTtsJob", "create_since", "jobs list", "--since"),
-    ("ShowTtsJob", "create_until", "jobs list", "--until"),
-    ("ShowTtsJob", "job_id", "jobs list", "--job-id"),
-    ("ShowTtsJob", "job_type", "jobs list", "--type"),
-    ("ShowTtsJob", "tts_service_enum", "jobs list", "--service"),
     (
         "ShowTtsJob",
-        "business_type",
         "jobs list",
-        "--business-type",
-    ),
-    // ShowTtsPhoneticSymbol
-    ("ShowTtsPhoneticSymbol", "offset", "phonetic", "--offset"),
-    ("ShowTtsPhoneticSymbol", "limit", "phonetic", "--limit"),
-    ("ShowTtsPhoneticSymbol", "word", "phonetic", "WORD"),
-    // CheckVoiceAsset
-    ("CheckVoiceAsset", "voice_asset_id", "voice check", "ID"),
-    // CreateTtscVocabularyConfigs
-    (
-        "CreateTtscVocabularyConfigs",
-        "type",
-        "vocab create",
-        "--type",
+        &[
+            ("limit", "--limit"),
+            ("offset", "--offset"),
+            ("create_since", "--since"),
+            ("create_until", "--until"),
+            ("job_id", "--job-id"),
+            ("job_type", "--type"),
+            ("tts_service_enum", "--service"),
+            ("business_type", "--business-type"),
+        ],
     ),
     (
-        "CreateTtscVocabularyConfigs",
-        "key",
-        "vocab create",
-        "--key",
+        "ShowTtsPhoneticSymbol",
+        "phonetic",
+        &[
+            ("offset", "--offset"),
+            ("limit", "--limit"),
+            ("word", "WORD"),
+        ],
     ),
     (
-        "CreateTtscVocabularyConfigs",
-        "value",
-        "vocab create",
-        "--value",
+        "CheckVoiceAsset",
+        "voice check",
+        &[("voice_asset_id", "ID")],
     ),
     (
         "CreateTtscVocabularyConfigs",
-        "group_id",
         "vocab create",
-        "--group-id",
-    ),
-    // ListTtscVocabularyConfigs
-    ("ListTtscVocabularyConfigs", "type", "vocab list", "--type"),
-    (
-        "ListTtscVocabularyConfigs",
-        "tts_service_name",
-        "vocab list",
-        "--service",
+        &[
+            ("type", "--type"),
+            ("key", "--key"),
+            ("value", "--value"),
+            ("group_id", "--group-id"),
+        ],
     ),
     (
         "ListTtscVocabularyConfigs",
-        "is_vocabulary_config_enable",
         "vocab list",
-        "--vocabulary-enable",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "group_id",
-        "vocab list",
-        "--group-id",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "asset_id",
-        "vocab list",
-        "--asset-id",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "limit",
-        "vocab list",
-        "--limit",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "offset",
-        "vocab list",
-        "--offset",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "start_time",
-        "vocab list",
-        "--since",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "end_time",
-        "vocab list",
-        "--until",
-    ),
-    (
-        "ListTtscVocabularyConfigs",
-        "search_key",
-        "vocab list",
-        "--search",
-    ),
-    // DeleteTtscVocabularyConfigs
-    (
-        "DeleteTtscVocabularyConfigs",
-        "offset",
-        "vocab delete",
-        "--offset",
+        &[
+            ("type", "--type"),
+            ("tts_service_name", "--service"),
+            ("is_vocabulary_config_enable", "--vocabulary-enable"),
+            ("group_id", "--group-id"),
+            ("asset_id", "--asset-id"),
+            ("limit", "--limit"),
+            ("offset", "--offset"),
+            ("start_time", "--since"),
+            ("end_time", "--until"),
+            ("search_key", "--search"),
+        ],
     ),
     (
         "DeleteTtscVocabularyConfigs",
-        "limit",
         "vocab delete",
-        "--limit",
-    ),
-    ("DeleteTtscVocabularyConfigs", "id", "vocab delete", "ID"),
-    // SaveTtscVocabularyConfigs
-    (
-        "SaveTtscVocabularyConfigs",
-        "vocabulary_id",
-        "vocab update",
-        "ID",
+        &[("offset", "--offset"), ("limit", "--limit"), ("id", "ID")],
     ),
     (
         "SaveTtscVocabularyConfigs",
-        "type",
         "vocab update",
-        "--type",
-    ),
-    ("SaveTtscVocabularyConfigs", "key", "vocab update", "--key"),
-    (
-        "SaveTtscVocabularyConfigs",
-        "value",
-        "vocab update",
-        "--value",
-    ),
-    (
-        "SaveTtscVocabularyConfigs",
-        "group_id",
-        "vocab update",
-        "--group-id",
+        &[
+            ("vocabulary_id", "ID"),
+            ("type", "--type"),
+            ("key", "--key"),
+            ("value", "--value"),
+            ("group_id", "--group-id"),
+        ],
     ),
     // Vocabulary groups
     (
         "CreateTtscVocabularyGroups",
-        "group_name",
         "vocab-group create",
-        "NAME",
+        &[("group_name", "NAME")],
     ),
     (
         "ListTtscVocabularyGroups",
-        "limit",
         "vocab-group list",
-        "--limit",
-    ),
-    (
-        "ListTtscVocabularyGroups",
-        "offset",
-        "vocab-group list",
-        "--offset",
-    ),
-    (
-        "ListTtscVocabularyGroups",
-        "group_id",
-        "vocab-group list",
-        "--group-id",
+        &[
+            ("limit", "--limit"),
+            ("offset", "--offset"),
+            ("group_id", "--group-id"),
+        ],
     ),
     (
         "UpdateTtscVocabularyGroups",
-        "group_id",
         "vocab-group update",
-        "ID",
-    ),
-    (
-        "UpdateTtscVocabularyGroups",
-        "group_name",
-        "vocab-group update",
-        "NAME",
+        &[("group_id", "ID"), ("group_name", "NAME")],
     ),
     (
         "DeleteTtscVocabularyGroups",
-        "group_id",
         "vocab-group delete",
-        "ID",
-    ),
-    (
-        "DeleteTtscVocabularyGroups",
-        "offset",
-        "vocab-group delete",
-        "--offset",
-    ),
-    (
-        "DeleteTtscVocabularyGroups",
-        "limit",
-        "vocab-group delete",
-        "--limit",
+        &[
+            ("group_id", "ID"),
+            ("offset", "--offset"),
+            ("limit", "--limit"),
+        ],
     ),
     (
         "SetTtscGroupAssets",
-        "group_id",
         "vocab-group set-assets",
-        "ID",
-    ),
-    (
-        "SetTtscGroupAssets",
-        "asset_ids",
-        "vocab-group set-assets",
-        "ASSET_ID",
+        &[("group_id", "ID"), ("asset_ids", "ASSET_ID")],
     ),
     // Tenant configs
-    ("SaveTtscTenantConfigs", "id", "tenant-config set", "--id"),
-    ("SaveTtscTenantConfigs", "key", "tenant-config set", "KEY"),
     (
         "SaveTtscTenantConfigs",
-        "value",
         "tenant-config set",
-        "VALUE",
+        &[("id", "--id"), ("key", "KEY"), ("value", "VALUE")],
     ),
     (
         "ShowVocabularySwitchConfigs",
-        "offset",
         "tenant-config get",
-        "--offset",
-    ),
-    (
-        "ShowVocabularySwitchConfigs",
-        "limit",
-        "tenant-config get",
-        "--limit",
-    ),
-    (
-        "ShowVocabularySwitchConfigs",
-        "key",
-        "tenant-config get",
-        "--key",
+        &[
+            ("offset", "--offset"),
+            ("limit", "--limit"),
+            ("key", "--key"),
+        ],
     ),
     // The asset library (voices)
-    ("ListAssets", "limit", "voice list", "--limit"),
-    ("ListAssets", "offset", "voice list", "--offset"),
-    ("ListAssets", "name", "voice list", "--name"),
-    ("ListAssets", "asset_source", "voice list", "--source"),
-    ("ListAssets", "sex", "voice list", "--sex"),
-    ("ListAssets", "language", "voice list", "--language"),
-    ("ListAssets", "voice_provider", "voice list", "--provider"),
     (
         "ListAssets",
-        "is_realtime_voice",
         "voice list",
-        "--realtime",
+        &[
+            ("limit", "--limit"),
+            ("offset", "--offset"),
+            ("name", "--name"),
+            ("asset_source", "--source"),
+            ("sex", "--sex"),
+            ("language", "--language"),
+            ("voice_provider", "--provider"),
+            ("is_realtime_voice", "--realtime"),
+        ],
     ),
-    ("ShowAsset", "asset_id", "voice show", "VOICE"),
-    ("ShowAsset", "asset_id", "voice sample", "VOICE"),
+    ("ShowAsset", "voice show", &[("asset_id", "VOICE")]),
+    ("ShowAsset", "voice sample", &[("asset_id", "VOICE")]),
 ];
+
+/// [`SET_BY`] a row a way: (operation, field path, command, flag).
+fn set_by_rows() -> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
+    SET_BY.iter().flat_map(|&(op, cmd, fields)| {
+        fields
+            .iter()
+            .map(move |&(field, flag)| (op, field, cmd, flag))
+    })
+}
 
 /// Manifest keys of `batch` that are not the wire name of the field they set.
 const MANIFEST_ALIASES: &[(&str, &str)] = &[
@@ -512,10 +342,9 @@ fn fields_of(doc: &Value, op: &OperationInfo) -> Vec<Field> {
 
 /// What sets `field` of `op`, as the table's cell.
 fn set_by(op: &OperationInfo, field: &Field) -> String {
-    let mut ways: Vec<String> = SET_BY
-        .iter()
+    let mut ways: Vec<String> = set_by_rows()
         .filter(|(o, f, _, _)| (*o == op.name || *o == "*") && *f == field.path)
-        .map(|(_, _, cmd, flag)| match *cmd {
+        .map(|(_, _, cmd, flag)| match cmd {
             "" => format!("`{flag}`"),
             cmd => format!("`ttsc {cmd} {flag}`"),
         })
@@ -535,7 +364,7 @@ fn set_by(op: &OperationInfo, field: &Field) -> String {
             .filter(|(wire, _)| *wire == top)
             .map(|(_, key)| *key)
             .collect();
-        if crate::manifest::FIELDS.contains(&top) {
+        if crate::manifest::is_field(top) {
             keys.push(top);
         }
         let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
@@ -597,12 +426,12 @@ fn has(root: &clap::Command, command: &str, flag: &str) -> bool {
 fn every_flag_in_the_table_exists_and_names_a_documented_field() {
     let root = crate::cli::command();
     let doc = api_description();
-    for (op, field, cmd, flag) in SET_BY {
+    for (op, field, cmd, flag) in set_by_rows() {
         assert!(has(&root, cmd, flag), "`ttsc {cmd}` has no {flag}");
         let documented = TTS_OPERATIONS
             .iter()
-            .filter(|o| *op == "*" || o.name == *op)
-            .any(|o| fields_of(&doc, o).iter().any(|f| f.path == *field));
+            .filter(|o| op == "*" || o.name == op)
+            .any(|o| fields_of(&doc, o).iter().any(|f| f.path == field));
         assert!(documented, "{op} has no field {field}");
     }
 }
