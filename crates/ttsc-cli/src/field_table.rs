@@ -11,13 +11,13 @@ use serde_json::Value;
 use ttsc_models::{OperationInfo, ParamLocation, TTS_OPERATIONS};
 
 use crate::commands::api::snake_case;
+use crate::error::FlagNames;
 
-/// Field paths, each with the flag or the value name of a positional argument that sets it.
-type Ways = &'static [(&'static str, &'static str)];
-
-/// The task commands' ways to set a field: (operation, command, ways). An empty command is
-/// a global option.
-const SET_BY: &[(&str, &str, Ways)] = &[
+/// The task commands' ways to set a field: (operation, command, and for each field path the
+/// flag or the value name of a positional argument that sets it). An empty command is a
+/// global option. The commands' own tables (which flag names a field in an error) come
+/// first, then the other ways.
+const SET_BY: &[(&str, &str, FlagNames<'static>)] = &[
     (
         "*",
         "",
@@ -26,37 +26,16 @@ const SET_BY: &[(&str, &str, Ways)] = &[
             ("X-App-UserId", "--app-user-id"),
         ],
     ),
+    ("CreateAsyncTtsJob", "synth", crate::commands::synth::FLAGS),
     (
         "CreateAsyncTtsJob",
         "synth",
         &[
-            ("text", "TEXT"),
             ("text", "--text-file"),
-            ("tts_text", "--ssml"),
-            ("voice_asset_id", "--voice"),
-            ("speed", "--speed"),
-            ("pitch", "--pitch"),
-            ("volume", "--volume"),
-            ("audio_format", "--format"),
-            ("need_timestamp", "--need-timestamp"),
             ("need_timestamp", "--timestamps"),
-            ("silence_flag", "--silence-ms"),
-            ("silence_time_ms", "--silence-ms"),
             ("callback_config", "--callback-url"),
-            ("callback_config.callback_url", "--callback-url"),
-            ("gen_srt", "--gen-srt"),
             ("gen_srt", "--srt"),
-            ("srt_len", "--srt-len"),
-            ("srt_line_limit", "--srt-line-limit"),
-            ("slice_segments", "--slice-segments"),
-            ("channels", "--channels"),
-            ("output_external_url", "--output-external-url"),
-            ("srt_output_external_url", "--srt-output-external-url"),
-            ("action_output_external_url", "--action-output-external-url"),
-            ("is_vocabulary_config_enable", "--vocabulary"),
             ("is_vocabulary_config_enable", "--no-vocabulary"),
-            ("is_concurrent_resource", "--concurrent-resource"),
-            ("priority", "--priority"),
         ],
     ),
     ("ShowAsyncTtsJob", "jobs get", &[("job_id", "ID")]),
@@ -65,19 +44,12 @@ const SET_BY: &[(&str, &str, Ways)] = &[
     (
         "CreateTtsAudition",
         "audition create",
-        &[
-            ("text", "TEXT"),
-            ("tts_text", "--ssml"),
-            ("emotion", "--voice"),
-            ("speed", "--speed"),
-            ("pitch", "--pitch"),
-            ("volume", "--volume"),
-            ("business_type", "--business-type"),
-            ("style", "--style"),
-            ("channels", "--channels"),
-            ("is_vocabulary_config_enable", "--vocabulary"),
-            ("is_vocabulary_config_enable", "--no-vocabulary"),
-        ],
+        crate::commands::jobs::AUDITION_FLAGS,
+    ),
+    (
+        "CreateTtsAudition",
+        "audition create",
+        &[("is_vocabulary_config_enable", "--no-vocabulary")],
     ),
     ("ShowTtsAuditionFile", "audition get", &[("job_id", "ID")]),
     ("ShowTtsAuditionFile", "audition wait", &[("job_id", "ID")]),

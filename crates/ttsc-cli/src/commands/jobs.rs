@@ -351,7 +351,7 @@ pub async fn audition(ctx: &mut Ctx, cmd: AuditionCommand) -> CliResult<ExitCode
 }
 
 /// How the preview body's fields are called on the command line.
-const AUDITION_FLAGS: error::FlagNames<'static> = &[
+pub const AUDITION_FLAGS: error::FlagNames<'static> = &[
     ("text", "TEXT"),
     ("tts_text", "--ssml"),
     ("emotion", "--voice"),

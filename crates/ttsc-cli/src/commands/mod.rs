@@ -4,7 +4,7 @@ pub mod api;
 mod batch;
 mod configure;
 mod emulator;
-mod jobs;
+pub mod jobs;
 mod misc;
 mod records;
 mod recover;
