@@ -1,8 +1,9 @@
 //! Servers on 127.0.0.1:0 that are not the emulator: one that answers a single request as
-//! told and records it, one that never answers, and a port nothing listens on.
+//! told and records it, one that answers by the request's path, one that never answers, and
+//! a port nothing listens on.
 
 use std::io::{Read as _, Write as _};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -32,38 +33,74 @@ fn listen() -> (TcpListener, String) {
     (listener, url)
 }
 
-/// Serves one request (a head of at most 64 KiB, a body of at most 1 MiB, 30 s to send
-/// them), answering `status` with the JSON `body`; the handle returns what it received.
+/// Reads one request from `conn` (a head of at most 64 KiB, a body of at most 1 MiB, 30 s
+/// to send them): the head as sent, and the body.
+fn read_request(conn: &mut TcpStream) -> (String, Vec<u8>) {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match conn.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let length: usize = head
+        .to_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:").map(str::to_owned))
+        .map_or(0, |v| v.trim().parse().expect("a length"));
+    let mut body = vec![0u8; length.min(1 << 20)];
+    conn.read_exact(&mut body).expect("the body");
+    (head, body)
+}
+
+/// Answers `status` with `body` of `content_type`, and closes the connection.
+fn respond(mut conn: TcpStream, status: u16, content_type: &str, body: &[u8]) {
+    let _ = write!(
+        conn,
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = conn.write_all(body);
+}
+
+/// Serves one request, answering `status` with the JSON `body`; the handle returns what it
+/// received.
 pub fn one_request(status: u16, body: impl Into<String>) -> (String, JoinHandle<Recorded>) {
     let body = body.into();
     let (listener, url) = listen();
     let server = std::thread::spawn(move || {
         let (mut conn, _) = listener.accept().expect("accept");
-        conn.set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("timeout");
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
-            match conn.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => break,
-            }
-        }
-        let head = String::from_utf8_lossy(&head).to_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .map_or(0, |v| v.trim().parse().expect("a length"));
-        let mut received = vec![0u8; length.min(1 << 20)];
-        conn.read_exact(&mut received).expect("the body");
-        let _ = write!(
-            conn,
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
+        let (head, received) = read_request(&mut conn);
+        respond(conn, status, "application/json", body.as_bytes());
         Recorded {
-            head,
+            head: head.to_lowercase(),
             body: received,
+        }
+    });
+    (url, server)
+}
+
+/// Serves `max` requests, one a connection, then stops: each is answered 200 with the
+/// content type and body `answer(server URL, request target)` gives.
+pub fn routes(
+    max: usize,
+    answer: impl Fn(&str, &str) -> (&'static str, Vec<u8>) + Send + 'static,
+) -> (String, JoinHandle<()>) {
+    let (listener, url) = listen();
+    let base = url.clone();
+    let server = std::thread::spawn(move || {
+        for _ in 0..max {
+            let Ok((mut conn, _)) = listener.accept() else {
+                return;
+            };
+            let (head, _) = read_request(&mut conn);
+            let target = head.split(' ').nth(1).unwrap_or_default();
+            let (content_type, body) = answer(&base, target);
+            respond(conn, 200, content_type, &body);
         }
     });
     (url, server)
