@@ -216,9 +216,14 @@ pub struct SynthArgs {
     /// Voice: an asset id, or a voice's exact name (`ttsc voice list` shows both)
     #[arg(long, value_name = "VOICE", required_unless_present = "input_json")]
     pub voice: Option<String>,
-    /// Where to write the audio (`-` for standard output)
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: PathBuf,
+    /// Where to write the audio (`-` for standard output); required unless --no-wait
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        required_unless_present = "no_wait"
+    )]
+    pub output: Option<PathBuf>,
     /// Audio format [default: from the extension of --output, else wav]
     #[arg(long, value_enum)]
     pub format: Option<SynthFormat>,
@@ -287,7 +292,8 @@ pub struct SynthArgs {
     /// or `-`; flags given as well win
     #[arg(long, value_name = "FILE")]
     pub input_json: Option<PathBuf>,
-    /// Create the job, print its id and exit without waiting
+    /// Create the job, print its id and the `ttsc jobs download` command that fetches its
+    /// audio, and exit without waiting
     #[arg(long, conflicts_with_all = ["srt", "timestamps"])]
     pub no_wait: bool,
     /// Longest part of a long text, in characters: a longer text runs as several jobs,
@@ -406,6 +412,10 @@ pub struct JobsDownloadArgs {
     /// With --output: also write the timestamp file (JSON) to FILE
     #[arg(long, value_name = "FILE", requires = "output")]
     pub timestamps: Option<PathBuf>,
+    /// With --output: write the samples without the WAV header (raw PCM), as a .pcm or
+    /// .raw name does, whatever FILE is called
+    #[arg(long, requires = "output")]
+    pub pcm: bool,
 }
 
 /// Paging options of a listing.

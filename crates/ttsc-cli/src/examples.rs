@@ -16,8 +16,8 @@ const EXAMPLES: &[(&str, &str)] = &[
          echo \"Hi\" | ttsc synth --text-file - --voice VOICE -o hi.wav --speed 120\n\
          # a voice by its name, as `ttsc voice list` shows it:\n\
          ttsc synth \"Good morning\" --voice Emma -o morning.wav\n\
-         # create the job, print its id, do not wait:\n\
-         ttsc synth \"Later\" --voice VOICE -o later.wav --no-wait --gen-srt\n\
+         # create the job, print its id and how to fetch it later, do not wait:\n\
+         ttsc synth \"Later\" --voice VOICE --no-wait --gen-srt\n\
          # SSML for the engine, a callback, top priority:\n\
          ttsc synth \"Hello\" --ssml hello.ssml --voice VOICE -o hello.wav --callback-url https://example.com/tts --priority 0\n\
          # the whole body as JSON in wire names; flags win:\n\
@@ -56,6 +56,7 @@ const EXAMPLES: &[(&str, &str)] = &[
          ttsc jobs download JOB_ID --output take-2.wav --srt take-2.srt\n\
          # the samples without the WAV header:\n\
          ttsc jobs download JOB_ID --output take-2.pcm\n\
+         ttsc jobs download JOB_ID --output take-2 --pcm\n\
          ttsc jobs download JOB_ID --output - | ffplay -nodisp -autoexit -",
     ),
     (

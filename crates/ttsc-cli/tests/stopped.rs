@@ -16,7 +16,7 @@ use ttsc_emulator::{DEMO_PROJECT_ID, Emulator};
 fn hinted_command(stderr: &str) -> Vec<String> {
     let line = stderr
         .lines()
-        .find(|l| l.starts_with("hint: job "))
+        .find(|l| l.starts_with("hint: job ") || l.contains(" created; `ttsc "))
         .unwrap_or_else(|| panic!("no hint naming the job:\n{stderr}"));
     let command = line.split('`').nth(1).expect("a command in backticks");
     let words: Vec<String> = command.split(' ').map(String::from).collect();
@@ -119,24 +119,109 @@ fn ctrl_c_while_waiting_names_the_job_and_its_download_waits_for_it() {
     let child = spawn(
         &s,
         &emu,
-        &["synth", "Hello there", "--voice", VOICE, "-o", "take.pcm"],
+        &[
+            "synth",
+            "Hello there",
+            "--voice",
+            VOICE,
+            "--format",
+            "pcm",
+            "-o",
+            "take",
+        ],
     );
     let (code, stderr) = stop_after_first_poll(&emu, child, "-INT");
     assert_eq!(code, 130, "{stderr}");
     assert!(stderr.starts_with("error: interrupted"), "{stderr}");
     let words = hinted_command(&stderr);
+    // The name does not say PCM: the command does.
     assert!(
-        words.ends_with(&["--output".into(), "take.pcm".into()]),
+        words.ends_with(&["--output".into(), "take".into(), "--pcm".into()]),
         "{words:?}"
     );
-    assert!(!s.path("take.pcm").exists());
+    assert!(!s.path("take").exists());
 
     // The job is still running: the download waits for it, then writes the samples.
     let fetched = s.run(&words);
     fetched.expect(0);
-    let pcm = std::fs::read(s.path("take.pcm")).unwrap();
+    let pcm = std::fs::read(s.path("take")).unwrap();
     assert!(!pcm.is_empty() && !pcm.starts_with(b"RIFF"), "raw samples");
     assert_eq!(emu.emu.requests_for("CreateAsyncTtsJob").len(), 1);
+}
+
+#[test]
+fn no_wait_needs_no_output_and_names_the_download_command() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("no-wait");
+    // Without --no-wait, --output is required (before anything is sent).
+    let run = s.run_at(&emu, &["synth", "Hello there", "--voice", VOICE]);
+    run.expect(2);
+    assert!(run.stderr.contains("--output <FILE>"), "{}", run.stderr);
+    assert!(emu.emu.requests_for("CreateAsyncTtsJob").is_empty());
+
+    // Without --output the command names a file after the job, in the format asked for.
+    let run = s.run_at(
+        &emu,
+        &["synth", "Hello there", "--voice", VOICE, "--no-wait"],
+    );
+    run.expect(0);
+    let id = run.job_id();
+    let words = hinted_command(&run.stderr);
+    let file = format!("{id}.wav");
+    assert!(
+        words.ends_with(&[
+            "jobs".into(),
+            "download".into(),
+            id,
+            "--output".into(),
+            file.clone()
+        ]),
+        "{words:?}"
+    );
+    assert!(!s.path(&file).exists(), "--no-wait writes nothing");
+    s.run(&words).expect(0);
+    assert!(std::fs::read(s.path(&file)).unwrap().starts_with(b"RIFF"));
+
+    // A PCM output whose name does not say so gets --pcm.
+    let run = s.run_at(
+        &emu,
+        &[
+            "synth",
+            "Hello there",
+            "--voice",
+            VOICE,
+            "--no-wait",
+            "--format",
+            "pcm",
+            "-o",
+            "take",
+        ],
+    );
+    run.expect(0);
+    let words = hinted_command(&run.stderr);
+    assert!(
+        words.ends_with(&["--output".into(), "take".into(), "--pcm".into()]),
+        "{words:?}"
+    );
+    s.run(&words).expect(0);
+    let pcm = std::fs::read(s.path("take")).unwrap();
+    assert!(!pcm.is_empty() && !pcm.starts_with(b"RIFF"), "raw samples");
+
+    // --pcm refuses a name that says another format.
+    let run = s.run(&[
+        "jobs",
+        "download",
+        &run.job_id(),
+        "--output",
+        "take.wav",
+        "--pcm",
+    ]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains("--pcm does not match"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -249,6 +249,7 @@ async fn download(ctx: &mut Ctx, args: JobsDownloadArgs) -> CliResult<ExitCode> 
         files: args,
         srt,
         timestamps,
+        pcm,
     } = args;
     validate(&ctx.ui, &ShowAsyncTtsJobRequest::new(args.id.clone()), ID)?;
     check_file_id(&args.id)?;
@@ -261,7 +262,10 @@ async fn download(ctx: &mut Ctx, args: JobsDownloadArgs) -> CliResult<ExitCode> 
         outputs.extend(timestamps.as_deref().map(|p| ("--timestamps", p)));
         crate::dest::check_outputs(&ctx.ui, &outputs)?;
     }
-    let pcm = args.output.as_deref().is_some_and(is_pcm_name);
+    if pcm && let Some(file) = &args.output {
+        check_pcm_name(file)?;
+    }
+    let pcm = pcm || args.output.as_deref().is_some_and(is_pcm_name);
     let dest = args
         .output
         .as_deref()
@@ -326,10 +330,23 @@ async fn download(ctx: &mut Ctx, args: JobsDownloadArgs) -> CliResult<ExitCode> 
 
 /// Whether `path` names raw PCM (`.pcm`, `.raw`): the samples of the job's WAV are
 /// written, without the header.
-fn is_pcm_name(path: &Path) -> bool {
+pub fn is_pcm_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("pcm") || e.eq_ignore_ascii_case("raw"))
+}
+
+/// `--pcm` takes any name but one that says WAV or MP3.
+fn check_pcm_name(path: &Path) -> CliResult {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ext.eq_ignore_ascii_case("wav") || ext.eq_ignore_ascii_case("mp3") {
+        return Err(CliError::usage(format!(
+            "--pcm does not match the extension of --output {}",
+            path.display()
+        ))
+        .hint("name the file .pcm or .raw, or drop --pcm"));
+    }
+    Ok(())
 }
 
 /// Runs `ttsc audition …`.

@@ -31,6 +31,24 @@ struct Plan {
     outputs: Vec<(&'static str, String)>,
     /// The journal, for a text that runs as several jobs.
     journal: Option<PathBuf>,
+    /// `--pcm`: the output is raw PCM though its name does not say so.
+    pcm: bool,
+}
+
+impl Plan {
+    /// The `ttsc jobs download` command that fetches `job`'s files to the planned paths.
+    fn command(&self, job: &str) -> String {
+        let mut words = vec!["ttsc".to_string()];
+        words.extend(self.globals.iter().cloned());
+        words.extend(["jobs".into(), "download".into(), job.to_owned()]);
+        for (flag, path) in &self.outputs {
+            words.extend([(*flag).to_string(), path.clone()]);
+        }
+        if self.pcm {
+            words.push("--pcm".into());
+        }
+        words.join(" ")
+    }
 }
 
 impl Recovery {
@@ -41,8 +59,15 @@ impl Recovery {
     }
 
     /// Arms the report: from now on a job that exists is named when the command stops.
-    /// `journal` is the resume journal of a long text.
-    pub fn plan(&self, ctx: &Ctx, outputs: &[(&'static str, &Path)], journal: Option<PathBuf>) {
+    /// `journal` is the resume journal of a long text; `pcm` asks for raw PCM in an
+    /// output whose name does not say so (`synth --format pcm -o take`).
+    pub fn plan(
+        &self,
+        ctx: &Ctx,
+        outputs: &[(&'static str, &Path)],
+        journal: Option<PathBuf>,
+        pcm: bool,
+    ) {
         if ctx.g.emulator {
             return;
         }
@@ -68,7 +93,14 @@ impl Recovery {
             globals,
             outputs,
             journal,
+            pcm,
         });
+    }
+
+    /// The `ttsc jobs download` command that fetches `job`'s files to the planned paths
+    /// (`None` before [`plan`](Self::plan), or with `--emulator`).
+    pub fn download_command(&self, job: &str) -> Option<String> {
+        self.state().plan.as_ref().map(|p| p.command(job))
     }
 
     /// A callback that records each job as soon as it exists.
@@ -100,15 +132,9 @@ impl Recovery {
         if state.failed {
             return e;
         }
-        let mut words = vec!["ttsc".to_string()];
-        words.extend(plan.globals.iter().cloned());
-        words.extend(["jobs".into(), "download".into(), first.clone()]);
-        for (flag, path) in &plan.outputs {
-            words.extend([(*flag).to_string(), path.clone()]);
-        }
         e.hint(format!(
             "job {first} exists; `{}` fetches its files (waiting for it if it is still running)",
-            words.join(" ")
+            plan.command(first)
         ))
     }
 }

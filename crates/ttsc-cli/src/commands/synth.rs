@@ -12,7 +12,7 @@ use ttsc_models::{
     TtsCallBackConfig,
 };
 
-use super::jobs::validate;
+use super::jobs::{is_pcm_name, validate};
 use super::records::FileRow;
 use super::recover::Recovery;
 use super::voice::resolve_voice;
@@ -89,8 +89,9 @@ fn format_of(
         }
         (None, None) => (None, "--format"),
     };
-    let ext = args
-        .output
+    // No --output (--no-wait) names no format.
+    let output = args.output.as_deref().unwrap_or(Path::new(""));
+    let ext = output
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
@@ -102,7 +103,7 @@ fn format_of(
         Some(other) => {
             return Err(CliError::usage(format!(
                 "invalid value {} for --output (the extension .{other} is no audio format ttsc writes; use .wav, .mp3, .pcm or .raw)",
-                args.output.display()
+                output.display()
             )));
         }
     };
@@ -110,7 +111,7 @@ fn format_of(
         (Some(asked), Some(named)) if asked != named => Err(CliError::usage(format!(
             "{by} {} does not match the extension of --output {}",
             format_name(asked),
-            args.output.display()
+            output.display()
         ))
         .hint(format!(
             "name the file .{} or drop {by}",
@@ -381,16 +382,16 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         .transpose()?;
     let format = format_of(&args, input.as_ref())?;
     let mut request = build(&ctx.ui, &args, input, format)?;
-    let mut outputs = vec![("--output", args.output.as_path())];
+    let mut outputs = Vec::new();
+    if let Some(p) = args.output.as_deref().filter(|_| !args.no_wait) {
+        // With --no-wait nothing is written: the job's id is printed.
+        outputs.push(("--output", p));
+    }
     if let Some(p) = &args.srt {
         outputs.push(("--srt", p.as_path()));
     }
     if let Some(p) = &args.timestamps {
         outputs.push(("--timestamps", p.as_path()));
-    }
-    if args.no_wait {
-        // Nothing is written: the job's id is printed.
-        outputs.remove(0);
     }
     crate::dest::check_outputs(&ctx.ui, &outputs)?;
     let voice = request.body.voice_asset_id.clone();
@@ -412,7 +413,7 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         ))
         .hint("drop --no-wait: synth waits for the parts and joins them into one file"));
     }
-    if parts > 1 && is_stdout(&args.output) {
+    if parts > 1 && args.output.as_deref().is_some_and(is_stdout) {
         return Err(CliError::usage(format!(
             "--output - takes a text of at most {} characters (--max-part-chars); this one runs as {parts} jobs joined in a file",
             args.max_part_chars
@@ -424,10 +425,17 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
             .create_async_tts_job(request)
             .await
             .map_err(|e| ctx.client_error(&e))?;
-        return ctx.print_object(&created);
+        let code = ctx.print_object(&created)?;
+        if let Some(id) = created.job_id.as_deref() {
+            later(ctx, recovery, id, args.output.as_deref(), format);
+        }
+        return Ok(code);
     }
 
-    let dest = Dest::new(&args.output, format_name(format))?;
+    let Some(output) = args.output.as_deref() else {
+        return Err(CliError::usage("give --output FILE, or --no-wait"));
+    };
+    let dest = Dest::new(output, format_name(format))?;
     let audio_path = match format {
         SynthFormat::Pcm => scratch_wav(dest.path()),
         SynthFormat::Wav | SynthFormat::Mp3 => dest.path().to_path_buf(),
@@ -464,7 +472,8 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         synth = synth.timestamps(p);
     }
     let journal = (parts > 1).then(|| ttsc_client::parts_journal_path(dest.path()));
-    recovery.plan(ctx, &outputs, journal);
+    let pcm_flag = format == SynthFormat::Pcm && !is_pcm_name(output);
+    recovery.plan(ctx, &outputs, journal, pcm_flag);
     synth = synth.on_job_created(recovery.recorder());
     let result = client.synthesize(synth).await;
     spinner.finish_and_clear();
@@ -487,12 +496,7 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         ));
         return Ok(ExitCode::Success);
     }
-    let mut files = vec![FileRow::new(
-        &done.job_id,
-        "audio",
-        &args.output,
-        audio_bytes,
-    )];
+    let mut files = vec![FileRow::new(&done.job_id, "audio", output, audio_bytes)];
     if let Some(d) = &done.subtitles {
         files.push(FileRow::new(&done.job_id, "subtitles", &d.path, d.bytes));
     }
@@ -506,6 +510,26 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
             files,
         }),
         OutputFormat::Table | OutputFormat::Csv => ctx.print_records(&files),
+    }
+}
+
+/// After `--no-wait`: the command that fetches job `id`'s audio to `--output`, else to
+/// `ID.wav` (`.mp3`, `.pcm`) in the current directory. Nothing with `--emulator` (its jobs
+/// end with the command) or for an id that cannot name a file.
+fn later(ctx: &Ctx, recovery: &Recovery, id: &str, output: Option<&Path>, format: SynthFormat) {
+    if !ttsc_client::is_file_id(id) {
+        return;
+    }
+    let file = output.map_or_else(
+        || PathBuf::from(format!("{id}.{}", format_name(format))),
+        Path::to_path_buf,
+    );
+    let pcm_flag = format == SynthFormat::Pcm && !is_pcm_name(&file);
+    recovery.plan(ctx, &[("--output", &file)], None, pcm_flag);
+    if let Some(command) = recovery.download_command(id) {
+        ctx.ui.note(&format!(
+            "job {id} created; `{command}` writes its audio (waiting for the job if it is still running)"
+        ));
     }
 }
 
