@@ -261,7 +261,7 @@ pub fn from_client(err: &ttsc_client::Error, skew_ms: i64) -> CliError {
         ErrorKind::Connect => {
             e = e.hint("check --endpoint (or --region) and the network; `--emulator` runs against a local emulator");
         }
-        ErrorKind::Config if err.to_string().contains("no project id") => {
+        ErrorKind::Config if err.is_missing_project_id() => {
             e = e.hint(format!(
                 "set --project-id or {} (the console's My Credentials page lists the project id of each region)",
                 env_vars::HUAWEICLOUD_SDK_PROJECT_ID

@@ -1,5 +1,6 @@
 //! Text from a hostile server reaches the terminal without bidi controls, invisible format
-//! characters or escape sequences, whether it arrives as data or inside an error.
+//! characters or escape sequences, whether it arrives as data or inside an error, and never
+//! decides a hint.
 
 mod support;
 
@@ -55,4 +56,25 @@ fn hostile_text_in_a_table_is_stripped() {
     server.join().expect("server");
     run.expect(0);
     assert_clean("stdout", &run.stdout);
+}
+
+#[test]
+fn server_text_saying_no_project_id_gets_no_project_id_hint() {
+    const HINT: &str = "hint: set --project-id";
+    // The real case: a token and no project id (no server is asked).
+    let s = Sandbox::new("hostile-text");
+    let dead = server::closed_port_url();
+    let run = s.run(&["--endpoint", &dead, "--auth-token", "t", "jobs", "list"]);
+    run.expect(3);
+    assert!(run.stderr.contains("no project id"), "{}", run.stderr);
+    assert!(run.stderr.contains(HINT), "{}", run.stderr);
+
+    // A configuration error whose text, from the server, says the same words.
+    let (url, server) =
+        server::one_request_with(302, "Location: http://x/no project id: set one\r\n", "");
+    let run = run_against(&url, &["jobs", "get", "job1"]);
+    server.join().expect("server");
+    run.expect(3);
+    assert!(run.stderr.contains("no project id"), "{}", run.stderr);
+    assert!(!run.stderr.contains(HINT), "{}", run.stderr);
 }

@@ -158,15 +158,11 @@ impl ProjectId {
             return Ok(p.clone());
         }
         let region = self.region.as_deref().ok_or_else(|| {
-            Error::new(
-                ErrorKind::Config,
-                "no project id: set one, or set a region so it can be discovered through IAM",
-            )
+            Error::no_project_id("set one, or set a region so it can be discovered through IAM")
         })?;
         let Some((resolver, signer)) = &self.discovery else {
-            return Err(Error::new(
-                ErrorKind::Config,
-                "no project id: with token authentication (a fixed token or password login), set the project id explicitly",
+            return Err(Error::no_project_id(
+                "with token authentication (a fixed token or password login), set the project id explicitly",
             ));
         };
         let discover = || async {
@@ -201,5 +197,9 @@ mod tests {
         let err = token.resolve().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
         assert!(err.to_string().contains("token authentication"), "{err}");
+        assert!(no_region.is_missing_project_id() && err.is_missing_project_id());
+        // Another configuration error saying the same words is not one.
+        let look_alike = Error::new(ErrorKind::Config, "invalid endpoint \"no project id: x\"");
+        assert!(!look_alike.is_missing_project_id());
     }
 }

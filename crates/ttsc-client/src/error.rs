@@ -64,6 +64,8 @@ pub struct Error {
     /// The failure code of a job that ended in `FAILED`.
     job_code: Option<String>,
     validation: Option<Box<ValidationError>>,
+    /// A [`ErrorKind::Config`] error for want of a project id.
+    no_project_id: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -76,8 +78,16 @@ impl Error {
             service: None,
             job_code: None,
             validation: None,
+            no_project_id: false,
             source: None,
         }
+    }
+
+    /// A configuration error for want of a project id ([`Error::is_missing_project_id`]).
+    pub(crate) fn no_project_id(message: &str) -> Self {
+        let mut err = Error::new(ErrorKind::Config, format!("no project id: {message}"));
+        err.no_project_id = true;
+        err
     }
 
     pub(crate) fn with_code(mut self, code: Option<String>) -> Self {
@@ -204,6 +214,12 @@ impl Error {
                         std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
                     )
                 })
+    }
+
+    /// Whether the client has no project id to put in the request's path: none was set and
+    /// it cannot be discovered (no region, or token authentication).
+    pub fn is_missing_project_id(&self) -> bool {
+        self.no_project_id
     }
 
     /// Whether the gateway rejected the signature or token (`APIGW.0301`, `APIGW.0307`).

@@ -57,11 +57,12 @@ fn read_request(conn: &mut TcpStream) -> (String, Vec<u8>) {
     (head, body)
 }
 
-/// Answers `status` with `body` of `content_type`, and closes the connection.
-fn respond(mut conn: TcpStream, status: u16, content_type: &str, body: &[u8]) {
+/// Answers `status` with `body` of `content_type` and the `extra` header lines (each ending
+/// in `\r\n`), and closes the connection.
+fn respond(mut conn: TcpStream, status: u16, content_type: &str, extra: &str, body: &[u8]) {
     let _ = write!(
         conn,
-        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status} X\r\n{extra}Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = conn.write_all(body);
@@ -70,12 +71,21 @@ fn respond(mut conn: TcpStream, status: u16, content_type: &str, body: &[u8]) {
 /// Serves one request, answering `status` with the JSON `body`; the handle returns what it
 /// received.
 pub fn one_request(status: u16, body: impl Into<String>) -> (String, JoinHandle<Recorded>) {
+    one_request_with(status, "", body)
+}
+
+/// [`one_request`], with the `extra` header lines (each ending in `\r\n`) in the answer.
+pub fn one_request_with(
+    status: u16,
+    extra: &'static str,
+    body: impl Into<String>,
+) -> (String, JoinHandle<Recorded>) {
     let body = body.into();
     let (listener, url) = listen();
     let server = std::thread::spawn(move || {
         let (mut conn, _) = listener.accept().expect("accept");
         let (head, received) = read_request(&mut conn);
-        respond(conn, status, "application/json", body.as_bytes());
+        respond(conn, status, "application/json", extra, body.as_bytes());
         Recorded {
             head: head.to_lowercase(),
             body: received,
@@ -100,7 +110,7 @@ pub fn routes(
             let (head, _) = read_request(&mut conn);
             let target = head.split(' ').nth(1).unwrap_or_default();
             let (content_type, body) = answer(&base, target);
-            respond(conn, 200, content_type, &body);
+            respond(conn, 200, content_type, "", &body);
         }
     });
     (url, server)
