@@ -318,3 +318,38 @@ fn a_full_disk_stops_the_batch_naming_the_file() {
         "nothing marked done"
     );
 }
+
+#[test]
+fn a_bad_out_dir_is_refused_before_anything_is_sent() {
+    let emu = TestEmu::new();
+    let s = Sandbox::with_demo_keys("batch-bad-out-dir");
+    s.write("m.jsonl", &manifest(&[("a", "Hello there")]));
+    s.write("file", "not a directory");
+    // An existing file, and a directory that cannot be created under a file.
+    for dir in ["file", "file/out"] {
+        let mut args = emu.args_with(&["batch", "m.jsonl", "--out-dir"]);
+        args.push(dir.into());
+        let run = s.run(&args);
+        run.expect(2);
+        assert!(run.stderr.contains("--out-dir"), "{}", run.stderr);
+    }
+    // A directory that takes no new files (unless root, who writes anyway).
+    let ro = s.path("ro");
+    std::fs::create_dir(&ro).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if std::fs::write(ro.join("probe"), b"").is_err() {
+            let run = s.run(&emu.args_with(&["batch", "m.jsonl", "--out-dir", "ro/out"]));
+            run.expect(2);
+            assert!(
+                run.stderr.contains("cannot write to --out-dir ro/out"),
+                "{}",
+                run.stderr
+            );
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    assert!(emu.emu.requests().is_empty(), "nothing is sent");
+}

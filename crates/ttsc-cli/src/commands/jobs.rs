@@ -4,6 +4,7 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use serde::Serialize;
+use ttsc_client::target;
 use ttsc_client::text::sanitize;
 use ttsc_client::{Client, JobFile, WaitOptions};
 use ttsc_models::{
@@ -222,15 +223,43 @@ async fn list(ctx: &mut Ctx, args: JobsListArgs) -> CliResult<ExitCode> {
     list_records(ctx, request, &args.page).await
 }
 
-/// The out dir must not be an existing file.
+/// The out dir must be a directory that takes new files, or one that can be created (its
+/// nearest existing ancestor is a directory that takes new files): checked before anything
+/// is sent, so a bad `--out-dir` costs nothing ([`target::check_writable`] decides).
 pub fn check_out_dir(dir: &Path) -> CliResult {
-    if dir.as_os_str().is_empty() || dir.is_file() {
-        return Err(CliError::usage(format!(
-            "invalid value {} for --out-dir (name a directory)",
+    let invalid = |reason: &str| {
+        CliError::usage(format!(
+            "invalid value {} for --out-dir ({reason})",
             dir.display()
-        )));
+        ))
+    };
+    if dir.as_os_str().is_empty() {
+        return Err(invalid("name a directory"));
     }
-    Ok(())
+    // The directory, or the nearest ancestor that exists: the rest is created.
+    let mut existing = dir;
+    while std::fs::metadata(existing).is_err() {
+        match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => existing = p,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    if !existing.is_dir() {
+        return Err(if existing == dir {
+            invalid("it is a file; name a directory")
+        } else {
+            invalid(&format!(
+                "{} is not a directory, so it cannot be created",
+                existing.display()
+            ))
+        });
+    }
+    target::check_writable(&existing.join(".ttsc-out-dir")).map_err(|e| {
+        CliError::usage(format!("cannot write to --out-dir {}", dir.display())).cause(e.to_string())
+    })
 }
 
 /// An id that names files must be a plain name, never a path.
