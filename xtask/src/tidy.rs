@@ -24,11 +24,13 @@ fn normal_deps(p: &Value) -> Vec<&str> {
 }
 
 /// The dependency rules of ARCHITECTURE.md: a crate, the only normal dependencies it may
-/// have (when limited), and those it must never have.
+/// have (when limited), those it must never have, and the only features (default ones off)
+/// some of them may enable.
 type Rule = (
     &'static str,
     Option<&'static [&'static str]>,
     &'static [&'static str],
+    &'static [(&'static str, &'static [&'static str])],
 );
 
 const RULES: &[Rule] = &[
@@ -37,8 +39,9 @@ const RULES: &[Rule] = &[
         "ttsc-models",
         Some(&["serde", "serde_json", "time", "ttsc-secret"]),
         &[],
+        &[],
     ),
-    // Signing never needs an HTTP client or the models.
+    // Signing never needs an HTTP client or server, or the models; tokio only for `sync`.
     (
         "ttsc-auth",
         None,
@@ -46,24 +49,28 @@ const RULES: &[Rule] = &[
             "reqwest",
             "hyper",
             "hyper-util",
+            "http-body-util",
+            "mockito",
             "ttsc-models",
             "ttsc-client",
             "ttsc-emulator",
         ],
+        &[("tokio", &["sync"])],
     ),
     // The emulator is a server: it must not reuse the client it is the ground truth for.
     (
         "ttsc-emulator",
         None,
         &["reqwest", "ttsc-client", "ttsc-cli"],
+        &[],
     ),
     // The client does not embed the emulator (tests may use it as a dev-dependency).
-    ("ttsc-client", None, &["ttsc-emulator", "ttsc-cli"]),
+    ("ttsc-client", None, &["ttsc-emulator", "ttsc-cli"], &[]),
 ];
 
 #[test]
 fn dependency_invariants_hold() {
-    for &(name, only, forbidden) in RULES {
+    for &(name, only, forbidden, features) in RULES {
         let packages = packages();
         let p = (packages.iter())
             .find(|p| p["name"] == name)
@@ -81,6 +88,19 @@ fn dependency_invariants_hold() {
             bad.is_empty(),
             "{name} must not depend on {bad:?} (see ARCHITECTURE.md)"
         );
+        for &(dep, allowed) in features {
+            let d = (p["dependencies"].as_array().expect("dependencies").iter())
+                .find(|d| d["kind"].is_null() && d["name"] == dep)
+                .expect("a dependency named in RULES");
+            let on: Vec<&str> = (d["features"].as_array().expect("features").iter())
+                .filter_map(Value::as_str)
+                .collect();
+            assert!(
+                d["uses_default_features"] == false && on.iter().all(|f| allowed.contains(f)),
+                "{name} may enable only {allowed:?} of {dep}, found {on:?} (default features: {})",
+                d["uses_default_features"]
+            );
+        }
     }
 }
 
