@@ -623,7 +623,16 @@ fn config_show_from_the_environment() {
     s.env.push(("TTSC_REGION".into(), "cn-east-3".into()));
     s.env
         .push(("HUAWEICLOUD_SDK_PROJECT_ID".into(), DEMO_PROJECT_ID.into()));
-    let show = s.run(&["config", "show", "--timeout", "30"]);
+    let show = s.run(&[
+        "config",
+        "show",
+        "--timeout",
+        "30",
+        "--listing-deadline",
+        "90",
+        "--max-download-bytes",
+        "500M",
+    ]);
     assert_snapshot("config_show_env", &show, &s.filters(None));
 }
 

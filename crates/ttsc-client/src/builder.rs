@@ -21,7 +21,7 @@ pub const USER_AGENT: &str = concat!("ttsc/", env!("CARGO_PKG_VERSION"));
 
 /// The default of `ClientBuilder::max_download_bytes`: 2 GiB, twice the audio of the
 /// longest text at the slowest speed in 48 kHz 16-bit stereo.
-const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 2 << 30;
+pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 2 << 30;
 
 /// Redirects a download may follow (object storage may redirect to a regional host).
 const MAX_DOWNLOAD_REDIRECTS: usize = 5;

@@ -79,7 +79,7 @@ mod tls;
 pub mod waiter;
 
 pub use adopt::{CreateOptions, CreatedJob};
-pub use builder::{ClientBuilder, USER_AGENT};
+pub use builder::{ClientBuilder, DEFAULT_MAX_DOWNLOAD_BYTES, USER_AGENT};
 pub use client::Client;
 pub use config::{RetryConfig, Timeouts};
 pub use download::Downloaded;

@@ -488,12 +488,44 @@ fn show(ctx: &mut Ctx) -> CliResult<ExitCode> {
         "default"
     };
     row("timeout", timeout, source.into());
+    let (deadline, source) = match ctx.g.listing_deadline {
+        Some(d) => (d, "--listing-deadline"),
+        None => (ttsc_client::paginate::DEFAULT_LISTING_DEADLINE, "default"),
+    };
+    row(
+        "listing_deadline",
+        format!("{} s", deadline.as_secs_f64()),
+        source.into(),
+    );
+    let (bytes, source) = match ctx.g.max_download_bytes {
+        Some(n) => (n, "--max-download-bytes"),
+        None => (ttsc_client::DEFAULT_MAX_DOWNLOAD_BYTES, "default"),
+    };
+    row("max_download_bytes", size(bytes), source.into());
     ctx.print_records(&rows)
+}
+
+/// `2 GiB (2147483648 bytes)`, or `1000 bytes` when no binary unit divides it.
+fn size(bytes: u64) -> String {
+    let unit = [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")]
+        .into_iter()
+        .find(|(shift, _)| bytes.trailing_zeros() >= *shift);
+    match unit {
+        Some((shift, name)) => format!("{} {name} ({bytes} bytes)", bytes >> shift),
+        None => format!("{bytes} bytes"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_name_their_unit() {
+        assert_eq!(size(2 << 30), "2 GiB (2147483648 bytes)");
+        assert_eq!(size(500 << 20), "500 MiB (524288000 bytes)");
+        assert_eq!(size(1000), "1000 bytes");
+    }
 
     #[test]
     fn replaces_only_the_named_section() {
