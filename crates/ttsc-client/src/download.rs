@@ -130,10 +130,6 @@ pub fn part_path(dest: &Path) -> PathBuf {
     hidden_sibling(dest, "part")
 }
 
-fn io_error(what: String, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, what).with_source(e)
-}
-
 /// `Content-Range: bytes START-END/TOTAL` → (start, total).
 fn content_range(v: &str) -> Option<(u64, Option<u64>)> {
     let rest = v.trim().strip_prefix("bytes ")?;
@@ -186,7 +182,7 @@ impl Client {
         };
 
         let target = Target::resolve(dest)
-            .map_err(|e| io_error(format!("cannot write {}", dest.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot write {}", dest.display()), e))?;
         let through = target.is_write_through();
         let final_path = target.path();
         if let Some(dir) = final_path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -194,7 +190,7 @@ impl Client {
         {
             tokio::fs::create_dir_all(dir)
                 .await
-                .map_err(|e| io_error(format!("cannot create {}", dir.display()), e))?;
+                .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         }
         // A device or FIFO is written in place; anything else goes to a `.part` file first.
         let part = if through {
@@ -208,19 +204,19 @@ impl Client {
             .write(through)
             .open(&part)
             .await
-            .map_err(|e| io_error(format!("cannot open {}", part.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot open {}", part.display()), e))?;
         let mut have = if through {
             0
         } else {
             file.metadata()
                 .await
-                .map_err(|e| io_error(format!("cannot stat {}", part.display()), e))?
+                .map_err(|e| Error::io(format!("cannot stat {}", part.display()), e))?
                 .len()
         };
         if have > limit {
             file.set_len(0)
                 .await
-                .map_err(|e| io_error(format!("cannot truncate {}", part.display()), e))?;
+                .map_err(|e| Error::io(format!("cannot truncate {}", part.display()), e))?;
             have = 0;
         }
         // What was written into a device or FIFO cannot be taken back.
@@ -266,7 +262,7 @@ impl Client {
                                 return Err(cannot_restart());
                             }
                             file.set_len(0).await.map_err(|e| {
-                                Step::Fatal(io_error(
+                                Step::Fatal(Error::io(
                                     format!("cannot truncate {}", part.display()),
                                     e,
                                 ))
@@ -309,7 +305,7 @@ impl Client {
                             return Err(cannot_restart());
                         }
                         file.set_len(0).await.map_err(|e| {
-                            Step::Fatal(io_error(format!("cannot truncate {}", part.display()), e))
+                            Step::Fatal(Error::io(format!("cannot truncate {}", part.display()), e))
                         })?;
                         have = 0;
                         return Err(Step::Retry(Error::new(
@@ -370,7 +366,7 @@ impl Client {
                         )));
                     }
                     file.write_all(&chunk).await.map_err(|e| {
-                        Step::Fatal(io_error(format!("cannot write {}", part.display()), e))
+                        Step::Fatal(Error::io(format!("cannot write {}", part.display()), e))
                     })?;
                     have = after;
                 }
@@ -407,9 +403,9 @@ impl Client {
                             ));
                         }
                     } else {
-                        file.flush()
-                            .await
-                            .map_err(|e| io_error(format!("cannot write {}", part.display()), e))?;
+                        file.flush().await.map_err(|e| {
+                            Error::io(format!("cannot write {}", part.display()), e)
+                        })?;
                         if !through {
                             // A device or FIFO cannot be read back; a file is checked before
                             // it takes the target's name.
@@ -421,11 +417,11 @@ impl Client {
                                 return Err(Error::new(ErrorKind::Download, why));
                             }
                             file.sync_all().await.map_err(|e| {
-                                io_error(format!("cannot fsync {}", part.display()), e)
+                                Error::io(format!("cannot fsync {}", part.display()), e)
                             })?;
                             drop(file);
                             tokio::fs::rename(&part, final_path).await.map_err(|e| {
-                                io_error(
+                                Error::io(
                                     format!("cannot move the download to {}", dest.display()),
                                     e,
                                 )

@@ -83,6 +83,11 @@ impl Error {
         }
     }
 
+    /// A local file operation's failure: `what` was being done, `e` is why.
+    pub(crate) fn io(what: impl Into<String>, e: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, what).with_source(e)
+    }
+
     /// A configuration error for want of a project id ([`Error::is_missing_project_id`]).
     pub(crate) fn no_project_id(message: &str) -> Self {
         let mut err = Error::new(ErrorKind::Config, format!("no project id: {message}"));

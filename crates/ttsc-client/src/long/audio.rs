@@ -53,10 +53,6 @@ fn decode(path: &Path, what: impl std::fmt::Display) -> Error {
     )
 }
 
-fn io(what: String, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, what).with_source(e)
-}
-
 /// The length of the audio file at `path` in milliseconds, when it can be read.
 pub(crate) fn duration_ms(container: Container, path: &Path) -> Option<u64> {
     match container {
@@ -76,23 +72,24 @@ pub(crate) fn duration_ms(container: Container, path: &Path) -> Option<u64> {
 pub(crate) fn join(container: Container, parts: &[PathBuf], dest: &Path) -> Result<Joined> {
     let tmp = crate::download::part_path(dest);
     let result = File::create(&tmp)
-        .map_err(|e| io(format!("cannot create {}", tmp.display()), e))
+        .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))
         .and_then(|file| {
             let mut out = BufWriter::with_capacity(1 << 20, file);
             let joined = match container {
                 Container::Wav => join_wav(parts, &mut out)?,
                 Container::Mp3 => join_mp3(parts, &mut out)?,
             };
-            let file = out
-                .into_inner()
-                .map_err(|e| io(format!("cannot write {}", tmp.display()), e.into_error()))?;
+            let file = out.into_inner().map_err(|e| {
+                Error::io(format!("cannot write {}", tmp.display()), e.into_error())
+            })?;
             file.sync_all()
-                .map_err(|e| io(format!("cannot fsync {}", tmp.display()), e))?;
+                .map_err(|e| Error::io(format!("cannot fsync {}", tmp.display()), e))?;
             Ok(joined)
         })
         .and_then(|joined| {
-            std::fs::rename(&tmp, dest)
-                .map_err(|e| io(format!("cannot move the audio to {}", dest.display()), e))?;
+            std::fs::rename(&tmp, dest).map_err(|e| {
+                Error::io(format!("cannot move the audio to {}", dest.display()), e)
+            })?;
             Ok(joined)
         });
     if result.is_err() {
@@ -142,13 +139,13 @@ struct WavPart {
 
 impl WavPart {
     fn open(path: &Path) -> Result<Self> {
-        let mut file =
-            File::open(path).map_err(|e| io(format!("cannot open {}", path.display()), e))?;
+        let mut file = File::open(path)
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         let size = file
             .metadata()
-            .map_err(|e| io(format!("cannot stat {}", path.display()), e))?
+            .map_err(|e| Error::io(format!("cannot stat {}", path.display()), e))?
             .len();
-        let read_err = |e| io(format!("cannot read {}", path.display()), e);
+        let read_err = |e| Error::io(format!("cannot read {}", path.display()), e);
         let mut head = [0u8; 12];
         file.read_exact(&mut head).map_err(read_err)?;
         if &head[..4] != b"RIFF" || &head[8..] != b"WAVE" {
@@ -227,7 +224,7 @@ fn join_wav(parts: &[PathBuf], out: &mut impl Write) -> Result<Joined> {
             "the joined audio is over the 4 GiB a WAV file can hold",
         )
     })?;
-    let write_err = |e| io("cannot write the joined audio".into(), e);
+    let write_err = |e| Error::io("cannot write the joined audio", e);
     let mut header = Vec::with_capacity(header_len as usize + 8);
     header.extend_from_slice(b"RIFF");
     header.extend_from_slice(&riff_len.to_le_bytes());
@@ -242,9 +239,9 @@ fn join_wav(parts: &[PathBuf], out: &mut impl Write) -> Result<Joined> {
     for (path, mut part) in opened {
         part.file
             .seek(SeekFrom::Start(part.data_at))
-            .map_err(|e| io(format!("cannot read {}", path.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
         let copied = std::io::copy(&mut (&mut part.file).take(part.data_len), out)
-            .map_err(|e| io(format!("cannot copy {}", path.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot copy {}", path.display()), e))?;
         if copied != part.data_len {
             return Err(decode(path, "the file shrank while being joined"));
         }
@@ -405,10 +402,10 @@ fn join_mp3(parts: &[PathBuf], out: &mut impl Write) -> Result<Joined> {
     let mut first: Option<Mp3Part> = None;
     let mut samples = Vec::with_capacity(parts.len());
     let mut bytes = 0u64;
-    let write_err = |e| io("cannot write the joined audio".into(), e);
+    let write_err = |e| Error::io("cannot write the joined audio", e);
     for path in parts {
-        let data =
-            std::fs::read(path).map_err(|e| io(format!("cannot read {}", path.display()), e))?;
+        let data = std::fs::read(path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
         let part = Mp3Part::parse(path, &data)?;
         match &first {
             Some(f)

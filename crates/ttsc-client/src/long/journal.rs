@@ -62,10 +62,6 @@ pub(crate) fn fingerprint(body: &impl Serialize, max_part_chars: usize) -> Strin
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn io(what: String, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, what).with_source(e)
-}
-
 impl Journal {
     /// Opens the journal at `path` for a run with `fingerprint` and parts of `chars`
     /// characters. Returns it and, when an older journal of other arguments was there,
@@ -105,7 +101,7 @@ impl Journal {
                 }
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(format!("cannot read {}", path.display()), e)),
+            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
         }
         let journal = Journal {
             path,
@@ -154,7 +150,7 @@ impl Journal {
     /// Removes the journal: the run is complete.
     pub(crate) fn remove(self) -> Result<()> {
         std::fs::remove_file(&self.path)
-            .map_err(|e| io(format!("cannot remove {}", self.path.display()), e))
+            .map_err(|e| Error::io(format!("cannot remove {}", self.path.display()), e))
     }
 
     fn save(&self) -> Result<()> {
@@ -167,7 +163,7 @@ impl Journal {
             f.sync_all()?;
             std::fs::rename(&tmp, &self.path)
         };
-        write().map_err(|e| io(format!("cannot write {}", self.path.display()), e))
+        write().map_err(|e| Error::io(format!("cannot write {}", self.path.display()), e))
     }
 }
 

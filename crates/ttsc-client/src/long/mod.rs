@@ -90,16 +90,12 @@ fn part_file(output: &Path, job_id: &str, suffix: &str) -> PathBuf {
     output.with_file_name(format!(".{name}.{job_id}.{suffix}"))
 }
 
-fn io(what: String, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, what).with_source(e)
-}
-
 /// Writes `bytes` to `dest` through its [`Target`]: atomically for a file, in place for a
 /// device or FIFO.
 fn write_output(dest: &Path, bytes: &[u8]) -> Result<()> {
     Target::resolve(dest)
         .and_then(|t| t.write_all(bytes))
-        .map_err(|e| io(format!("cannot write {}", dest.display()), e))
+        .map_err(|e| Error::io(format!("cannot write {}", dest.display()), e))
 }
 
 impl Run<'_> {
@@ -276,7 +272,12 @@ pub(crate) async fn synthesize_parts(
                 ),
             ));
         }
-        Err(e) => return Err(io(format!("cannot resolve {}", request.audio.display()), e)),
+        Err(e) => {
+            return Err(Error::io(
+                format!("cannot resolve {}", request.audio.display()),
+                e,
+            ));
+        }
     };
     let container = match body.audio_format.as_ref().map(AudioFormat::as_str) {
         Some("MP3") => Container::Mp3,
@@ -352,7 +353,7 @@ async fn join_outputs(
         url_refreshes: 0,
     };
     let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| io(format!("cannot read {}", path.display()), e))
+        std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
     };
     let mut subtitles = None;
     if let Some(dest) = &request.subtitles {
