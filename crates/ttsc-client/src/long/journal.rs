@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::target::{Target, hidden_sibling};
 
 const VERSION: u32 = 1;
 
@@ -48,10 +49,7 @@ pub(crate) struct Journal {
 
 /// The journal's path for the output `audio`.
 pub(crate) fn path_for(audio: &Path) -> PathBuf {
-    let name = audio
-        .file_name()
-        .map_or_else(|| "audio".into(), |n| n.to_string_lossy().into_owned());
-    audio.with_file_name(format!(".{name}.ttsc-parts.json"))
+    hidden_sibling(audio, "ttsc-parts.json")
 }
 
 /// A fingerprint of everything that decides the parts and their jobs.
@@ -154,16 +152,10 @@ impl Journal {
     }
 
     fn save(&self) -> Result<()> {
-        let tmp = crate::download::part_path(&self.path);
         let bytes = serde_json::to_vec_pretty(&self.state).expect("the journal serializes");
-        let write = || -> std::io::Result<()> {
-            use std::io::Write as _;
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        };
-        write().map_err(|e| Error::io(format!("cannot write {}", self.path.display()), e))
+        Target::Replace(self.path.clone())
+            .write_all(&bytes)
+            .map_err(|e| Error::io(format!("cannot write {}", self.path.display()), e))
     }
 }
 

@@ -27,7 +27,7 @@ use crate::Client;
 use crate::download::Downloaded;
 use crate::error::{Error, ErrorKind, Result};
 use crate::synth::{JobFile, Synthesis, SynthesizeRequest};
-use crate::target::Target;
+use crate::target::{Target, hidden_sibling};
 
 pub(crate) use audio::Container;
 
@@ -84,10 +84,7 @@ struct Run<'a> {
 /// `.NAME.JOB.SUFFIX` beside `output`: a part's file, named by its job so that a resumed
 /// download always continues the same file.
 fn part_file(output: &Path, job_id: &str, suffix: &str) -> PathBuf {
-    let name = output
-        .file_name()
-        .map_or_else(|| "audio".into(), |n| n.to_string_lossy().into_owned());
-    output.with_file_name(format!(".{name}.{job_id}.{suffix}"))
+    hidden_sibling(output, &format!("{job_id}.{suffix}"))
 }
 
 /// Writes `bytes` to `dest` through its [`Target`]: atomically for a file, in place for a
