@@ -122,10 +122,7 @@ impl Target {
 pub fn check_writable(path: &Path) -> io::Result<()> {
     match Target::resolve(path)? {
         Target::Replace(p) => {
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
+            let dir = dir_of(&p);
             match std::fs::metadata(dir) {
                 Ok(m) if m.is_dir() => {}
                 Ok(_) => {
@@ -171,6 +168,14 @@ pub fn check_writable(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The directory `path` is in (`.` for a bare file name).
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 /// `.NAME.SUFFIX` beside `path`.
 #[must_use]
 pub fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -183,10 +188,7 @@ pub fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Makes a rename in `path`'s directory durable (best effort: not every platform can open
 /// a directory).
 pub fn sync_parent(path: &Path) {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = dir_of(path);
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
@@ -202,10 +204,7 @@ pub fn sync_parent(path: &Path) {
 pub fn identity(path: &Path) -> io::Result<PathBuf> {
     let target = Target::resolve(path)?;
     let p = target.path();
-    let dir = match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = dir_of(p);
     let name = p.file_name().unwrap_or(p.as_os_str());
     // A directory that does not exist yet cannot be made canonical: fall back to its
     // absolute form (it is created later).
