@@ -12,8 +12,9 @@ use ttsc_models::{
 };
 
 use crate::audio::{self, SynthParams};
-use crate::clock::{parse_rfc3339_secs, rfc3339_secs};
+use crate::clock::rfc3339_secs;
 use crate::http::{self, ApiError, Body, quoted};
+use crate::ops::time_filter;
 use crate::state::Shared;
 use crate::voices::{self, CatalogueVoice};
 
@@ -53,19 +54,6 @@ fn multi<'a>(
     Ok(Some(values))
 }
 
-fn time(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    value
-        .map(|v| {
-            parse_rfc3339_secs(v).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "{field} = {} is invalid (expected an RFC 3339 date-time such as 2026-11-01T00:00:00Z)",
-                    quoted(v)
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// The voices a ListAssets request selects, in its order.
 fn select(req: &ListAssetsRequest, custom: bool) -> Result<Vec<&'static CatalogueVoice>, ApiError> {
     let types = multi("asset_type", req.asset_type.as_deref(), LISTED_TYPES)?;
@@ -76,8 +64,8 @@ fn select(req: &ListAssetsRequest, custom: bool) -> Result<Vec<&'static Catalogu
     )?;
     let sexes = multi("sex", req.sex.as_deref(), Sex::VALUES)?;
     let languages = multi("language", req.language.as_deref(), VoiceLanguage::VALUES)?;
-    let since = time("start_time", req.start_time.as_deref())?;
-    let until = time("end_time", req.end_time.as_deref())?;
+    let since = time_filter("start_time", req.start_time.as_deref())?;
+    let until = time_filter("end_time", req.end_time.as_deref())?;
     // `accurate_query_field=name` turns the fuzzy name match into an exact one.
     let exact_name = req
         .accurate_query_field

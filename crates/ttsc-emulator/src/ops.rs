@@ -84,7 +84,8 @@ fn check_voice(field: &str, id: &str) -> Result<Voice, ApiError> {
     }
 }
 
-fn time_filter(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+/// An optional RFC 3339 filter in Unix seconds; an error names `field`.
+pub(crate) fn time_filter(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
     value
         .map(|v| {
             parse_rfc3339_secs(v).ok_or_else(|| {
