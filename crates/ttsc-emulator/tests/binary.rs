@@ -8,33 +8,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_ttsc-emulator");
 
 #[test]
 fn prints_its_address_first_then_the_credentials() {
-    let mut child = Command::new(BIN)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--ak",
-            "MYAK",
-            "--sk",
-            "MYSK",
-            "--project-id",
-            "p1",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let lines: Vec<String> = BufReader::new(stdout)
+    let all = banner(
+        &["--ak", "MYAK", "--sk", "MYSK", "--project-id", "p1"],
+        &[],
+        7,
+    );
+    let addr = all
         .lines()
-        .take(7)
-        .map(|l| l.expect("line"))
-        .collect();
-    child.kill().expect("kill");
-    let _ = child.wait();
-    let addr = lines[0]
-        .strip_prefix("listening on http://127.0.0.1:")
+        .next()
+        .and_then(|l| l.strip_prefix("listening on http://127.0.0.1:"))
         .expect("first line");
-    assert!(addr.parse::<u16>().is_ok_and(|p| p > 0), "{lines:?}");
-    let all = lines.join("\n");
+    assert!(addr.parse::<u16>().is_ok_and(|p| p > 0), "{all}");
     assert!(
         !all.contains("MYSK"),
         "a secret it was given is never printed: {all}"
@@ -63,7 +47,7 @@ fn invalid_flags_name_the_flag_and_exit_2() {
     }
 }
 
-/// The first `n` lines the binary prints with `args` and `env`, and whether they are all.
+/// The first `n` lines the binary prints with `args` and `env`, joined by newlines.
 fn banner(args: &[&str], env: &[(&str, &str)], n: usize) -> String {
     let mut child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0"])
