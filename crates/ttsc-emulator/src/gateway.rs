@@ -225,19 +225,19 @@ fn admit(shared: &Shared, parts: &Parts, info: &OperationInfo) -> Result<(), Api
             ));
         }
         if is_locked(shared, claimed, now_ms) {
-            return Err(locked(shared));
+            return Err(locked());
         }
         return Ok(());
     }
-    if header(&parts.headers, "x-auth-token").is_some() {
-        return token_principal(shared, &parts.headers, now_ms).map(drop);
+    if let Some(token) = header(&parts.headers, "x-auth-token") {
+        return token_principal(shared, token, now_ms).map(drop);
     }
     Err(no_credentials())
 }
 
 /// The gateway's answer to a locked access key, word for word ("AK access failed to reach
 /// the limit,forbidden."); how long and after how many failures is in the emulator's docs.
-fn locked(_shared: &Shared) -> ApiError {
+fn locked() -> ApiError {
     ApiError::auth("AK access failed to reach the limit,forbidden.")
 }
 
@@ -431,7 +431,7 @@ pub(crate) fn authenticate(
     if let Some(authorization) = header(&parts.headers, "authorization") {
         let claimed = claimed_access_key(authorization).unwrap_or("");
         if is_locked(shared, claimed, now_ms) {
-            return Err(locked(shared));
+            return Err(locked());
         }
         let headers: Vec<(&str, &str)> = parts
             .headers
@@ -482,19 +482,14 @@ pub(crate) fn authenticate(
             }
         };
     }
-    if header(&parts.headers, "x-auth-token").is_some() {
-        return token_principal(shared, &parts.headers, now_ms);
+    if let Some(token) = header(&parts.headers, "x-auth-token") {
+        return token_principal(shared, token, now_ms);
     }
     Err(no_credentials())
 }
 
 /// The principal of an `X-Auth-Token`.
-fn token_principal(
-    shared: &Shared,
-    headers: &HeaderMap,
-    now_ms: i64,
-) -> Result<Principal, ApiError> {
-    let token = header(headers, "x-auth-token").unwrap_or_default();
+fn token_principal(shared: &Shared, token: &str, now_ms: i64) -> Result<Principal, ApiError> {
     let tokens = shared
         .tokens
         .read()
