@@ -14,7 +14,7 @@ use ttsc_models::{
 use crate::audio::{self, SynthParams};
 use crate::clock::rfc3339_secs;
 use crate::http::{self, ApiError, Body, quoted};
-use crate::ops::time_filter;
+use crate::ops::{count, page_args, time_filter};
 use crate::state::Shared;
 use crate::voices::{self, CatalogueVoice};
 
@@ -273,8 +273,7 @@ pub(crate) async fn list(
     base: &str,
 ) -> Result<Response<Body>, ApiError> {
     let selected = select(&req, shared.config.custom_voices)?;
-    let offset = usize::try_from(req.offset.unwrap_or(0)).unwrap_or(0);
-    let limit = usize::try_from(req.limit.unwrap_or(crate::ops::DEFAULT_LIMIT)).unwrap_or(0);
+    let (offset, limit) = page_args(req.offset, req.limit);
     let mut assets = Vec::new();
     for v in selected.iter().skip(offset).take(limit) {
         assets.push(record(shared, v, base).await);
@@ -282,7 +281,7 @@ pub(crate) async fn list(
     Ok(http::json(
         200,
         &ListAssetsResponse::new()
-            .count(i32::try_from(selected.len()).unwrap_or(i32::MAX))
+            .count(count(selected.len()))
             .assets(assets),
     ))
 }

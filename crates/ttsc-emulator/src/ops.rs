@@ -37,7 +37,7 @@ use crate::voices::{self, Voice};
 use crate::{assets, phonetic, vocab};
 
 /// Default page size of every list.
-pub(crate) const DEFAULT_LIMIT: i32 = 10;
+const DEFAULT_LIMIT: i32 = 10;
 /// Default `silence_time_ms`.
 const DEFAULT_SILENCE_MS: i32 = 2000;
 
@@ -63,14 +63,16 @@ fn validation_error(e: &ValidationError) -> ApiError {
     ApiError::new(400, code, e.to_string())
 }
 
-fn page_args(offset: Option<i32>, limit: Option<i32>) -> (usize, usize) {
+/// `offset` and `limit` of a list request, with the defaults filled in.
+pub(crate) fn page_args(offset: Option<i32>, limit: Option<i32>) -> (usize, usize) {
     (
         usize::try_from(offset.unwrap_or(0)).unwrap_or(0),
         usize::try_from(limit.unwrap_or(DEFAULT_LIMIT)).unwrap_or(0),
     )
 }
 
-fn count(n: usize) -> i32 {
+/// A list's `count` as on the wire.
+pub(crate) fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
