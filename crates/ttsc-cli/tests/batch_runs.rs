@@ -80,15 +80,10 @@ fn a_second_run_is_refused_and_wait_lock_waits_then_skips_everything() {
     wait_for_journal(&s, &mut first, "created", 1);
 
     let refused = s.run(&batch_args(&emu, &[]));
-    refused.expect(1);
-    assert!(
-        refused
-            .stderr
-            .contains("error: another `ttsc batch` is using out"),
-        "{}",
-        refused.stderr
+    refused.expect_stderr(
+        1,
+        &["error: another `ttsc batch` is using out", "--wait-lock"],
     );
-    assert!(refused.stderr.contains("--wait-lock"), "{}", refused.stderr);
     assert_eq!(refused.stdout, "");
 
     let waiting = s
@@ -99,12 +94,7 @@ fn a_second_run_is_refused_and_wait_lock_waits_then_skips_everything() {
         .unwrap();
     assert!(first.wait().unwrap().success());
     let waited = support::Run::from(waiting.wait_with_output().unwrap());
-    waited.expect(0);
-    assert!(
-        waited.stderr.contains("waiting for another `ttsc batch`"),
-        "{}",
-        waited.stderr
-    );
+    waited.expect_stderr(0, &["waiting for another `ttsc batch`"]);
     assert_eq!(
         statuses(&waited.stdout),
         pairs(&[("a", "skipped"), ("b", "skipped"), ("c", "skipped")])
@@ -330,8 +320,7 @@ fn a_bad_out_dir_is_refused_before_anything_is_sent() {
         let mut args = emu.args_with(&["batch", "m.jsonl", "--out-dir"]);
         args.push(dir.into());
         let run = s.run(&args);
-        run.expect(2);
-        assert!(run.stderr.contains("--out-dir"), "{}", run.stderr);
+        run.expect_stderr(2, &["--out-dir"]);
     }
     // A directory that takes no new files (unless root, who writes anyway).
     let ro = s.path("ro");
@@ -342,12 +331,7 @@ fn a_bad_out_dir_is_refused_before_anything_is_sent() {
         std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
         if std::fs::write(ro.join("probe"), b"").is_err() {
             let run = s.run(&emu.args_with(&["batch", "m.jsonl", "--out-dir", "ro/out"]));
-            run.expect(2);
-            assert!(
-                run.stderr.contains("cannot write to --out-dir ro/out"),
-                "{}",
-                run.stderr
-            );
+            run.expect_stderr(2, &["cannot write to --out-dir ro/out"]);
         }
         std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
     }

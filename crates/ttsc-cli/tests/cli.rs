@@ -406,12 +406,7 @@ fn auditions() {
     ));
     // A preview's id given to `jobs get` is a 404 that says which command to use.
     let wrong = s.run_at(&emu, &["jobs", "get", &id]);
-    wrong.expect(1);
-    assert!(
-        wrong.stderr.contains(&format!("hint: {id} is a preview")),
-        "{}",
-        wrong.stderr
-    );
+    wrong.expect_stderr(1, &[&format!("hint: {id} is a preview")]);
 }
 
 #[test]
@@ -786,8 +781,7 @@ fn authentication_and_configuration_errors_exit_3_with_hints() {
         .env
         .push(("HUAWEICLOUD_SDK_SK".into(), "not-the-secret".into()));
     let run = wrong.run_at(&emu, &["jobs", "list"]);
-    run.expect(3);
-    assert!(run.stderr.contains("APIGW.0301"), "{}", run.stderr);
+    run.expect_stderr(3, &["APIGW.0301"]);
     assert!(
         run.stderr
             .contains("hint: the signature did not match: check the secret key")
@@ -821,8 +815,7 @@ fn authentication_and_configuration_errors_exit_3_with_hints() {
         .env
         .push(("TTSC_AUTH_TOKEN".into(), "not-a-token".into()));
     let refused = token.run_at(&emu, &["jobs", "list"]);
-    refused.expect(3);
-    assert!(refused.stderr.contains("hint:"), "{}", refused.stderr);
+    refused.expect_stderr(3, &["hint:"]);
     let mut login = Sandbox::new("password");
     login
         .env
@@ -947,8 +940,7 @@ fn quiet_and_verbose() {
     quiet.expect(0);
     assert_eq!(quiet.stderr, "", "-q prints no notes");
     let verbose = s.run_at(&emu, &["-vv", "jobs", "list", "--limit", "1"]);
-    verbose.expect(0);
-    assert!(verbose.stderr.contains("ShowTtsJob"), "{}", verbose.stderr);
+    verbose.expect_stderr(0, &["ShowTtsJob"]);
     // Logs never carry the secret key.
     assert!(!verbose.stderr.contains(ttsc_emulator::DEMO_SK));
 }
@@ -973,13 +965,7 @@ fn a_network_failure_is_reported_as_one_with_the_host_and_exit_1() {
         "jobs",
         "list",
     ]);
-    run.expect(1);
-    assert!(
-        run.stderr.contains("cannot reach IAM at 127.0.0.1"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--iam-endpoint"), "{}", run.stderr);
+    run.expect_stderr(1, &["cannot reach IAM at 127.0.0.1", "--iam-endpoint"]);
     assert!(!run.stderr.contains("ttsc configure"), "{}", run.stderr);
     // The API itself is down.
     let run = s.run(&[
@@ -990,8 +976,7 @@ fn a_network_failure_is_reported_as_one_with_the_host_and_exit_1() {
         "jobs",
         "list",
     ]);
-    run.expect(1);
-    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+    run.expect_stderr(1, &["cannot connect"]);
     assert!(!run.stderr.contains("ttsc configure"), "{}", run.stderr);
 }
 
@@ -1007,12 +992,7 @@ fn a_mistyped_region_gets_a_suggestion_and_an_unknown_one_needs_an_endpoint() {
         "jobs",
         "list",
     ]);
-    run.expect(3);
-    assert!(
-        run.stderr.contains("did you mean cn-north-4?"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(3, &["did you mean cn-north-4?"]);
     let run = s.run(&[
         "--region",
         "eu-west-101",
@@ -1021,8 +1001,7 @@ fn a_mistyped_region_gets_a_suggestion_and_an_unknown_one_needs_an_endpoint() {
         "jobs",
         "list",
     ]);
-    run.expect(3);
-    assert!(run.stderr.contains("explicit endpoint"), "{}", run.stderr);
+    run.expect_stderr(3, &["explicit endpoint"]);
     // With an endpoint, a region ttsc does not know is only the name of the project's region.
     let dead = closed_port_url();
     let run = s.run(&[
@@ -1035,8 +1014,7 @@ fn a_mistyped_region_gets_a_suggestion_and_an_unknown_one_needs_an_endpoint() {
         "jobs",
         "list",
     ]);
-    run.expect(1);
-    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+    run.expect_stderr(1, &["cannot connect"]);
 }
 
 #[test]
@@ -1061,13 +1039,7 @@ fn jobs_get_of_a_preview_id_points_to_audition_get() {
         vec!["jobs", "download", id.as_str(), "--out-dir", "d"],
     ] {
         let run = s.run_at(&emu, &args);
-        run.expect(1);
-        assert!(
-            run.stderr
-                .contains(&format!("use `ttsc audition get {id}`")),
-            "{}",
-            run.stderr
-        );
+        run.expect_stderr(1, &[&format!("use `ttsc audition get {id}`")]);
     }
     // An id that is neither gets no such hint.
     let run = s.run_at(&emu, &["jobs", "get", "0123456789abcdef0123456789abcdef"]);
@@ -1093,13 +1065,7 @@ fn a_rejected_signature_shows_the_gateways_canonical_request_whole_at_v() {
         quiet.stderr
     );
     let run = s.run_at(&emu, &["-v", "jobs", "list", "--limit", "2"]);
-    run.expect(3);
-    assert!(
-        run.stderr
-            .contains("canonical request the gateway computed"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(3, &["canonical request the gateway computed"]);
     // Every line of the canonical request, the last (the body hash) included.
     assert!(run.stderr.contains("\n    limit=2\n"), "{}", run.stderr);
     assert!(
@@ -1121,13 +1087,7 @@ fn the_in_process_emulator_explains_itself() {
         "jobs",
         "list",
     ]);
-    run.expect(2);
-    assert!(
-        run.stderr
-            .contains("--emulator and --endpoint cannot be used together"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(2, &["--emulator and --endpoint cannot be used together"]);
     // An id from an earlier command: it cannot know it, and says why.
     let run = s.run(&[
         "--emulator",
@@ -1135,13 +1095,10 @@ fn the_in_process_emulator_explains_itself() {
         "get",
         "0123456789abcdef0123456789abcdef",
     ]);
-    run.expect(1);
-    assert!(
-        run.stderr.contains("new, empty emulator for each command"),
-        "{}",
-        run.stderr
+    run.expect_stderr(
+        1,
+        &["new, empty emulator for each command", "ttsc emulator"],
     );
-    assert!(run.stderr.contains("ttsc emulator"), "{}", run.stderr);
 }
 
 #[test]
@@ -1232,8 +1189,7 @@ fn tables_fit_60_columns_with_whole_ids_and_listings_pick_columns() {
     // An unknown column is refused before anything is sent.
     let before = emu.emu.requests().len();
     let run = s.run_at(&emu, &["--columns", "nope", "jobs", "list"]);
-    run.expect(2);
-    assert!(run.stderr.contains("job_id, job_type"), "{}", run.stderr);
+    run.expect_stderr(2, &["job_id, job_type"]);
     assert_eq!(emu.emu.requests().len(), before, "nothing was sent");
 }
 

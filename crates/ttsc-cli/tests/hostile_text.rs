@@ -65,16 +65,13 @@ fn server_text_saying_no_project_id_gets_no_project_id_hint() {
     let s = Sandbox::new("hostile-text");
     let dead = server::closed_port_url();
     let run = s.run(&["--endpoint", &dead, "--auth-token", "t", "jobs", "list"]);
-    run.expect(3);
-    assert!(run.stderr.contains("no project id"), "{}", run.stderr);
-    assert!(run.stderr.contains(HINT), "{}", run.stderr);
+    run.expect_stderr(3, &["no project id", HINT]);
 
     // A configuration error whose text, from the server, says the same words.
     let (url, server) =
         server::one_request_with(302, "Location: http://x/no project id: set one\r\n", "");
     let run = run_against(&url, &["jobs", "get", "job1"]);
     server.join().expect("server");
-    run.expect(3);
-    assert!(run.stderr.contains("no project id"), "{}", run.stderr);
+    run.expect_stderr(3, &["no project id"]);
     assert!(!run.stderr.contains(HINT), "{}", run.stderr);
 }

@@ -14,8 +14,7 @@ fn an_id_that_is_a_path_exits_2_and_writes_nothing() {
     for cmd in ["jobs", "audition"] {
         for id in ["../../escaped", absolute.as_str(), "a.b", "x/y"] {
             let run = s.run_at(&emu, &[cmd, "download", id, "--out-dir", "a/b/d"]);
-            run.expect(2);
-            assert!(run.stderr.contains("for ID"), "{}", run.stderr);
+            run.expect_stderr(2, &["for ID"]);
         }
     }
     assert!(emu.emu.requests().is_empty());
@@ -103,8 +102,7 @@ fn a_preview_download_is_checked_like_a_jobs_audio() {
         "--out-dir",
         "out",
     ]);
-    run.expect(1);
-    assert!(run.stderr.contains("HTML"), "{}", run.stderr);
+    run.expect_stderr(1, &["HTML"]);
     assert_eq!(
         std::fs::read_dir(s.path("out")).unwrap().count(),
         0,

@@ -23,14 +23,13 @@ fn listing_deadline_ends_an_all_listing_that_never_answers() {
         ],
     ));
     server.join().expect("server");
-    run.expect(1);
-    assert!(
-        run.stderr
-            .contains("the listing did not finish within 200ms"),
-        "{}",
-        run.stderr
+    run.expect_stderr(
+        1,
+        &[
+            "the listing did not finish within 200ms",
+            "--listing-deadline",
+        ],
     );
-    assert!(run.stderr.contains("--listing-deadline"), "{}", run.stderr);
 }
 
 #[test]
@@ -53,12 +52,7 @@ fn max_download_bytes_bounds_every_download() {
         )
     };
     let run = synth("1K");
-    run.expect(1);
-    assert!(
-        run.stderr.contains("larger than the 1024 bytes allowed"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(1, &["larger than the 1024 bytes allowed"]);
     assert!(!s.path("out.wav").exists());
     // The same with room for it works.
     synth("64MiB").expect(0);

@@ -173,14 +173,12 @@ fn long_text_flags_are_checked_before_anything_is_sent() {
         let mut args = base.clone();
         args.extend(bad.map(String::from));
         let run = s.run(&args);
-        run.expect(2);
-        assert!(run.stderr.contains(bad[0]), "{}", run.stderr);
+        run.expect_stderr(2, &[bad[0]]);
     }
     let mut args = base.clone();
     args.extend(["--max-part-chars", "100", "--no-wait"].map(String::from));
     let run = s.run(&args);
-    run.expect(2);
-    assert!(run.stderr.contains("--no-wait"), "{}", run.stderr);
+    run.expect_stderr(2, &["--no-wait"]);
     let mut args = base.clone();
     args.extend(["--max-part-chars", "100", "--speed", "999"].map(String::from));
     s.run(&args).expect(2);

@@ -129,9 +129,7 @@ fn two_outputs_that_resolve_to_one_file_exit_2() {
         ["--timestamps", "alias.srt"],
     ] {
         let run = s.run_at(&emu, &synth_to("x.wav", &extra));
-        run.expect(2);
-        assert!(run.stderr.contains("name the same file"), "{}", run.stderr);
-        assert!(run.stderr.contains(extra[0]), "{}", run.stderr);
+        run.expect_stderr(2, &["name the same file", extra[0]]);
     }
     assert!(emu.emu.requests().is_empty());
     assert!(!s.path("x.wav").exists());
@@ -311,8 +309,7 @@ fn downloads_and_samples_take_dash() {
         .run_at(&emu, &synth_to("b.mp3", &["--output-format", "json"]))
         .job_id();
     let pcm = s.run_at(&emu, &["jobs", "download", &mp3_id, "--output", "b.pcm"]);
-    pcm.expect(1);
-    assert!(pcm.stderr.contains("not a WAV file"), "{}", pcm.stderr);
+    pcm.expect_stderr(1, &["not a WAV file"]);
     assert!(!s.path("b.pcm").exists());
     assert_no_leftovers(&s.dir);
     let pcm = s.run_at(&emu, &["jobs", "download", &id, "--output", "a.pcm"]);

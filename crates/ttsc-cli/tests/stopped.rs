@@ -80,12 +80,7 @@ fn a_full_disk_after_the_job_exists_names_the_download_command() {
             "a.srt",
         ],
     );
-    run.expect(1);
-    assert!(
-        run.stderr.contains("No space left on device"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(1, &["No space left on device"]);
     let created = emu.emu.requests_for("CreateAsyncTtsJob");
     assert_eq!(created.len(), 1);
     let listed = s.run_at(&emu, &["--output-format", "json", "jobs", "list"]);
@@ -155,8 +150,7 @@ fn no_wait_needs_no_output_and_names_the_download_command() {
     let s = Sandbox::with_demo_keys("no-wait");
     // Without --no-wait, --output is required (before anything is sent).
     let run = s.run_at(&emu, &["synth", "Hello there", "--voice", VOICE]);
-    run.expect(2);
-    assert!(run.stderr.contains("--output <FILE>"), "{}", run.stderr);
+    run.expect_stderr(2, &["--output <FILE>"]);
     assert!(emu.emu.requests_for("CreateAsyncTtsJob").is_empty());
 
     // Without --output the command names a file after the job, in the format asked for.
@@ -216,12 +210,7 @@ fn no_wait_needs_no_output_and_names_the_download_command() {
         "take.wav",
         "--pcm",
     ]);
-    run.expect(2);
-    assert!(
-        run.stderr.contains("--pcm does not match"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(2, &["--pcm does not match"]);
 }
 
 #[test]

@@ -207,12 +207,7 @@ fn voice_show_and_sample() {
     assert_eq!(run.json()["bytes"].as_u64(), Some(wav.len() as u64));
 
     let unknown = s.run_at(&emu, &["voice", "show", "ffffffffffffffffffffffffffffffff"]);
-    unknown.expect(1);
-    assert!(
-        unknown.stderr.contains("ttsc voice list"),
-        "{}",
-        unknown.stderr
-    );
+    unknown.expect_stderr(1, &["ttsc voice list"]);
     let dir = s.run_at(&emu, &["voice", "sample", VOICE, "-o", "."]);
     dir.expect(2);
 }
@@ -264,9 +259,7 @@ fn a_name_must_match_exactly_one_voice() {
         &emu,
         &["synth", "Hi", "--voice", "podcast host", "-o", "p.wav"],
     );
-    run.expect(2);
-    assert!(run.stderr.contains("Podcast Host"), "{}", run.stderr);
-    assert!(run.stderr.contains("ttsc voice list"), "{}", run.stderr);
+    run.expect_stderr(2, &["Podcast Host", "ttsc voice list"]);
     assert_eq!(emu.emu.operation_stats("CreateAsyncTtsJob").total, 0);
     assert_eq!(emu.emu.operation_stats("CreateTtsAudition").total, 0);
 
@@ -281,8 +274,7 @@ fn a_name_must_match_exactly_one_voice() {
         "id,text,voice\na,One,My Narrator\nb,Two,My Narrator\nc,Three,Emma\n",
     );
     let run = s.run_at(&emu, &["batch", "m.csv", "--out-dir", "out"]);
-    run.expect(2);
-    assert!(run.stderr.contains("line 4: voice"), "{}", run.stderr);
+    run.expect_stderr(2, &["line 4: voice"]);
     s.write(
         "m.csv",
         "id,text,voice\na,One,My Narrator\nb,Two,My Narrator\n",

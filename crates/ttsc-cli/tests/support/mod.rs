@@ -258,12 +258,24 @@ impl From<Output> for Run {
 
 impl Run {
     /// Asserts the exit code, showing both streams on failure.
+    #[track_caller]
     pub fn expect(&self, code: i32) -> &Self {
         assert_eq!(
             self.code, code,
             "exit code\n--- stdout\n{}\n--- stderr\n{}",
             self.stdout, self.stderr
         );
+        self
+    }
+
+    /// Asserts the exit code (as [`Run::expect`]) and that stderr contains each of
+    /// `needles`, showing stderr on failure.
+    #[track_caller]
+    pub fn expect_stderr(&self, code: i32, needles: &[&str]) -> &Self {
+        self.expect(code);
+        for needle in needles {
+            assert!(self.stderr.contains(needle), "{}", self.stderr);
+        }
         self
     }
 
