@@ -2,9 +2,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use support::{Sandbox, TestEmu, VOICE};
 
 #[test]
@@ -21,20 +18,10 @@ fn an_operation_by_either_name_from_a_file_or_stdin() {
     );
     let job_id = created.job_id();
 
-    let mut child = s
-        .cmd_at(&emu, &["api", "show_async_tts_job", "--input-json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!(r#"{{"job_id": "{job_id}"}}"#).as_bytes())
-        .unwrap();
-    let shown = support::Run::from(child.wait_with_output().unwrap());
+    let shown = s.run_with_input(
+        &emu.args_with(&["api", "show_async_tts_job", "--input-json", "-"]),
+        format!(r#"{{"job_id": "{job_id}"}}"#).as_bytes(),
+    );
     shown.expect(0);
     assert!(shown.json()["state"].is_string(), "{}", shown.stdout);
 

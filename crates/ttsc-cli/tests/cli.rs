@@ -539,27 +539,16 @@ fn phonetic_once_code_and_voice_check() {
 #[test]
 fn configure_writes_a_private_profile_and_config_show_masks_secrets() {
     let s = Sandbox::new("configure");
-    let mut child = s
-        .cmd(&[
+    let run = s.run_with_input(
+        &[
             "configure",
             "--region",
             "cn-north-4",
             "--project-id",
             DEMO_PROJECT_ID,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"HPUAEXAMPLEAK0000001\nthe-secret-key-0001\n")
-        .unwrap();
-    let run = support::Run::from(child.wait_with_output().unwrap());
+        ],
+        b"HPUAEXAMPLEAK0000001\nthe-secret-key-0001\n",
+    );
     assert_snapshot("configure", &run, &s.filters(None));
     assert!(!run.stdout.contains("the-secret-key") && !run.stderr.contains("the-secret-key"));
     let path = s.path(".huaweicloud/credentials");
@@ -579,14 +568,11 @@ fn configure_writes_a_private_profile_and_config_show_masks_secrets() {
         );
     }
     // A second profile keeps the first.
-    let mut child = s
-        .cmd(&["configure", "--profile", "work", "--access-key-id", "AK2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"sk2\n").unwrap();
-    assert!(child.wait().unwrap().success());
+    s.run_with_input(
+        &["configure", "--profile", "work", "--access-key-id", "AK2"],
+        b"sk2\n",
+    )
+    .expect(0);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.starts_with("[basic]\n") && text.ends_with("[work]\nak = AK2\nsk = sk2\n"),
@@ -600,14 +586,8 @@ fn configure_writes_a_private_profile_and_config_show_masks_secrets() {
     assert_snapshot("configure_without_sk", &no_sk, &s.filters(None));
 
     // Like `aws configure`: Enter keeps the current AK and SK.
-    let mut child = s
-        .cmd(&["configure", "--profile", "work"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"\n\n").unwrap();
-    assert!(child.wait().unwrap().success());
+    s.run_with_input(&["configure", "--profile", "work"], b"\n\n")
+        .expect(0);
     let after = std::fs::read_to_string(&path).unwrap();
     assert_eq!(after, text, "Enter keeps every value");
 }

@@ -7,6 +7,7 @@
 
 #![allow(dead_code, reason = "each test binary uses part of the harness")]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -129,6 +130,24 @@ impl Sandbox {
     pub fn run<S: AsRef<str>>(&self, args: &[S]) -> Run {
         let out = self.cmd(args).output().expect("run ttsc");
         Run::from(out)
+    }
+
+    /// Runs `ttsc ARGS…` to completion with `input` on stdin.
+    pub fn run_with_input<S: AsRef<str>>(&self, args: &[S], input: &[u8]) -> Run {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ttsc");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("run ttsc"))
     }
 
     /// `ttsc` with `emu`'s options first, in the sandbox with a clean environment.
