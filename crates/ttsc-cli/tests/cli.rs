@@ -79,9 +79,8 @@ fn command_help_lists_its_own_options_then_global_options_then_examples() {
 #[test]
 fn an_environment_default_does_not_look_required_in_the_usage_line() {
     let mut s = Sandbox::new("usage-env");
-    s.env
-        .push(("TTSC_ENDPOINT".into(), "http://127.0.0.1:9".into()));
-    s.env.push(("TTSC_REGION".into(), "cn-north-4".into()));
+    s.set_env("TTSC_ENDPOINT", "http://127.0.0.1:9");
+    s.set_env("TTSC_REGION", "cn-north-4");
     let run = s.run(&["synth", "hello"]);
     run.expect(2);
     let usage = run
@@ -595,9 +594,8 @@ fn configure_writes_a_private_profile_and_config_show_masks_secrets() {
 #[test]
 fn config_show_from_the_environment() {
     let mut s = Sandbox::with_demo_keys("config-env");
-    s.env.push(("TTSC_REGION".into(), "cn-east-3".into()));
-    s.env
-        .push(("HUAWEICLOUD_SDK_PROJECT_ID".into(), DEMO_PROJECT_ID.into()));
+    s.set_env("TTSC_REGION", "cn-east-3");
+    s.set_env("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID);
     let show = s.run(&[
         "config",
         "show",
@@ -754,12 +752,8 @@ fn authentication_and_configuration_errors_exit_3_with_hints() {
         &none.filters(Some(&emu)),
     );
     let mut wrong = Sandbox::new("wrong-sk");
-    wrong
-        .env
-        .push(("HUAWEICLOUD_SDK_AK".into(), ttsc_emulator::DEMO_AK.into()));
-    wrong
-        .env
-        .push(("HUAWEICLOUD_SDK_SK".into(), "not-the-secret".into()));
+    wrong.set_env("HUAWEICLOUD_SDK_AK", ttsc_emulator::DEMO_AK);
+    wrong.set_env("HUAWEICLOUD_SDK_SK", "not-the-secret");
     let run = wrong.run_at(&emu, &["jobs", "list"]);
     run.expect_stderr(3, &["APIGW.0301"]);
     assert!(
@@ -791,22 +785,15 @@ fn authentication_and_configuration_errors_exit_3_with_hints() {
 
     // A token from the emulator's IAM works; a made-up one is refused with exit 3.
     let mut token = Sandbox::new("token");
-    token
-        .env
-        .push(("TTSC_AUTH_TOKEN".into(), "not-a-token".into()));
+    token.set_env("TTSC_AUTH_TOKEN", "not-a-token");
     let refused = token.run_at(&emu, &["jobs", "list"]);
     refused.expect_stderr(3, &["hint:"]);
     let mut login = Sandbox::new("password");
-    login
-        .env
-        .push(("TTSC_IAM_USER".into(), ttsc_emulator::DEMO_USER.into()));
-    login.env.push((
-        "TTSC_IAM_PASSWORD".into(),
-        ttsc_emulator::DEMO_PASSWORD.into(),
-    ));
+    login.set_env("TTSC_IAM_USER", ttsc_emulator::DEMO_USER);
+    login.set_env("TTSC_IAM_PASSWORD", ttsc_emulator::DEMO_PASSWORD);
     login.run_at(&emu, &["jobs", "list"]).expect(0);
     let mut half = Sandbox::new("password-half");
-    half.env.push(("TTSC_IAM_USER".into(), "someone".into()));
+    half.set_env("TTSC_IAM_USER", "someone");
     assert_snapshot(
         "error_password_half",
         &half.run_at(&emu, &["jobs", "list"]),
@@ -907,7 +894,7 @@ fn colours_follow_color_and_no_color() {
         always.stderr
     );
     let mut no_color = Sandbox::new("no-colour");
-    no_color.env.push(("NO_COLOR".into(), "1".into()));
+    no_color.set_env("NO_COLOR", "1");
     let auto = no_color.run(&["jobs", "list"]);
     assert!(!auto.stderr.contains('\x1b'));
 }
@@ -928,10 +915,8 @@ fn quiet_and_verbose() {
 #[test]
 fn a_network_failure_is_reported_as_one_with_the_host_and_exit_1() {
     let mut s = Sandbox::new("net-fail");
-    s.env
-        .push(("HUAWEICLOUD_SDK_AK".into(), "AKAKAKAKAKAKAKAKAKAK".into()));
-    s.env
-        .push(("HUAWEICLOUD_SDK_SK".into(), "not-a-real-secret".into()));
+    s.set_env("HUAWEICLOUD_SDK_AK", "AKAKAKAKAKAKAKAKAKAK");
+    s.set_env("HUAWEICLOUD_SDK_SK", "not-a-real-secret");
     let dead = closed_port_url();
     // The project id must be discovered through an IAM endpoint that is down: a network
     // failure, not a credentials problem.
@@ -963,7 +948,7 @@ fn a_network_failure_is_reported_as_one_with_the_host_and_exit_1() {
 #[test]
 fn a_mistyped_region_gets_a_suggestion_and_an_unknown_one_needs_an_endpoint() {
     let mut s = Sandbox::new("region");
-    s.env.push(("TTSC_AUTH_TOKEN".into(), "token".into()));
+    s.set_env("TTSC_AUTH_TOKEN", "token");
     let run = s.run(&[
         "--region",
         "cn-nort-4",
@@ -1031,10 +1016,8 @@ fn jobs_get_of_a_preview_id_points_to_audition_get() {
 fn a_rejected_signature_shows_the_gateways_canonical_request_whole_at_v() {
     let emu = TestEmu::new();
     let mut s = Sandbox::new("canonical-v");
-    s.env
-        .push(("HUAWEICLOUD_SDK_AK".into(), ttsc_emulator::DEMO_AK.into()));
-    s.env
-        .push(("HUAWEICLOUD_SDK_SK".into(), "a-wrong-secret-key".into()));
+    s.set_env("HUAWEICLOUD_SDK_AK", ttsc_emulator::DEMO_AK);
+    s.set_env("HUAWEICLOUD_SDK_SK", "a-wrong-secret-key");
     let quiet = s.run_at(&emu, &["jobs", "list", "--limit", "2"]);
     quiet.expect(3);
     assert!(
@@ -1126,7 +1109,7 @@ fn the_emulator_banner_prints_exports_but_no_secret_it_was_given() {
 fn tables_fit_60_columns_with_whole_ids_and_listings_pick_columns() {
     let emu = TestEmu::start(Emulator::builder().preload_jobs(30));
     let mut s = Sandbox::with_demo_keys("narrow");
-    s.env.push(("COLUMNS".into(), "60".into()));
+    s.set_env("COLUMNS", "60");
     let run = s.run_at(
         &emu,
         &["--output-format", "table", "jobs", "list", "--limit", "20"],
@@ -1194,7 +1177,7 @@ fn an_empty_listing_prints_its_header_or_an_empty_array() {
 fn app_user_id_goes_out_as_x_app_userid() {
     let (url, server) = server::one_request(200, "{}");
     let mut s = Sandbox::new("app-user-id");
-    s.env.push(("TTSC_APP_USER_ID".into(), "alice-app".into()));
+    s.set_env("TTSC_APP_USER_ID", "alice-app");
     let run = s.run(&server::args(
         &url,
         &["--output-format", "json", "once-code"],

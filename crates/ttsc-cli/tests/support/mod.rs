@@ -74,8 +74,8 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// A temporary directory used as working directory and `HOME`.
 pub struct Sandbox {
     pub dir: PathBuf,
-    /// Extra environment variables.
-    pub env: Vec<(String, String)>,
+    /// Extra environment variables ([`Sandbox::set_env`]).
+    env: Vec<(String, String)>,
 }
 
 impl Sandbox {
@@ -96,9 +96,14 @@ impl Sandbox {
     /// A sandbox whose environment holds the emulator's demo AK/SK.
     pub fn with_demo_keys(name: &str) -> Self {
         let mut s = Self::new(name);
-        s.env.push(("HUAWEICLOUD_SDK_AK".into(), DEMO_AK.into()));
-        s.env.push(("HUAWEICLOUD_SDK_SK".into(), DEMO_SK.into()));
+        s.set_env("HUAWEICLOUD_SDK_AK", DEMO_AK);
+        s.set_env("HUAWEICLOUD_SDK_SK", DEMO_SK);
         s
+    }
+
+    /// Sets environment variable `key` for every later run.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.into(), value.into()));
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
