@@ -197,28 +197,22 @@ fn build(
             "--ssml",
         )?);
     }
-    let set_int = |field: &mut Option<i32>, value: Option<i32>| {
-        if value.is_some() {
+    for (wire, value, field) in [
+        ("speed", args.speed, &mut body.speed),
+        ("pitch", args.pitch, &mut body.pitch),
+        ("volume", args.volume, &mut body.volume),
+        ("channels", args.channels, &mut body.channels),
+        ("srt_len", args.srt_len, &mut body.srt_len),
+        (
+            "srt_line_limit",
+            args.srt_line_limit,
+            &mut body.srt_line_limit,
+        ),
+        ("priority", args.priority, &mut body.priority),
+    ] {
+        if flag(wire, value.is_some()) {
             *field = value;
         }
-    };
-    set_int(&mut body.speed, args.speed);
-    set_int(&mut body.pitch, args.pitch);
-    set_int(&mut body.volume, args.volume);
-    set_int(&mut body.channels, args.channels);
-    set_int(&mut body.srt_len, args.srt_len);
-    set_int(&mut body.srt_line_limit, args.srt_line_limit);
-    set_int(&mut body.priority, args.priority);
-    for (wire, given) in [
-        ("speed", args.speed.is_some()),
-        ("pitch", args.pitch.is_some()),
-        ("volume", args.volume.is_some()),
-        ("channels", args.channels.is_some()),
-        ("srt_len", args.srt_len.is_some()),
-        ("srt_line_limit", args.srt_line_limit.is_some()),
-        ("priority", args.priority.is_some()),
-    ] {
-        flag(wire, given);
     }
     if flag("silence_time_ms", args.silence_ms.is_some()) {
         flag("silence_flag", true);
