@@ -148,13 +148,13 @@ pub fn one_stdin(paths: &[(&str, Option<&Path>)]) -> CliResult {
 }
 
 /// Builds and validates the job from the options: `--input-json`'s body with every flag
-/// given on top; nothing is sent or written.
+/// given on top, and the number of jobs its text runs as; nothing is sent or written.
 fn build(
     ui: &crate::ui::Ui,
     args: &SynthArgs,
     input: Option<CreateAsyncTtsJobRequestBody>,
     format: SynthFormat,
-) -> CliResult<CreateAsyncTtsJobRequest> {
+) -> CliResult<(CreateAsyncTtsJobRequest, usize)> {
     let from_input = input.is_some();
     let mut body = input.unwrap_or_default();
     // The wire fields the flags set: they are named by their flag in messages.
@@ -277,10 +277,7 @@ fn build(
     let names = field_names(FLAGS, &by_flag, from_input, args.text_file.is_some());
     let names: Vec<(&str, &str)> = names.iter().map(|(w, n)| (*w, n.as_str())).collect();
     // A long text runs as parts: each part's job must be valid.
-    let parts: Vec<String> = split_text(&body.text, usize::from(args.max_part_chars))
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let parts = split_text(&body.text, usize::from(args.max_part_chars));
     if parts.len() > 1
         && let Some(wire) = one_job_fields(&body).first()
     {
@@ -292,12 +289,13 @@ fn build(
             parts.len()
         )));
     }
-    for part in parts {
+    for part in &parts {
         let mut b = body.clone();
-        b.text = part;
+        b.text = (*part).to_owned();
         validate(ui, &CreateAsyncTtsJobRequest::new(b), &names)?;
     }
-    Ok(CreateAsyncTtsJobRequest::new(body))
+    let parts = parts.len();
+    Ok((CreateAsyncTtsJobRequest::new(body), parts))
 }
 
 /// The fields set in `body` that belong to one job's whole text, so that a text run as
@@ -375,7 +373,7 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         })
         .transpose()?;
     let format = format_of(&args, input.as_ref())?;
-    let mut request = build(&ctx.ui, &args, input, format)?;
+    let (mut request, parts) = build(&ctx.ui, &args, input, format)?;
     let mut outputs = Vec::new();
     if let Some(p) = args.output.as_deref().filter(|_| !args.no_wait) {
         // With --no-wait nothing is written: the job's id is printed.
@@ -398,7 +396,6 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
 
     let client = ctx.client().await?;
 
-    let parts = split_text(&request.body.text, usize::from(args.max_part_chars)).len();
     if args.no_wait && parts > 1 {
         return Err(CliError::usage(format!(
             "--no-wait takes a text of at most {} characters (--max-part-chars); this one is {} and runs as {parts} jobs",
