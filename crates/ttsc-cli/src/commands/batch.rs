@@ -280,13 +280,10 @@ pub async fn run(mut ctx: Ctx, args: BatchArgs) -> CliResult<ExitCode> {
     let manifest_ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let orphans = shared.journal.with_history(|h| h.orphans(&manifest_ids));
     if !orphans.is_empty() {
-        let named: Vec<&str> = orphans.iter().take(MAX_NAMED).map(String::as_str).collect();
-        let more = orphans.len() - named.len();
         ctx.ui.note(&format!(
-            "{} jobs in the journal belong to no line (their line changed or left the manifest): {}{}",
+            "{} jobs in the journal belong to no line (their line changed or left the manifest): {}",
             orphans.len(),
-            named.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            name_some(&orphans)
         ));
     }
     if interrupted {
@@ -433,26 +430,24 @@ fn plan(journal: &Journal, items: Vec<Item>, args: &BatchArgs) -> CliResult<Plan
         if not_ours.is_empty() {
             return Ok(plan);
         }
-        let named: Vec<&str> = not_ours
-            .iter()
-            .take(MAX_NAMED)
-            .map(String::as_str)
-            .collect();
-        let more = not_ours.len() - named.len();
         Err(CliError::usage(format!(
-            "{} would overwrite {} files in {} that its journal did not write: {}{}",
-            "batch",
+            "batch would overwrite {} files in {} that its journal did not write: {}",
             not_ours.len(),
             args.out_dir.display(),
-            named.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
+            name_some(&not_ours)
         ))
         .hint("move them away, choose another --out-dir, or add --force to overwrite them"))
     })
+}
+
+/// The first [`MAX_NAMED`] of `names`, comma-separated, then how many more there are.
+fn name_some(names: &[String]) -> String {
+    let shown = names.len().min(MAX_NAMED);
+    let mut text = names[..shown].join(", ");
+    if names.len() > shown {
+        text.push_str(&format!(" and {} more", names.len() - shown));
+    }
+    text
 }
 
 /// How a failure bears on the line.
