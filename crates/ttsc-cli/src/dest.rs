@@ -101,13 +101,15 @@ impl Dest {
             });
         }
         let tmp = std::env::temp_dir();
-        let mut last = None;
-        for _ in 0..100 {
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        // A name taken (by a leftover of an earlier process with this id) tries the next;
+        // any other error would recur with every name.
+        let mut taken = 0;
+        let e = loop {
             let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
             let dir = tmp.join(format!("ttsc-{}-{n}", std::process::id()));
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
             match builder.create(&dir) {
                 Ok(()) => {
                     return Ok(Dest {
@@ -115,11 +117,12 @@ impl Dest {
                         scratch_dir: Some(dir),
                     });
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-                Err(e) => last = Some(e),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && taken < 100 => {
+                    taken += 1;
+                }
+                Err(e) => break e,
             }
-        }
-        let e = last.unwrap_or_else(|| std::io::Error::other("no free name"));
+        };
         Err(CliError::io(
             format!("cannot create a scratch directory in {}", tmp.display()),
             &e,
