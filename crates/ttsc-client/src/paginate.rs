@@ -119,33 +119,11 @@ where
     /// an empty page or one that brings no record not seen before; it fetches at most
     /// two pages beyond what the first page's `count` announced, however the count grows.
     pub fn pages(self) -> BoxStream<'static, Result<O::Response>> {
-        let Paginator {
-            client,
-            request,
-            page_size,
-            concurrency,
-            deadline,
-        } = self;
-        let max = O::INFO.pagination.map_or(100, |p| p.max_limit);
-        let size = page_size
-            .or(request.page_limit())
-            .unwrap_or(max)
-            .clamp(1, max);
-        let start = request.page_offset();
-        let (tx, rx) = tokio::sync::mpsc::channel::<Result<O::Response>>(concurrency);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<O::Response>>(self.concurrency);
         // The producer starts on the first poll, and stops when the stream is dropped.
-        let start_args = Some((client, request, start, size, concurrency, deadline, tx));
-        stream::unfold((start_args, rx), |(args, mut rx)| async move {
-            if let Some((client, request, start, size, concurrency, deadline, tx)) = args {
-                tokio::spawn(produce(
-                    client,
-                    request,
-                    start,
-                    size,
-                    concurrency,
-                    deadline,
-                    tx,
-                ));
+        stream::unfold((Some((self, tx)), rx), |(args, mut rx)| async move {
+            if let Some((paginator, tx)) = args {
+                tokio::spawn(produce(paginator, tx));
             }
             rx.recv().await.map(|r| (r, (None, rx)))
         })
@@ -243,18 +221,24 @@ impl Progress {
     }
 }
 
-async fn produce<O>(
-    client: Client,
-    request: O,
-    start: i64,
-    size: i64,
-    concurrency: usize,
-    deadline: Duration,
-    tx: tokio::sync::mpsc::Sender<Result<O::Response>>,
-) where
+async fn produce<O>(paginator: Paginator<O>, tx: tokio::sync::mpsc::Sender<Result<O::Response>>)
+where
     O: Paginated + Clone,
     O::Item: RecordId,
 {
+    let Paginator {
+        client,
+        request,
+        page_size,
+        concurrency,
+        deadline,
+    } = paginator;
+    let max = O::INFO.pagination.map_or(100, |p| p.max_limit);
+    let size = page_size
+        .or(request.page_limit())
+        .unwrap_or(max)
+        .clamp(1, max);
+    let start = request.page_offset();
     let limit = deadline;
     let deadline = tokio::time::Instant::now() + deadline;
     let fetch = |offset: i64| {
