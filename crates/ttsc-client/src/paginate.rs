@@ -190,17 +190,18 @@ struct Progress {
 }
 
 impl Progress {
-    /// Whether the listing should go on after `page`: it stops at an empty page and at a
-    /// page that brings no record not seen before (a single-record page may repeat the last
-    /// record once legitimately, when a record was created meanwhile).
-    fn goes_on<O>(&mut self, page: &O::Response) -> bool
+    /// How many records `page` holds, and whether the listing should go on after it: it
+    /// stops at an empty page and at a page that brings no record not seen before (a
+    /// single-record page may repeat the last record once legitimately, when a record was
+    /// created meanwhile).
+    fn look<O>(&mut self, page: &O::Response) -> (usize, bool)
     where
         O: Paginated,
         O::Item: RecordId,
     {
         let items = O::into_items(page.clone());
         if items.is_empty() {
-            return false;
+            return (0, false);
         }
         let mut new = false;
         for item in &items {
@@ -214,10 +215,10 @@ impl Progress {
         }
         if new {
             self.stale_pages = 0;
-            return true;
+            return (items.len(), true);
         }
         self.stale_pages += 1;
-        items.len() == 1 && self.stale_pages < 2
+        (items.len(), items.len() == 1 && self.stale_pages < 2)
     }
 }
 
@@ -264,13 +265,11 @@ where
         stale_pages: 0,
     };
     let first = fetch(start).await;
-    let (total, goes_on) = match &first {
-        Ok(p) => (O::total(p), progress.goes_on::<O>(p)),
-        Err(_) => (None, false),
+    let (total, (records, goes_on)) = match &first {
+        Ok(p) => (O::total(p), progress.look::<O>(p)),
+        Err(_) => (None, (0, false)),
     };
-    let full = first
-        .as_ref()
-        .is_ok_and(|p| O::into_items(p.clone()).len() as i64 == size);
+    let full = records as i64 == size;
     if tx.send(first).await.is_err() || !goes_on {
         return;
     }
@@ -283,10 +282,8 @@ where
                 return;
             }
             let page = fetch(offset).await;
-            let goes_on = page.as_ref().is_ok_and(|p| progress.goes_on::<O>(p));
-            full = page
-                .as_ref()
-                .is_ok_and(|p| O::into_items(p.clone()).len() as i64 == size);
+            let (records, goes_on) = page.as_ref().map_or((0, false), |p| progress.look::<O>(p));
+            full = records as i64 == size;
             if tx.send(page).await.is_err() || !goes_on {
                 return;
             }
@@ -309,7 +306,7 @@ where
                 Ok(p) => {
                     // Records created meanwhile push old ones past the planned end.
                     total = total.max(O::total(p).unwrap_or(total));
-                    progress.goes_on::<O>(p)
+                    progress.look::<O>(p).1
                 }
                 Err(_) => false,
             };
