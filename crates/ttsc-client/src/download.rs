@@ -219,16 +219,6 @@ impl Client {
                 .map_err(|e| Error::io(format!("cannot truncate {}", part.display()), e))?;
             have = 0;
         }
-        // What was written into a device or FIFO cannot be taken back.
-        let cannot_restart = || {
-            Step::Fatal(Error::new(
-                ErrorKind::Download,
-                format!(
-                    "the server restarted the transfer, which cannot be undone in {}",
-                    dest.display()
-                ),
-            ))
-        };
         let resumed_from = have;
         let mut url = url.to_string();
         let mut resumes = 0u32;
@@ -258,15 +248,7 @@ impl Client {
                     200 => {
                         if have > 0 {
                             // The server ignored the range: start over.
-                            if through {
-                                return Err(cannot_restart());
-                            }
-                            file.set_len(0).await.map_err(|e| {
-                                Step::Fatal(Error::io(
-                                    format!("cannot truncate {}", part.display()),
-                                    e,
-                                ))
-                            })?;
+                            start_over(&file, &part, through, dest).await?;
                             have = 0;
                         }
                         response.content_length()
@@ -301,12 +283,7 @@ impl Client {
                         if total == Some(have) {
                             return Ok(Some(have));
                         }
-                        if through {
-                            return Err(cannot_restart());
-                        }
-                        file.set_len(0).await.map_err(|e| {
-                            Step::Fatal(Error::io(format!("cannot truncate {}", part.display()), e))
-                        })?;
+                        start_over(&file, &part, through, dest).await?;
                         have = 0;
                         return Err(Step::Retry(Error::new(
                             ErrorKind::Download,
@@ -465,6 +442,28 @@ impl Client {
             inner.sleep.sleep(pause).await;
         }
     }
+}
+
+/// Empties the partial file `part` for a transfer the server restarted. What was written
+/// into a device or FIFO (`through`) cannot be taken back: that is fatal.
+async fn start_over(
+    file: &tokio::fs::File,
+    part: &Path,
+    through: bool,
+    dest: &Path,
+) -> std::result::Result<(), Step> {
+    if through {
+        return Err(Step::Fatal(Error::new(
+            ErrorKind::Download,
+            format!(
+                "the server restarted the transfer, which cannot be undone in {}",
+                dest.display()
+            ),
+        )));
+    }
+    file.set_len(0)
+        .await
+        .map_err(|e| Step::Fatal(Error::io(format!("cannot truncate {}", part.display()), e)))
 }
 
 /// Checks the first bytes of the finished partial file against what was expected.
