@@ -798,7 +798,9 @@ fn render_validate(out: &mut String, name: &str, checks: &str) {
     if checks.is_empty() {
         out.push_str("let _ = (prefix, out);\n");
     } else {
-        out.push_str("#[allow(unused_imports, reason = \"not every type needs every helper\")]\nuse crate::validate::check;\n");
+        if checks.contains("check::") {
+            out.push_str("use crate::validate::check;\n");
+        }
         out.push_str(checks);
     }
     out.push_str("}\n}\n\n");

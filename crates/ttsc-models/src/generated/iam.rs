@@ -132,7 +132,6 @@ impl PwdPasswordUserDomain {
 
 impl crate::Validate for PwdPasswordUserDomain {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.name;
@@ -190,7 +189,6 @@ impl PwdPasswordUser {
 
 impl crate::Validate for PwdPasswordUser {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.domain;
@@ -230,7 +228,6 @@ impl PwdPassword {
 
 impl crate::Validate for PwdPassword {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.user;
@@ -278,7 +275,6 @@ impl PwdIdentity {
 
 impl crate::Validate for PwdIdentity {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.methods;
@@ -407,7 +403,6 @@ impl AuthScope {
 
 impl crate::Validate for AuthScope {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.domain {
             crate::Validate::collect_violations(v, &check::nested(prefix, "domain"), out);
@@ -452,7 +447,6 @@ impl PwdAuth {
 
 impl crate::Validate for PwdAuth {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.identity;
@@ -488,7 +482,6 @@ impl KeystoneCreateUserTokenByPasswordRequestBody {
 
 impl crate::Validate for KeystoneCreateUserTokenByPasswordRequestBody {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.auth;
@@ -1188,8 +1181,6 @@ impl KeystoneCreateUserTokenByPasswordRequest {
 
 impl crate::Validate for KeystoneCreateUserTokenByPasswordRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
         self.body.collect_violations(prefix, out);
     }
 }
@@ -1342,7 +1333,6 @@ impl KeystoneListProjectsRequest {
 
 impl crate::Validate for KeystoneListProjectsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.page {
             check::range(out, prefix, "page", i64::from(*v), Some(1), None);

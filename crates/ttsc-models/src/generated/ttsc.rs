@@ -987,7 +987,6 @@ impl CreateAsyncTtsJobRequestBody {
 
 impl crate::Validate for CreateAsyncTtsJobRequestBody {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.text;
@@ -1308,7 +1307,6 @@ impl CreateTtsAuditionRequestBody {
 
 impl crate::Validate for CreateTtsAuditionRequestBody {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.text;
@@ -2224,7 +2222,6 @@ impl SaveTtscVocabularyConfigsRequestBody {
 
 impl crate::Validate for SaveTtscVocabularyConfigsRequestBody {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.r#type;
@@ -3735,8 +3732,6 @@ impl CreateAsyncTtsJobRequest {
 
 impl crate::Validate for CreateAsyncTtsJobRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
         self.body.collect_violations(prefix, out);
     }
 }
@@ -3905,7 +3900,6 @@ impl ShowAsyncTtsJobRequest {
 
 impl crate::Validate for ShowAsyncTtsJobRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.job_id;
@@ -4064,8 +4058,6 @@ impl CreateTtsAuditionRequest {
 
 impl crate::Validate for CreateTtsAuditionRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
         self.body.collect_violations(prefix, out);
     }
 }
@@ -4242,7 +4234,6 @@ impl ShowTtsAuditionFileRequest {
 
 impl crate::Validate for ShowTtsAuditionFileRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.job_id;
@@ -4484,7 +4475,6 @@ impl ShowTtsJobRequest {
 
 impl crate::Validate for ShowTtsJobRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.limit {
             check::range(out, prefix, "limit", i64::from(*v), Some(1), Some(100));
@@ -4813,7 +4803,6 @@ impl ShowTtsPhoneticSymbolRequest {
 
 impl crate::Validate for ShowTtsPhoneticSymbolRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.offset {
             check::range(
@@ -5165,7 +5154,6 @@ impl CheckVoiceAssetRequest {
 
 impl crate::Validate for CheckVoiceAssetRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.voice_asset_id;
@@ -5421,7 +5409,6 @@ impl ListTtscVocabularyConfigsRequest {
 
 impl crate::Validate for ListTtscVocabularyConfigsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.r#type {
             check::known(
@@ -5744,8 +5731,6 @@ impl CreateTtscVocabularyConfigsRequest {
 
 impl crate::Validate for CreateTtscVocabularyConfigsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
         self.body.collect_violations(prefix, out);
     }
 }
@@ -5928,7 +5913,6 @@ impl DeleteTtscVocabularyConfigsRequest {
 
 impl crate::Validate for DeleteTtscVocabularyConfigsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.offset {
             check::range(
@@ -6140,7 +6124,6 @@ impl SaveTtscVocabularyConfigsRequest {
 
 impl crate::Validate for SaveTtscVocabularyConfigsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.vocabulary_id;
@@ -6340,7 +6323,6 @@ impl ListTtscVocabularyGroupsRequest {
 
 impl crate::Validate for ListTtscVocabularyGroupsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.limit {
             check::range(out, prefix, "limit", i64::from(*v), Some(1), Some(100));
@@ -6568,8 +6550,6 @@ impl CreateTtscVocabularyGroupsRequest {
 
 impl crate::Validate for CreateTtscVocabularyGroupsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
         self.body.collect_violations(prefix, out);
     }
 }
@@ -6738,7 +6718,6 @@ impl UpdateTtscVocabularyGroupsRequest {
 
 impl crate::Validate for UpdateTtscVocabularyGroupsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.group_id;
@@ -6940,7 +6919,6 @@ impl DeleteTtscVocabularyGroupsRequest {
 
 impl crate::Validate for DeleteTtscVocabularyGroupsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.group_id;
@@ -7157,7 +7135,6 @@ impl SetTtscGroupAssetsRequest {
 
 impl crate::Validate for SetTtscGroupAssetsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.group_id;
@@ -7357,7 +7334,6 @@ impl ShowVocabularySwitchConfigsRequest {
 
 impl crate::Validate for ShowVocabularySwitchConfigsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.offset {
             check::range(
@@ -7588,8 +7564,6 @@ impl SaveTtscTenantConfigsRequest {
 
 impl crate::Validate for SaveTtscTenantConfigsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
-        use crate::validate::check;
         self.body.collect_violations(prefix, out);
     }
 }
@@ -8019,7 +7993,6 @@ impl ListAssetsRequest {
 
 impl crate::Validate for ListAssetsRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         if let Some(v) = &self.limit {
             check::range(out, prefix, "limit", i64::from(*v), Some(1), Some(100));
@@ -8597,7 +8570,6 @@ impl ShowAssetRequest {
 
 impl crate::Validate for ShowAssetRequest {
     fn collect_violations(&self, prefix: &str, out: &mut Vec<crate::Violation>) {
-        #[allow(unused_imports, reason = "not every type needs every helper")]
         use crate::validate::check;
         {
             let v = &self.asset_id;
