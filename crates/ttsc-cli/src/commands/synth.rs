@@ -386,16 +386,6 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         outputs.push(("--timestamps", p.as_path()));
     }
     crate::dest::check_outputs(&ctx.ui, &outputs)?;
-    let voice = request.body.voice_asset_id.clone();
-    let voice_flag = if args.voice.is_some() {
-        "--voice"
-    } else {
-        "voice_asset_id in --input-json"
-    };
-    request.body.voice_asset_id = resolve_voice(ctx, &voice, voice_flag).await?;
-
-    let client = ctx.client().await?;
-
     if args.no_wait && parts > 1 {
         return Err(CliError::usage(format!(
             "--no-wait takes a text of at most {} characters (--max-part-chars); this one is {} and runs as {parts} jobs",
@@ -411,6 +401,16 @@ async fn synth(ctx: &mut Ctx, args: SynthArgs, recovery: &Recovery) -> CliResult
         ))
         .hint("name a file for --output (a run stopped half-way resumes from the journal beside it), then read it from there"));
     }
+    let voice = request.body.voice_asset_id.clone();
+    let voice_flag = if args.voice.is_some() {
+        "--voice"
+    } else {
+        "voice_asset_id in --input-json"
+    };
+    request.body.voice_asset_id = resolve_voice(ctx, &voice, voice_flag).await?;
+
+    let client = ctx.client().await?;
+
     if args.no_wait {
         let created = client
             .create_async_tts_job(request)
