@@ -472,17 +472,21 @@ async fn check_content(
     kind: &Kind,
     announced: Option<&AudioFormat>,
 ) -> std::result::Result<(), String> {
-    use tokio::io::AsyncReadExt;
-    let mut head = Vec::with_capacity(sniff::HEAD);
-    let opened = tokio::fs::File::open(part).await;
-    if let Ok(f) = opened {
-        let _ = f.take(sniff::HEAD as u64).read_to_end(&mut head).await;
-    }
     match kind {
         Kind::Any => Ok(()),
-        Kind::Text => sniff::check_text(&head),
-        Kind::Audio(_) => sniff::check_audio(&head, announced),
+        Kind::Text => sniff::check_text(&head_of(part).await),
+        Kind::Audio(_) => sniff::check_audio(&head_of(part).await, announced),
     }
+}
+
+/// The first [`sniff::HEAD`] bytes of `part` (fewer, or none, when it cannot be read).
+async fn head_of(part: &Path) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::with_capacity(sniff::HEAD);
+    if let Ok(f) = tokio::fs::File::open(part).await {
+        let _ = f.take(sniff::HEAD as u64).read_to_end(&mut head).await;
+    }
+    head
 }
 
 /// Removes a partial file that must not be resumed (best effort: it is hidden anyway).
