@@ -239,16 +239,13 @@ impl Client {
         if request.timestamps.is_some() {
             body.need_timestamp = Some(true);
         }
-        if body.text.chars().count() > request.max_part_chars {
+        let text_chars = body.text.chars().count();
+        if text_chars > request.max_part_chars {
             let text = body.text.clone();
             let parts = split_text(&text, request.max_part_chars);
             return crate::long::synthesize_parts(self, &request, body, &parts).await;
         }
-        let chars = body
-            .text
-            .chars()
-            .count()
-            .max(body.tts_text.as_deref().map_or(0, |t| t.chars().count()));
+        let chars = text_chars.max(body.tts_text.as_deref().map_or(0, |t| t.chars().count()));
         let audio_expect =
             Expect::audio(Some(body.audio_format.clone().unwrap_or(AudioFormat::Wav)))
                 .max_bytes(audio_size_bound(chars));
