@@ -44,7 +44,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use bytes::Bytes;
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 use crate::rng::Rng;
 
@@ -203,20 +204,11 @@ pub fn sanitize_file_name(name: &str) -> String {
 
 /// HMAC-SHA256 (RFC 2104) with a 32-byte key.
 fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
-    let mut ipad = [0x36u8; 64];
-    let mut opad = [0x5Cu8; 64];
-    for (i, k) in key.iter().enumerate() {
-        ipad[i] ^= k;
-        opad[i] ^= k;
-    }
-    let inner = Sha256::new()
-        .chain_update(ipad)
+    Hmac::<Sha256>::new_from_slice(key)
+        .expect("HMAC takes a key of any length")
         .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(opad)
-        .chain_update(inner)
         .finalize()
+        .into_bytes()
         .into()
 }
 
