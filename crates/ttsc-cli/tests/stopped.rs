@@ -8,7 +8,7 @@ mod support;
 
 use std::process::{Child, Stdio};
 
-use support::{Sandbox, TestEmu, VOICE};
+use support::{Run, Sandbox, TestEmu, VOICE};
 use ttsc_emulator::{DEMO_PROJECT_ID, Emulator};
 
 /// The command the hint gives, between backticks, as words (the paths here need no
@@ -26,7 +26,7 @@ fn hinted_command(stderr: &str) -> Vec<String> {
 
 /// Waits (bounded) until `ttsc` has polled a job, so it holds the job's id, then sends
 /// `signal` and collects the outcome.
-fn stop_after_first_poll(emu: &TestEmu, mut child: Child, signal: &str) -> (i32, String) {
+fn stop_after_first_poll(emu: &TestEmu, mut child: Child, signal: &str) -> Run {
     let mut polled = false;
     for _ in 0..6000 {
         if !emu.emu.requests_for("ShowAsyncTtsJob").is_empty() {
@@ -42,12 +42,7 @@ fn stop_after_first_poll(emu: &TestEmu, mut child: Child, signal: &str) -> (i32,
         .status()
         .unwrap();
     assert!(sent.success());
-    child.stdout.take();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Run::from(child.wait_with_output().unwrap())
 }
 
 fn spawn(s: &Sandbox, emu: &TestEmu, args: &[&str]) -> Child {
@@ -125,10 +120,14 @@ fn ctrl_c_while_waiting_names_the_job_and_its_download_waits_for_it() {
             "take",
         ],
     );
-    let (code, stderr) = stop_after_first_poll(&emu, child, "-INT");
-    assert_eq!(code, 130, "{stderr}");
-    assert!(stderr.starts_with("error: interrupted"), "{stderr}");
-    let words = hinted_command(&stderr);
+    let stopped = stop_after_first_poll(&emu, child, "-INT");
+    assert_eq!(stopped.code, 130, "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.starts_with("error: interrupted"),
+        "{}",
+        stopped.stderr
+    );
+    let words = hinted_command(&stopped.stderr);
     // The name does not say PCM: the command does.
     assert!(
         words.ends_with(&["--output".into(), "take".into(), "--pcm".into()]),
@@ -228,11 +227,14 @@ fn sigterm_in_a_long_text_names_the_journal_and_the_same_command_resumes() {
         "--max-part-chars",
         "100",
     ];
-    let (code, stderr) = stop_after_first_poll(&emu, spawn(&s, &emu, &args), "-TERM");
-    assert_eq!(code, 130, "{stderr}");
+    let stopped = stop_after_first_poll(&emu, spawn(&s, &emu, &args), "-TERM");
+    assert_eq!(stopped.code, 130, "{}", stopped.stderr);
     assert!(
-        stderr.contains(".book.wav.ttsc-parts.json: running the same command again resumes them"),
-        "{stderr}"
+        stopped
+            .stderr
+            .contains(".book.wav.ttsc-parts.json: running the same command again resumes them"),
+        "{}",
+        stopped.stderr
     );
     assert!(s.path(".book.wav.ttsc-parts.json").is_file());
 
